@@ -1,0 +1,81 @@
+import { Command } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../platform/config/config.ts';
+import { appendAuditEvent, verifyAuditChain } from '../platform/audit/audit-chain.ts';
+import { openDatabase } from '../platform/db/open-database.ts';
+import { startServer } from '../server.ts';
+import { buildWeb, webBuildIsStale } from './web-build.ts';
+
+/** Parses the environment, or prints which variable is wrong and exits 2. */
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+async function startCommand() {
+  const config = configOrExit();
+  if (webBuildIsStale()) await buildWeb();
+  const server = await startServer(config);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, 'stopping');
+    await server.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+async function auditVerifyCommand(opts: { json?: boolean }) {
+  const config = configOrExit();
+  const database = await openDatabase(config);
+  try {
+    const result = await verifyAuditChain(database.db, {
+      onProgress: (n) => {
+        if (!opts.json && process.stderr.isTTY) process.stderr.write(`\r  checked ${n} events…`);
+      },
+    });
+    if (!opts.json && process.stderr.isTTY) process.stderr.write('\n');
+    await database.db.transaction().execute((trx) =>
+      appendAuditEvent(trx, {
+        actor: { kind: 'system', label: 'cli:audit-verify' },
+        action: 'audit.verify',
+        details: { ok: result.ok, checked: result.checked, headSeq: result.headSeq, firstBrokenSeq: result.firstBrokenSeq ?? null, reason: result.reason ?? null },
+      }),
+    );
+    if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else if (result.ok) process.stdout.write(`OK: audit chain intact, ${result.checked} events (head ${result.headSeq}) — 审计链完整\n`);
+    else {
+      const why = { hash: 'edited (hash mismatch)', missing: 'missing (deleted)', link: 'out of order (broken link)', head: 'tail removed (head mismatch)' }[result.reason!];
+      process.stdout.write(`BROKEN at seq ${result.firstBrokenSeq}: ${why} — 审计链在序号 ${result.firstBrokenSeq} 处断裂\n`);
+    }
+    process.exitCode = result.ok ? 0 : 1;
+  } finally {
+    await database.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name('quanlu')
+    .description('QuanLu 全录 — administrative law-enforcement recording system')
+    .showHelpAfterError();
+  program.command('start').description('start the server (API, web UI, workers; embedded PostgreSQL unless DATABASE_URL)').action(startCommand);
+  program.command('build').description('build the web UI').action(() => buildWeb());
+  program
+    .command('audit')
+    .description('audit log commands')
+    .command('verify')
+    .description('walk the audit hash chain; exit 1 and name the first broken sequence number if it was altered')
+    .option('--json', 'print the result as JSON')
+    .action(auditVerifyCommand);
+  await program.parseAsync(argv);
+}

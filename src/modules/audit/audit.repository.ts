@@ -1,0 +1,32 @@
+import type { DbOrTx } from '../../platform/db/database.ts';
+
+export interface AuditFilter {
+  actorId?: string;
+  actorLabel?: string;
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  from?: string;
+  to?: string;
+  /** Return events with seq lower than this (newest first paging). */
+  beforeSeq?: string;
+  limit: number;
+}
+
+/** Audit events, newest first. `action` matches a prefix (`person.` finds person.create and person.update). */
+export function listEvents(db: DbOrTx, f: AuditFilter) {
+  let q = db.selectFrom('audit_event').selectAll();
+  if (f.actorId) q = q.where('actor_id', '=', f.actorId);
+  if (f.actorLabel) q = q.where('actor_label', '=', f.actorLabel);
+  if (f.action) q = q.where('action', 'like', `${f.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (f.targetType) q = q.where('target_type', '=', f.targetType);
+  if (f.targetId) q = q.where('target_id', '=', f.targetId);
+  if (f.from) q = q.where('at', '>=', new Date(f.from));
+  if (f.to) q = q.where('at', '<', new Date(f.to));
+  if (f.beforeSeq) q = q.where('seq', '<', f.beforeSeq);
+  return q.orderBy('seq', 'desc').limit(f.limit + 1).execute();
+}
+
+export function chainHead(db: DbOrTx) {
+  return db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', true).executeTakeFirstOrThrow();
+}

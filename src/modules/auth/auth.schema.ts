@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { ROLES, PERMISSIONS } from '../../platform/auth/permissions.ts';
+import { text } from '../../platform/http/schemas.ts';
+
+export const loginBody = z.object({
+  /** Login name (case-insensitive). */
+  username: text(40),
+  /** Password. */
+  password: z.string().min(1).max(200),
+});
+
+/** The logged-in user as the web UI sees it. */
+export const meResponse = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  displayName: z.string(),
+  roles: z.array(z.enum(ROLES)),
+  permissions: z.array(z.enum(PERMISSIONS)),
+  departmentId: z.uuid().nullable(),
+  personId: z.uuid().nullable(),
+  via: z.enum(['session', 'token']),
+});
+
+export const loginResponse = z.object({
+  user: meResponse,
+  /** Send this value in the `x-csrf-token` header of every write made with the session cookie. */
+  csrfToken: z.string(),
+  expiresAt: z.iso.datetime(),
+});
+
+export const createTokenBody = z.object({
+  /** What the token is for, e.g. "采集站 1". */
+  name: text(80),
+  /** Lifetime in days, 1–365. */
+  expiresInDays: z.number().int().min(1).max(365).default(90),
+});
+
+export const tokenView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  /** First characters of the token, to recognise it. */
+  prefix: z.string(),
+  createdAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable(),
+});
+
+export const createdToken = tokenView.extend({
+  /** The secret: shown once, never stored. */
+  token: z.string(),
+});

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Database, DbOrTx, Tx } from '../db/database.ts';
+import { AppError } from '../errors/error-catalog.ts';
+
+/** Who did it: a logged-in user, the system itself (jobs, start-up), or an anonymous caller (failed login). */
+export interface Actor {
+  kind: 'user' | 'system' | 'anonymous';
+  /** User id when kind is 'user'. */
+  id?: string | null;
+  /** Human-readable name kept in the log (username, job name, attempted username). */
+  label: string;
+}
+
+export interface AuditInput {
+  actor: Actor;
+  /** Dotted verb, e.g. `person.create`, `auth.login.failed`, `audit.read`. */
+  action: string;
+  target?: { type: string; id: string | null };
+  details?: Record<string, unknown>;
+}
+
+/** One link of the chain as stored. */
+export interface AuditEventRow {
+  seq: string;
+  at: Date;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  details: unknown;
+  prevHash: Buffer;
+  hash: Buffer;
+}
+
+export const GENESIS_HASH = Buffer.alloc(32);
+
+/** JSON with object keys sorted at every level: the same value always gives the same bytes. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** hash = SHA-256(prev_hash || canonical encoding of the event fields in a fixed order). */
+export function eventHash(prevHash: Buffer, e: Omit<AuditEventRow, 'prevHash' | 'hash'>): Buffer {
+  const canonical = canonicalJson([
+    e.seq,
+    e.at.toISOString(),
+    e.actorId,
+    e.actorLabel,
+    e.action,
+    e.targetType,
+    e.targetId,
+    e.details,
+  ]);
+  return createHash('sha256').update(prevHash).update(canonical).digest();
+}
+
+/**
+ * Appends one event to the chain inside the caller's transaction, so the event commits or rolls back
+ * with the change it records. Writers are serialised on the chain head row.
+ * Throws when called outside a transaction or without an actor.
+ */
+export async function appendAuditEvent(trx: Tx, input: AuditInput): Promise<AuditEventRow> {
+  if (!trx.isTransaction) throw new AppError('AUDIT_NO_TRANSACTION');
+  if (!input.actor || !input.actor.label || (input.actor.kind === 'user' && !input.actor.id)) {
+    throw new AppError('AUDIT_NO_ACTOR');
+  }
+  // Round-trip through JSON so the stored jsonb and the hashed value are the same value.
+  const details: unknown = JSON.parse(JSON.stringify(input.details ?? {}));
+  const head = await trx
+    .selectFrom('audit_head')
+    .select(['seq', 'hash'])
+    .where('id', '=', true)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const event = {
+    seq: (BigInt(head.seq) + 1n).toString(),
+    at: new Date(),
+    actorId: input.actor.kind === 'user' ? (input.actor.id ?? null) : null,
+    actorLabel: input.actor.label,
+    action: input.action,
+    targetType: input.target?.type ?? null,
+    targetId: input.target?.id ?? null,
+    details,
+  };
+  const hash = eventHash(head.hash, event);
+  await trx
+    .insertInto('audit_event')
+    .values({
+      seq: event.seq,
+      at: event.at,
+      actor_id: event.actorId,
+      actor_label: event.actorLabel,
+      action: event.action,
+      target_type: event.targetType,
+      target_id: event.targetId,
+      details: JSON.stringify(details),
+      prev_hash: head.hash,
+      hash,
+    })
+    .execute();
+  await trx.updateTable('audit_head').set({ seq: event.seq, hash }).where('id', '=', true).execute();
+  return { ...event, prevHash: head.hash, hash };
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  /** Events checked before stopping. */
+  checked: number;
+  /** Last sequence number of the chain (from its head). */
+  headSeq: string;
+  /** First sequence number found broken, when not ok. */
+  firstBrokenSeq?: string;
+  /** Why it is broken: `hash` (edited), `missing` (deleted), `link` (reordered / spliced), `head` (tail removed). */
+  reason?: 'hash' | 'missing' | 'link' | 'head';
+  durationMs: number;
+}
+
+/**
+ * Walks the chain from the first event and recomputes every hash. Finds an edited row (hash), a
+ * deleted row (sequence gap), a reordered row (broken link) and a removed tail (head mismatch) —
+ * all of which need the append-only trigger to have been dropped first.
+ */
+export async function verifyAuditChain(
+  db: DbOrTx,
+  opts: { batchSize?: number; onProgress?: (checked: number) => void } = {},
+): Promise<ChainVerification> {
+  const started = Date.now();
+  const batchSize = opts.batchSize ?? 20_000;
+  const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', true).executeTakeFirstOrThrow();
+  let expectedSeq = 1n;
+  let prev: Buffer = GENESIS_HASH;
+  let checked = 0;
+  const fail = (seq: bigint, reason: ChainVerification['reason']): ChainVerification => ({
+    ok: false,
+    checked,
+    headSeq: head.seq,
+    firstBrokenSeq: seq.toString(),
+    reason,
+    durationMs: Date.now() - started,
+  });
+  for (;;) {
+    const rows = await sql<{
+      seq: string;
+      at: Date;
+      actor_id: string | null;
+      actor_label: string;
+      action: string;
+      target_type: string | null;
+      target_id: string | null;
+      details: unknown;
+      prev_hash: Buffer;
+      hash: Buffer;
+    }>`SELECT seq, at, actor_id, actor_label, action, target_type, target_id, details, prev_hash, hash
+       FROM audit_event WHERE seq >= ${expectedSeq.toString()} ORDER BY seq LIMIT ${batchSize}`.execute(db);
+    for (const r of rows.rows) {
+      const seq = BigInt(r.seq);
+      if (seq !== expectedSeq) return fail(expectedSeq, 'missing');
+      if (!r.prev_hash.equals(prev)) return fail(seq, 'link');
+      const h = eventHash(prev, {
+        seq: r.seq,
+        at: r.at,
+        actorId: r.actor_id,
+        actorLabel: r.actor_label,
+        action: r.action,
+        targetType: r.target_type,
+        targetId: r.target_id,
+        details: r.details,
+      });
+      if (!h.equals(r.hash)) return fail(seq, 'hash');
+      prev = r.hash;
+      expectedSeq = seq + 1n;
+      checked++;
+    }
+    opts.onProgress?.(checked);
+    if (rows.rows.length < batchSize) break;
+  }
+  const headSeq = BigInt(head.seq);
+  if (expectedSeq - 1n !== headSeq) return fail(expectedSeq <= headSeq ? expectedSeq : headSeq, 'head');
+  if (!prev.equals(head.hash)) return fail(headSeq, 'head');
+  return { ok: true, checked, headSeq: head.seq, durationMs: Date.now() - started };
+}
+
+/** Runs `fn` in a transaction that also appends the event it returns; a convenience for services. */
+export async function withAudit<T>(
+  db: Database,
+  fn: (trx: Tx) => Promise<{ result: T; audit: AuditInput | AuditInput[] }>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    const { result, audit } = await fn(trx);
+    for (const a of Array.isArray(audit) ? audit : [audit]) await appendAuditEvent(trx, a);
+    return result;
+  });
+}

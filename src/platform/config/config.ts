@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration of one QuanLu process, parsed once from the environment and frozen.
+ * No other module reads `process.env`: everything it needs arrives through this object.
+ */
+const envSchema = z.object({
+  /** TCP port of the web UI and API. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Address to listen on; 127.0.0.1 keeps a fresh install off the network until an admin opens it. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Folder for the embedded database, the object store and other local state. */
+  QUANLU_DATA_DIR: z.string().min(1).default('./data'),
+  /** External PostgreSQL (>= 15). When unset, an embedded PostgreSQL is started in the data folder. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  /** Initial password of user `admin`, used only on the first start. */
+  QUANLU_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
+  /** pino log level. */
+  QUANLU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Hours a login session stays valid without being used. */
+  QUANLU_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  /** Failed logins in a row that lock an account. */
+  QUANLU_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** Minutes an account stays locked after too many failures. */
+  QUANLU_LOCKOUT_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
+  /** Send cookies with the Secure flag (set to true behind HTTPS). */
+  QUANLU_SECURE_COOKIES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Run the background job workers in this process (api and workers may be split across nodes). */
+  QUANLU_WORKERS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  adminPassword: string | undefined;
+  logLevel: z.infer<typeof envSchema>['QUANLU_LOG_LEVEL'];
+  sessionHours: number;
+  lockoutAttempts: number;
+  lockoutMinutes: number;
+  secureCookies: boolean;
+  workers: boolean;
+}>;
+
+/** Thrown when the environment holds a bad value; the message names each variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration / 配置错误:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment once. Empty strings count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`),
+    );
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.QUANLU_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    adminPassword: e.QUANLU_ADMIN_PASSWORD,
+    logLevel: e.QUANLU_LOG_LEVEL,
+    sessionHours: e.QUANLU_SESSION_HOURS,
+    lockoutAttempts: e.QUANLU_LOCKOUT_ATTEMPTS,
+    lockoutMinutes: e.QUANLU_LOCKOUT_MINUTES,
+    secureCookies: e.QUANLU_SECURE_COOKIES,
+    workers: e.QUANLU_WORKERS,
+  });
+}

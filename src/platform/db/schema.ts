@@ -1,0 +1,147 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Timestamps: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** `date` columns are kept as 'YYYY-MM-DD' strings (no time zone shifts). */
+type DateString = string;
+
+export interface DepartmentTable {
+  id: Generated<string>;
+  parent_id: string | null;
+  name: string;
+  code: string | null;
+  kind: 'bureau' | 'office' | 'detachment' | 'other';
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface PersonTable {
+  id: Generated<string>;
+  name: string;
+  staff_number: string;
+  department_id: string;
+  enrolled: boolean;
+  certificate_number: string | null;
+  certificate_exam_passed_on: DateString | null;
+  certificate_valid_until: DateString | null;
+  certificate_issuer: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface TrainingRecordTable {
+  id: Generated<string>;
+  person_id: string;
+  held_on: DateString;
+  subject: string;
+  hours: ColumnType<string, number | string, number | string>;
+  created_at: GeneratedTimestamp;
+}
+
+export interface AppUserTable {
+  id: Generated<string>;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  person_id: string | null;
+  department_id: string | null;
+  roles: string[];
+  disabled: Generated<boolean>;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  password_changed_at: GeneratedTimestamp;
+  last_login_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface UserSessionTable {
+  id: Generated<string>;
+  token_hash: Buffer;
+  user_id: string;
+  csrf_token: string;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+  last_seen_at: GeneratedTimestamp;
+  revoked_at: Timestamp | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiTokenTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  token_hash: Buffer;
+  prefix: string;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface SettingTable {
+  key: string;
+  value: unknown;
+  updated_at: GeneratedTimestamp;
+  updated_by: string | null;
+}
+
+export interface AuditEventTable {
+  /** bigint, read as a decimal string. */
+  seq: ColumnType<string, string, never>;
+  at: Timestamp;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: ColumnType<unknown, string, never>;
+  prev_hash: Buffer;
+  hash: Buffer;
+}
+
+export interface AuditHeadTable {
+  id: boolean;
+  seq: string;
+  hash: Buffer;
+}
+
+export interface JobTable {
+  id: Generated<string>;
+  kind: string;
+  dedupe_key: string | null;
+  payload: ColumnType<unknown, string | undefined, string>;
+  state: Generated<'queued' | 'running' | 'done' | 'failed'>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  run_at: GeneratedTimestamp;
+  locked_by: string | null;
+  locked_at: Timestamp | null;
+  last_error: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface SchemaMigrationTable {
+  name: string;
+  checksum: string;
+  applied_at: GeneratedTimestamp;
+}
+
+/** The database as Kysely sees it. */
+export interface DB {
+  department: DepartmentTable;
+  person: PersonTable;
+  training_record: TrainingRecordTable;
+  app_user: AppUserTable;
+  user_session: UserSessionTable;
+  api_token: ApiTokenTable;
+  setting: SettingTable;
+  audit_event: AuditEventTable;
+  audit_head: AuditHeadTable;
+  job: JobTable;
+  schema_migration: SchemaMigrationTable;
+}

@@ -1,0 +1,62 @@
+/**
+ * The one error catalog. Every error the API, the workers or the CLI report has a stable code here,
+ * an HTTP status and a message in Chinese (primary) and English. `{name}` placeholders are filled
+ * from the error's params.
+ */
+export const errorCatalog = {
+  VALIDATION_FAILED: { status: 400, zh: '输入有误，请检查标出的字段', en: 'The input is invalid; see the fields listed' },
+  BODY_TOO_LARGE: { status: 413, zh: '请求内容过大', en: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
+  NOT_FOUND: { status: 404, zh: '找不到请求的资源', en: 'The requested resource was not found' },
+  ROUTE_NOT_FOUND: { status: 404, zh: '接口不存在', en: 'No such API route' },
+  UNAUTHENTICATED: { status: 401, zh: '请先登录', en: 'Please log in first' },
+  SESSION_EXPIRED: { status: 401, zh: '登录已过期，请重新登录', en: 'Your session has expired; please log in again' },
+  TOKEN_INVALID: { status: 401, zh: 'API 令牌无效、已过期或已撤销', en: 'The API token is invalid, expired or revoked' },
+  LOGIN_FAILED: { status: 401, zh: '用户名或密码错误', en: 'Wrong username or password' },
+  ACCOUNT_LOCKED: {
+    status: 423,
+    zh: '登录失败次数过多，账户已锁定至 {until}（北京时间），请稍后再试或联系管理员解锁',
+    en: 'Too many failed logins: the account is locked until {until} (Beijing time); try later or ask an administrator to unlock it',
+  },
+  ACCOUNT_DISABLED: { status: 403, zh: '账户已停用，请联系管理员', en: 'This account is disabled; contact an administrator' },
+  FORBIDDEN: { status: 403, zh: '您没有执行此操作的权限（需要：{permission}）', en: 'You do not have permission for this action (needs: {permission})' },
+  OUT_OF_SCOPE: { status: 403, zh: '该数据不在您所属部门的范围内', en: 'This record is outside your department scope' },
+  CSRF_FAILED: { status: 403, zh: '安全校验失败，请刷新页面后重试', en: 'Security check failed (CSRF); reload the page and try again' },
+  CONFLICT: { status: 409, zh: '{what}已存在', en: '{what} already exists' },
+  DEPARTMENT_CYCLE: { status: 409, zh: '不能把部门移到它自己或其下级部门之下', en: 'A department cannot be moved under itself or one of its sub-departments' },
+  DEPARTMENT_NOT_FOUND: { status: 400, zh: '所选部门不存在', en: 'The selected department does not exist' },
+  PERSON_NOT_FOUND: { status: 400, zh: '所选人员不存在', en: 'The selected person does not exist' },
+  LAST_ADMIN: { status: 409, zh: '不能移除最后一个系统管理员', en: 'The last administrator cannot be removed or disabled' },
+  AUDIT_NO_ACTOR: { status: 500, zh: '审计事件缺少操作人', en: 'An audit event must name its actor' },
+  AUDIT_NO_TRANSACTION: { status: 500, zh: '审计事件必须与变更在同一事务中写入', en: 'An audit event must be written inside the transaction of its change' },
+  SERVICE_UNAVAILABLE: { status: 503, zh: '服务暂不可用', en: 'Service unavailable' },
+  INTERNAL: { status: 500, zh: '服务器内部错误，请联系管理员并提供请求编号', en: 'Internal server error; contact an administrator with the request id' },
+} as const satisfies Record<string, { status: number; zh: string; en: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+export type Locale = 'zh-CN' | 'en';
+
+/** Fills `{name}` placeholders of a catalog message in the given language. */
+export function errorMessage(code: ErrorCode, locale: Locale, params: Record<string, string | number> = {}): string {
+  const entry = errorCatalog[code];
+  const template = locale === 'en' ? entry.en : entry.zh;
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`));
+}
+
+/**
+ * A domain error. Services, workers and the CLI throw these, never HTTP exceptions;
+ * the HTTP layer maps them to `{ code, message, requestId, fields? }`.
+ */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    readonly params: Record<string, string | number> = {},
+    /** Field-level messages, keyed by field path (`certificate.validUntil`). */
+    readonly fields?: Record<string, string>,
+  ) {
+    super(errorMessage(code, 'en', params));
+    this.name = 'AppError';
+    this.status = errorCatalog[code].status;
+  }
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Deps } from '../deps.ts';
+import { registerErrorHandler } from './error-handler.ts';
+import './fastify-types.ts';
+import { authPlugin } from '../../modules/auth/auth.plugin.ts';
+import { authRoutes } from '../../modules/auth/auth.routes.ts';
+import { auditRoutes } from '../../modules/audit/audit.routes.ts';
+import { departmentRoutes } from '../../modules/departments/departments.routes.ts';
+import { healthRoutes } from '../../modules/health/health.routes.ts';
+import { jobRoutes } from '../../modules/jobs/jobs.routes.ts';
+import { personnelRoutes } from '../../modules/personnel/personnel.routes.ts';
+import { settingsRoutes } from '../../modules/settings/settings.routes.ts';
+import { userRoutes } from '../../modules/users/users.routes.ts';
+
+export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+
+export interface AppOptions {
+  /** pino options, or false for no logging (tests). */
+  logger?: boolean | Record<string, unknown>;
+  /** Serve the built web UI from web/dist when it exists. */
+  serveWeb?: boolean;
+}
+
+/**
+ * Builds the Fastify application: external plugins (security headers, cookies, OpenAPI), then the
+ * access-control plugin, then the feature modules' routes. No side effects beyond the instance.
+ */
+export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: deps.config.logLevel },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('deps', deps);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Ant Design injects its styles at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    strictTransportSecurity: deps.config.secureCookies,
+  });
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'QuanLu 全录 API',
+        version: '0.1.0',
+        description:
+          '行政执法全过程记录系统 API. Cookie sessions (with the x-csrf-token header on writes) or personal API tokens (Authorization: Bearer). Errors: { code, message, requestId, fields? }.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'ql_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  registerErrorHandler(app);
+  await app.register(authPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(userRoutes);
+  await app.register(departmentRoutes);
+  await app.register(personnelRoutes);
+  await app.register(auditRoutes);
+  await app.register(settingsRoutes);
+  await app.register(jobRoutes);
+
+  if (opts.serveWeb !== false && existsSync(path.join(webDistDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });
+    // The single-page app handles its own routes; unknown /api paths stay JSON 404s.
+    app.setNotFoundHandler((req, reply) => {
+      if (req.url.startsWith('/api')) {
+        return reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: req.locale === 'en' ? 'No such API route' : '接口不存在', requestId: req.id });
+      }
+      return reply.type('text/html').sendFile('index.html');
+    });
+  }
+  return app;
+}

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './platform/config/config.ts';
+import { openDatabase, type OpenedDatabase } from './platform/db/open-database.ts';
+import { buildApp } from './platform/http/app.ts';
+import { jobCatalog } from './platform/jobs/catalog.ts';
+import { startWorker, type Worker } from './platform/jobs/queue.ts';
+import { startScheduler } from './platform/jobs/scheduler.ts';
+import { bootstrapAdmin } from './modules/users/users.service.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  database: OpenedDatabase;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts everything on one port: database (embedded unless DATABASE_URL), migrations, the first
+ * admin, the API and web UI, and (unless QUANLU_WORKERS=false) the job workers and scheduler.
+ */
+export async function startServer(config: Config, opts: { logger?: boolean } = {}): Promise<RunningServer> {
+  const database = await openDatabase(config);
+  let app: FastifyInstance | undefined;
+  let worker: Worker | undefined;
+  let stopScheduler: (() => void) | undefined;
+  try {
+    const deps = { config, db: database.db };
+    app = await buildApp(deps, { logger: opts.logger === false ? false : undefined });
+    const log = app.log;
+    log.info({ mode: database.mode, migrations: database.applied }, 'database ready');
+    const boot = await bootstrapAdmin(deps);
+    if (boot.generatedPassword) {
+      // Printed once, on the first start only; the hash is all that is stored.
+      process.stdout.write(
+        `\n  初始管理员账户 Initial administrator account\n  username: admin\n  password: ${boot.generatedPassword}\n  (shown once — change it after logging in / 仅显示一次，请登录后修改)\n\n`,
+      );
+    }
+    const url = await app.listen({ port: config.port, host: config.host });
+    if (config.workers) {
+      worker = startWorker(deps, jobCatalog, { log: (msg, extra) => log.info(extra ?? {}, msg) });
+      stopScheduler = startScheduler(database.db, (msg, extra) => log.warn(extra ?? {}, msg));
+    }
+    log.info({ url }, 'QuanLu is running');
+    const running = app;
+    return {
+      app: running,
+      url,
+      database,
+      stop: async () => {
+        stopScheduler?.();
+        await worker?.stop();
+        await running.close();
+        await database.close();
+      },
+    };
+  } catch (e) {
+    stopScheduler?.();
+    await worker?.stop();
+    await app?.close();
+    await database.close();
+    throw e;
+  }
+}
