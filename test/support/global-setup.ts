@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import pg from 'pg';
+import { createDatabase } from '../../src/platform/db/database.ts';
+import { openEmbeddedPostgres } from '../../src/platform/db/embedded-postgres.ts';
+import { migrate } from '../../src/platform/db/migrate.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** URL of a maintenance database on the test server (to CREATE DATABASE from). */
+    pgAdminUrl: string;
+    /** Name of the migrated template database each test file copies. */
+    pgTemplate: string;
+    /** 'embedded' or 'external' (DATABASE_URL). */
+    pgMode: string;
+    /** Prefix of the databases test files create (dropped at teardown). */
+    pgPrefix: string;
+  }
+}
+
+/**
+ * Tests run against a real PostgreSQL: the machine's (DATABASE_URL) when set, else an embedded one
+ * started here. A migrated template database is made once; each test file copies it.
+ */
+export default async function setup(project: TestProject) {
+  const external = process.env.DATABASE_URL;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  let dataDir: string | undefined;
+  let adminUrl: string;
+  if (external) {
+    adminUrl = external;
+  } else {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'quanlu-test-pg-'));
+    const e = await openEmbeddedPostgres(dataDir);
+    stopEmbedded = e.stop;
+    adminUrl = e.url;
+  }
+  const template = `quanlu_tpl_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${template}`);
+  await admin.query(`CREATE DATABASE ${template}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${template}`;
+  const db = createDatabase(u.toString(), 2);
+  await migrate(db);
+  await db.destroy();
+  await admin.end();
+
+  project.provide('pgAdminUrl', adminUrl);
+  project.provide('pgTemplate', template);
+  project.provide('pgMode', external ? 'external' : 'embedded');
+  project.provide('pgPrefix', `quanlu_t_${process.pid}_`);
+
+  return async () => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    // Drop what the test files created on a shared server.
+    const { rows } = await c.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`,
+      [`quanlu_t_${process.pid}_%`, template],
+    );
+    for (const r of rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+    await c.end();
+    await stopEmbedded?.();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+}

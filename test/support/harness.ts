@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../src/platform/config/config.ts';
+import { createDatabase, type Database } from '../../src/platform/db/database.ts';
+import type { Deps } from '../../src/platform/deps.ts';
+import { buildApp } from '../../src/platform/http/app.ts';
+import { hashPassword } from '../../src/platform/auth/secrets.ts';
+import type { Role } from '../../src/platform/auth/permissions.ts';
+
+/** A fresh database copied from the migrated template: tests never share state. */
+export async function createTestDatabase(): Promise<{ url: string; db: Database; drop(): Promise<void> }> {
+  const name = `${inject('pgPrefix')}${randomBytes(5).toString('hex')}`;
+  const adminUrl = inject('pgAdminUrl');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('pgTemplate')}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const db = createDatabase(u.toString(), 5);
+  return {
+    url: u.toString(),
+    db,
+    drop: async () => {
+      await db.destroy();
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({ QUANLU_DATA_DIR: dataDir, QUANLU_LOG_LEVEL: 'silent', QUANLU_WORKERS: 'false', ...env });
+}
+
+export interface TestContext {
+  app: FastifyInstance;
+  deps: Deps;
+  db: Database;
+  dbUrl: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** A fresh app on a fresh database and data folder. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestContext> {
+  const database = await createTestDatabase();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'quanlu-test-data-'));
+  const config = testConfig(dataDir, env);
+  const deps = { config, db: database.db };
+  const app = await buildApp(deps, { logger: false, serveWeb: false });
+  await app.ready();
+  return {
+    app,
+    deps,
+    db: database.db,
+    dbUrl: database.url,
+    dataDir,
+    close: async () => {
+      await app.close();
+      await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let counter = 0;
+const unique = (p: string) => `${p}${process.pid}${++counter}${randomBytes(2).toString('hex')}`;
+
+/** Inserts a department (factory; no audit event — fixtures are not user actions). */
+export async function makeDepartment(db: Database, o: { name?: string; parentId?: string | null; kind?: 'bureau' | 'office' | 'detachment' | 'other' } = {}) {
+  return db
+    .insertInto('department')
+    .values({ name: o.name ?? unique('部门'), kind: o.kind ?? 'detachment', parent_id: o.parentId ?? null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Inserts a person, creating a department when none is given. Qualified by default. */
+export async function makePerson(
+  db: Database,
+  o: { departmentId?: string; enrolled?: boolean; certificate?: { number: string; validUntil: string; examPassedOn?: string } | null; name?: string } = {},
+) {
+  const departmentId = o.departmentId ?? (await makeDepartment(db)).id;
+  const cert = o.certificate === undefined ? { number: unique('冀商执'), validUntil: '2099-12-31', examPassedOn: '2020-01-01' } : o.certificate;
+  return db
+    .insertInto('person')
+    .values({
+      name: o.name ?? unique('执法员'),
+      staff_number: unique('S'),
+      department_id: departmentId,
+      enrolled: o.enrolled ?? true,
+      certificate_number: cert?.number ?? null,
+      certificate_valid_until: cert?.validUntil ?? null,
+      certificate_exam_passed_on: cert?.examPassedOn ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+const passwordHashes = new Map<string, Promise<string>>();
+
+/** Inserts a user with the given roles; the password is `Password123`. */
+export async function makeUser(db: Database, o: { roles: Role[]; departmentId?: string | null; personId?: string | null; username?: string }) {
+  const password = 'Password123';
+  if (!passwordHashes.has(password)) passwordHashes.set(password, hashPassword(password));
+  const user = await db
+    .insertInto('app_user')
+    .values({
+      username: o.username ?? unique('u'),
+      display_name: '测试用户',
+      password_hash: await passwordHashes.get(password)!,
+      roles: o.roles,
+      department_id: o.departmentId ?? null,
+      person_id: o.personId ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { ...user, password };
+}
+
+/** A logged-in client for `app.inject`: carries the session cookie and the CSRF header. */
+export interface Session {
+  cookie: string;
+  csrf: string;
+  userId: string;
+  request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+}
+
+export async function login(app: FastifyInstance, username: string, password: string): Promise<Session> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const body = res.json() as { csrfToken: string; user: { id: string } };
+  return {
+    cookie,
+    csrf: body.csrfToken,
+    userId: body.user.id,
+    request: (method, url, payload, headers = {}) =>
+      app.inject({
+        method: method as 'GET',
+        url,
+        headers: { cookie, 'x-csrf-token': body.csrfToken, ...headers },
+        ...(payload !== undefined && { payload: payload as object }),
+      }),
+  };
+}
+
+/** Creates a user with the roles and logs in. */
+export async function loginAs(ctx: TestContext, roles: Role[], o: { departmentId?: string | null; personId?: string | null } = {}) {
+  const u = await makeUser(ctx.db, { roles, ...o });
+  return { user: u, session: await login(ctx.app, u.username, u.password) };
+}
