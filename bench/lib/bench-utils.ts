@@ -1,0 +1,159 @@
+// Small helpers shared by the benchmarks: options, statistics, tables, databases and process checks.
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+
+/** Reads `--name=value` from argv, else the environment variable, else the default (numbers). */
+export function numberOption(argName: string, envName: string, fallback: number): number {
+  const prefix = `--${argName}=`;
+  const arg = process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+  const raw = arg ?? process.env[envName];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.replaceAll('_', ''));
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${argName} / ${envName}: not a number: ${raw}`);
+  return Math.floor(n);
+}
+
+/** Reads `--name=value` from argv, else the environment variable (strings). */
+export function stringOption(argName: string, envName: string): string | undefined {
+  const prefix = `--${argName}=`;
+  const arg = process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+  const v = arg ?? process.env[envName];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Nearest-rank percentile (p in 0..100). */
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
+  return s[i]!;
+}
+
+/** 12,345 */
+export function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** 3 significant-ish digits: 0.123, 1.23, 12.3, 1,234 */
+export function fmtNum(n: number, digits = 2): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Math.abs(n) >= 1000) return fmtInt(n);
+  return n.toFixed(digits);
+}
+
+/** A ratio as "0.42×". */
+export function fmtRatio(n: number): string {
+  return `${n >= 10 ? n.toFixed(1) : n.toFixed(2)}×`;
+}
+
+/** Prints a plain-text table with right-aligned numeric-looking cells. */
+export function printTable(headers: string[], rows: string[][]): void {
+  const widths = headers.map((h, i) => Math.max(strWidth(h), ...rows.map((r) => strWidth(r[i] ?? ''))));
+  const numeric = /^[\d.,×%+\-–— ]+(ms|s|ev\/s|×)?$/;
+  const cell = (v: string, i: number) => {
+    const pad = ' '.repeat(widths[i]! - strWidth(v));
+    return numeric.test(v) && i > 0 ? pad + v : v + pad;
+  };
+  const line = (r: string[]) => `| ${r.map(cell).join(' | ')} |`;
+  console.log(line(headers));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+/** Display width: CJK characters take two columns. */
+function strWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}
+
+export function randomSuffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** The URL of another database on the same server. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** Runs one statement on a short-lived client (CREATE / DROP DATABASE cannot run in a pool transaction). */
+export async function adminQuery(url: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url, application_name: 'quanlu-bench' });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function createFreshDatabase(adminUrl: string, name: string): Promise<string> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`bad database name ${name}`);
+  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
+  return withDatabase(adminUrl, name);
+}
+
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`bad database name ${name}`);
+  await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
+/** PIDs of processes whose command line mentions `needle` (e.g. a data folder), read from /proc. */
+export function processesMentioning(needle: string): { pid: number; cmd: string }[] {
+  const found: { pid: number; cmd: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      if (cmd.includes(needle)) found.push({ pid: Number(entry), cmd });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+/** A stack of clean-up steps, run in reverse on success, failure or Ctrl-C. */
+export class Cleanup {
+  private steps: { label: string; fn: () => Promise<void> | void }[] = [];
+  private ran = false;
+
+  constructor() {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => {
+        console.error(`\n${sig}: cleaning up…`);
+        void this.run().finally(() => process.exit(130));
+      });
+    }
+  }
+
+  add(label: string, fn: () => Promise<void> | void): void {
+    this.steps.push({ label, fn });
+  }
+
+  async run(): Promise<void> {
+    if (this.ran) return;
+    this.ran = true;
+    for (const s of this.steps.reverse()) {
+      try {
+        await s.fn();
+      } catch (e) {
+        console.error(`clean-up step "${s.label}" failed:`, e);
+      }
+    }
+  }
+}
+
+export function elapsedMs(t0: number): number {
+  return performance.now() - t0;
+}

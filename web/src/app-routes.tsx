@@ -1,0 +1,56 @@
+import { lazy, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import type { Permission } from './api/types.ts';
+import { AppLayout } from './components/app-layout.tsx';
+import { FullPageSpin } from './components/full-page-spin.tsx';
+import { ForbiddenPage, NotFoundPage } from './pages/status-pages.tsx';
+import { LoginPage } from './pages/login-page.tsx';
+import { useSession } from './session/session-context.tsx';
+
+// Screens load on first visit, so the login page does not wait for every table and form.
+const DashboardPage = lazy(() => import('./pages/dashboard-page.tsx'));
+const DepartmentsPage = lazy(() => import('./pages/departments/departments-page.tsx'));
+const PeoplePage = lazy(() => import('./pages/people/people-page.tsx'));
+const UsersPage = lazy(() => import('./pages/users/users-page.tsx'));
+const SettingsPage = lazy(() => import('./pages/system/settings-page.tsx'));
+const JobsPage = lazy(() => import('./pages/system/jobs-page.tsx'));
+const AuditPage = lazy(() => import('./pages/audit/audit-page.tsx'));
+
+/** Logged-out visitors go to the login page, which brings them back here afterwards. */
+function RequireLogin({ children }: { children: ReactNode }) {
+  const { me } = useSession();
+  const location = useLocation();
+  if (me === undefined) return <FullPageSpin />;
+  if (me === null) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return children;
+}
+
+/** The menu hides what a role may not use; a typed-in URL gets a clear refusal, not a broken page. */
+function Allow({ permission, children }: { permission: Permission; children: ReactNode }) {
+  const { can } = useSession();
+  return can(permission) ? children : <ForbiddenPage />;
+}
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireLogin>
+            <AppLayout />
+          </RequireLogin>
+        }
+      >
+        <Route index element={<DashboardPage />} />
+        <Route path="system/departments" element={<Allow permission="departments:read"><DepartmentsPage /></Allow>} />
+        <Route path="system/people" element={<Allow permission="people:read"><PeoplePage /></Allow>} />
+        <Route path="system/users" element={<Allow permission="users:read"><UsersPage /></Allow>} />
+        <Route path="system/settings" element={<Allow permission="settings:read"><SettingsPage /></Allow>} />
+        <Route path="system/jobs" element={<Allow permission="jobs:read"><JobsPage /></Allow>} />
+        <Route path="audit/events" element={<Allow permission="audit:read"><AuditPage /></Allow>} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
