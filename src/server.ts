@@ -6,6 +6,7 @@ import { jobCatalog } from './platform/jobs/catalog.ts';
 import { startWorker, type Worker } from './platform/jobs/queue.ts';
 import { startScheduler } from './platform/jobs/scheduler.ts';
 import { bootstrapAdmin } from './modules/users/users.service.ts';
+import { openObjectStore } from './platform/storage/open-object-store.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -24,7 +25,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
   let worker: Worker | undefined;
   let stopScheduler: (() => void) | undefined;
   try {
-    const deps = { config, db: database.db };
+    const deps = { config, db: database.db, storage: openObjectStore(config) };
     app = await buildApp(deps, { logger: opts.logger === false ? false : undefined });
     const log = app.log;
     log.info({ mode: database.mode, migrations: database.applied }, 'database ready');

@@ -29,6 +29,7 @@ import {
   fmtInt,
   fmtNum,
   fmtRatio,
+  loadLine,
   numberOption,
   percentile,
   printTable,
@@ -192,7 +193,7 @@ async function main() {
   console.log(
     `  append: ${fmtInt(APPEND)} events per run (warm-up ${WARMUP}), ${WRITERS} concurrent writers; verify: ${fmtInt(VERIFY)} events`,
   );
-  console.log(`  machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+  console.log(`  machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${loadLine()}`);
 
   try {
     // --- A fresh server or database --------------------------------------------------------------
@@ -469,7 +470,7 @@ async function main() {
       `  audit verify ${fmtInt(VERIFY)}: ${fmtInt(verifyRate)} ev/s, ${fmtNum(verifyMs / 1000, 1)} s (plain read ${fmtInt(readRate)} ev/s, ratio ${fmtRatio(verifyRate / readRate)}; ` +
         `plain INSERT ${fmtInt(insertRate)} ev/s, ratio ${fmtRatio(verifyRate / insertRate)}); result ok, checked ${fmtInt(verification.checked)}`,
     );
-    console.log(`  total bench time ${fmtNum(elapsedMs(started) / 1000, 1)} s`);
+    console.log(`  total bench time ${fmtNum(elapsedMs(started) / 1000, 1)} s; ${loadLine()} at the end`);
   } finally {
     await cleanup.run();
   }

@@ -1,6 +1,7 @@
 // Small helpers shared by the benchmarks: options, statistics, tables, databases and process checks.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import pg from 'pg';
 
 /** Reads `--name=value` from argv, else the environment variable, else the default (numbers). */
@@ -156,4 +157,9 @@ export class Cleanup {
 
 export function elapsedMs(t0: number): number {
   return performance.now() - t0;
+}
+
+/** "load 1.23 / 0.98 / 0.50": other work on the machine skews every figure, so the benches print it. */
+export function loadLine(): string {
+  return `load average ${loadavg().map((x) => x.toFixed(2)).join(' / ')}`;
 }

@@ -20,7 +20,8 @@ function newestMtime(dir: string): number {
 export function webBuildIsStale(): boolean {
   if (!existsSync(path.join(webDir, 'src'))) return false;
   if (!existsSync(builtIndex)) return true;
-  const sources = Math.max(newestMtime(path.join(webDir, 'src')), statSync(path.join(webDir, 'index.html')).mtimeMs);
+  const configs = ['index.html', 'vite.config.ts', 'tsconfig.json'].map((f) => path.join(webDir, f)).filter(existsSync);
+  const sources = Math.max(newestMtime(path.join(webDir, 'src')), ...configs.map((f) => statSync(f).mtimeMs));
   return sources > statSync(builtIndex).mtimeMs;
 }
 
@@ -32,6 +33,8 @@ export async function buildWeb(log: (m: string) => void = console.log): Promise<
     const p = spawn(process.execPath, [vite, 'build', '--config', path.join(webDir, 'vite.config.ts'), '--logLevel', 'warn'], {
       cwd: root,
       stdio: 'inherit',
+      // A production build even when started from the test runner (which sets NODE_ENV=test).
+      env: { ...process.env, NODE_ENV: 'production' },
     });
     p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`web build failed (exit ${code})`))));
     p.on('error', reject);

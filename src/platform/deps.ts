@@ -1,8 +1,10 @@
 import type { Config } from './config/config.ts';
 import type { Database } from './db/database.ts';
+import type { ObjectStore } from './storage/object-store.ts';
 
-/** What services receive: the frozen config and the database. Modules add nothing global. */
+/** What services receive: the frozen config, the database and the object store. Modules add nothing global. */
 export interface Deps {
   config: Config;
   db: Database;
+  storage: ObjectStore;
 }

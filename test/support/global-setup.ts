@@ -27,7 +27,7 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   // Build the web UI once, before any test file (start-up and browser tests serve it).
-  if (webBuildIsStale()) await buildWeb();
+  if (!process.env.QUANLU_TEST_SKIP_WEB_BUILD && webBuildIsStale()) await buildWeb();
   const external = process.env.DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | undefined;
   let dataDir: string | undefined;

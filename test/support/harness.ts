@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/platform/config/config.ts';
 import { createDatabase, type Database } from '../../src/platform/db/database.ts';
 import type { Deps } from '../../src/platform/deps.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
+import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
 import { hashPassword } from '../../src/platform/auth/secrets.ts';
 import type { Role } from '../../src/platform/auth/permissions.ts';
 
@@ -54,7 +55,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const database = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'quanlu-test-data-'));
   const config = testConfig(dataDir, env);
-  const deps = { config, db: database.db };
+  const deps = { config, db: database.db, storage: openObjectStore(config) };
   const app = await buildApp(deps, { logger: false, serveWeb: false });
   await app.ready();
   return {

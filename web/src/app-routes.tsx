@@ -18,10 +18,10 @@ const AuditPage = lazy(() => import('./pages/audit/audit-page.tsx'));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
 function RequireLogin({ children }: { children: ReactNode }) {
-  const { me } = useSession();
+  const { me, loggedOutByUser } = useSession();
   const location = useLocation();
   if (me === undefined) return <FullPageSpin />;
-  if (me === null) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (me === null) return <Navigate to="/login" replace state={loggedOutByUser ? undefined : { from: location.pathname + location.search }} />;
   return children;
 }
 

@@ -24,7 +24,10 @@ function MessageBridge() {
 }
 
 function LocalizedApp() {
-  const { language } = useI18n();
+  const { language, t } = useI18n();
+  useEffect(() => {
+    document.title = `${t('app.name')} · ${t('app.subtitle')}`;
+  }, [t]);
   // Date pickers read dayjs' global locale while rendering, so switch it before they render.
   setDayjsLanguage(language);
   return (

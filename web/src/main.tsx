@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
+import './global.css';
 import { currentLanguage } from './i18n/language-store.ts';
 
 document.documentElement.lang = currentLanguage();

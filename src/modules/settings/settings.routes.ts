@@ -7,7 +7,16 @@ import { settingKeys } from './settings.registry.ts';
 import * as service from './settings.service.ts';
 
 const tags = ['system'];
-const settingView = z.object({ key: z.enum(settingKeys), value: z.unknown(), isDefault: z.boolean(), updatedAt: z.string().nullable() });
+const settingView = z.object({
+  key: z.enum(settingKeys),
+  value: z.unknown(),
+  isDefault: z.boolean(),
+  updatedAt: z.string().nullable(),
+  /** What the setting is, for the settings page. */
+  label: z.object({ zh: z.string(), en: z.string() }),
+  /** How to edit it. */
+  input: z.object({ type: z.enum(['text', 'integer']), min: z.number().optional(), max: z.number().optional() }),
+});
 
 export async function settingsRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();

@@ -3,6 +3,7 @@ import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
+import { localizeIssue } from '../../platform/http/locale.ts';
 import { settingKeys, settingsRegistry, type SettingKey } from './settings.registry.ts';
 
 /** All settings with their current values (defaults where never set). */
@@ -11,7 +12,8 @@ export async function listSettings({ db }: Deps) {
   const stored = new Map(rows.map((r) => [r.key, r]));
   return settingKeys.map((key) => {
     const r = stored.get(key);
-    return { key, value: r ? r.value : settingsRegistry[key].default, isDefault: !r, updatedAt: r?.updated_at.toISOString() ?? null };
+    const def = settingsRegistry[key];
+    return { key, value: r ? r.value : def.default, isDefault: !r, updatedAt: r?.updated_at.toISOString() ?? null, label: def.label, input: def.input };
   });
 }
 
@@ -23,7 +25,11 @@ export async function getSetting<K extends SettingKey>(db: DbOrTx, key: K): Prom
 
 export async function putSetting({ db }: Deps, user: AuthUser, key: SettingKey, value: unknown) {
   const parsed = settingsRegistry[key].schema.safeParse(value);
-  if (!parsed.success) throw new AppError('VALIDATION_FAILED', {}, { value: parsed.error.issues[0]?.message ?? 'invalid' });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]! as unknown as Record<string, unknown>;
+    const msg = String(issue.message);
+    throw new AppError('VALIDATION_FAILED', {}, { value: `${localizeIssue(issue, msg, 'en')} / ${localizeIssue(issue, msg, 'zh-CN')}` });
+  }
   return db.transaction().execute(async (trx) => {
     const before = await trx.selectFrom('setting').select('value').where('key', '=', key).executeTakeFirst();
     await trx
@@ -37,6 +43,7 @@ export async function putSetting({ db }: Deps, user: AuthUser, key: SettingKey, 
       target: { type: 'setting', id: key },
       details: { before: before?.value ?? null, after: parsed.data },
     });
-    return { key, value: parsed.data, isDefault: false, updatedAt: new Date().toISOString() };
+    const def = settingsRegistry[key];
+    return { key, value: parsed.data, isDefault: false, updatedAt: new Date().toISOString(), label: def.label, input: def.input };
   });
 }

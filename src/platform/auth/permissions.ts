@@ -16,6 +16,11 @@ export const PERMISSIONS = [
   'audit:read',
   'audit:verify',
   'jobs:read',
+  'recordings:read',
+  'recordings:upload',
+  'recordings:edit',
+  'offload:read',
+  'offload:confirm',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -24,10 +29,12 @@ export type Permission = (typeof PERMISSIONS)[number];
  * everything and changes nothing; only the admin changes people, accounts and settings.
  */
 const grants: Record<Role, readonly Permission[]> = {
-  officer: ['self', 'departments:read', 'people:read'],
-  custodian: ['self', 'departments:read', 'people:read', 'jobs:read'],
-  leader: ['self', 'departments:read', 'people:read'],
-  supervisor: ['self', 'departments:read', 'people:read', 'audit:read', 'audit:verify', 'jobs:read'],
+  // 第十条: officers offload and tag their own footage; they may edit only recordings they are on.
+  officer: ['self', 'departments:read', 'people:read', 'recordings:read', 'recordings:upload', 'recordings:edit'],
+  // 第八、十条: the custodian receives, verifies and confirms the daily offloads.
+  custodian: ['self', 'departments:read', 'people:read', 'jobs:read', 'recordings:read', 'recordings:upload', 'recordings:edit', 'offload:read', 'offload:confirm'],
+  leader: ['self', 'departments:read', 'people:read', 'recordings:read', 'recordings:edit', 'offload:read'],
+  supervisor: ['self', 'departments:read', 'people:read', 'audit:read', 'audit:verify', 'jobs:read', 'recordings:read', 'offload:read'],
   admin: [
     'self',
     'departments:read',
@@ -41,8 +48,11 @@ const grants: Record<Role, readonly Permission[]> = {
     'audit:read',
     'audit:verify',
     'jobs:read',
+    'recordings:read',
+    'recordings:edit',
+    'offload:read',
   ],
-  auditor: ['self', 'departments:read', 'people:read', 'users:read', 'settings:read', 'audit:read', 'audit:verify', 'jobs:read'],
+  auditor: ['self', 'departments:read', 'people:read', 'users:read', 'settings:read', 'audit:read', 'audit:verify', 'jobs:read', 'recordings:read', 'offload:read'],
 };
 
 /** Union of the permissions of the given roles. */

@@ -32,6 +32,8 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Largest file an upload may carry, in bytes (default 64 GiB). */
+  QUANLU_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 ** 3),
   /** Run the background job workers in this process (api and workers may be split across nodes). */
   QUANLU_WORKERS: z
     .enum(['true', 'false'])
@@ -51,6 +53,7 @@ export type Config = Readonly<{
   lockoutMinutes: number;
   secureCookies: boolean;
   workers: boolean;
+  uploadMaxBytes: number;
 }>;
 
 /** Thrown when the environment holds a bad value; the message names each variable. */
@@ -82,5 +85,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lockoutMinutes: e.QUANLU_LOCKOUT_MINUTES,
     secureCookies: e.QUANLU_SECURE_COOKIES,
     workers: e.QUANLU_WORKERS,
+    uploadMaxBytes: e.QUANLU_UPLOAD_MAX_BYTES,
   });
 }

@@ -31,6 +31,38 @@ export const errorCatalog = {
   AUDIT_NO_TRANSACTION: { status: 500, zh: '审计事件必须与变更在同一事务中写入', en: 'An audit event must be written inside the transaction of its change' },
   SERVICE_UNAVAILABLE: { status: 503, zh: '服务暂不可用', en: 'Service unavailable' },
   INTERNAL: { status: 500, zh: '服务器内部错误，请联系管理员并提供请求编号', en: 'Internal server error; contact an administrator with the request id' },
+  // Recordings and uploads (src/modules/recordings).
+  OFFICER_NOT_QUALIFIED: {
+    status: 422,
+    zh: '{name} 在 {on} 不具备执法记录主体资格：{reasons}',
+    en: '{name} may not be a recording officer on {on}: {reasons}',
+  },
+  UPLOAD_METADATA_MISSING: {
+    status: 400,
+    zh: '上传缺少声像资料信息（部门、执法人员、开始时间、执法活动、是否告知当事人）',
+    en: 'The upload lacks the recording metadata (department, officers, start time, activity, party informed)',
+  },
+  FILE_NAME_INVALID: { status: 400, zh: '文件名无效：{reason}', en: 'Invalid file name: {reason}' },
+  UPLOAD_NOT_FOUND: { status: 404, zh: '上传任务不存在或不属于您', en: 'No such upload, or it is not yours' },
+  UPLOAD_TOO_LARGE: { status: 413, zh: '文件超过上传大小上限（{maxBytes} 字节）', en: 'The file exceeds the upload size limit ({maxBytes} bytes)' },
+  EMPTY_FILE: { status: 400, zh: '文件为空（0 字节），未保存', en: 'The file is empty (0 bytes) and was not stored' },
+  RECEIPT_EXISTS: { status: 409, zh: '该执法人员当天的交接回执已确认', en: 'That officer’s hand-over for that day is already confirmed' },
+  // Object store (src/platform/storage) and media tools (src/platform/media).
+  HASH_MISMATCH: {
+    status: 422,
+    zh: '文件校验值不一致：收到内容的 SHA-256 为 {actual}，应为 {expected}。文件未入库，已单独留存备查',
+    en: 'Checksum mismatch: the received content has SHA-256 {actual}, expected {expected}. It was not stored and has been set aside for inspection',
+  },
+  OBJECT_TOO_LARGE: { status: 413, zh: '文件超过允许的大小（{maxBytes} 字节），未保存', en: 'The file exceeds the allowed size ({maxBytes} bytes) and was not saved' },
+  STORAGE_FULL: { status: 507, zh: '存储空间已满，文件未保存，请联系管理员扩容', en: 'Storage is full; the file was not saved. Ask an administrator to add space' },
+  STORAGE_WRITE_FAILED: { status: 500, zh: '写入存储失败（{reason}），未保存任何内容', en: 'Writing to storage failed ({reason}); nothing was saved' },
+  INVALID_OBJECT_KEY: { status: 400, zh: '文件标识无效（应为 64 位小写十六进制的 SHA-256 值）', en: 'Invalid object key (expected a SHA-256 as 64 lowercase hex characters)' },
+  OBJECT_NOT_FOUND: { status: 404, zh: '存储中找不到该文件（{key}）', en: 'The stored file was not found ({key})' },
+  RANGE_NOT_SATISFIABLE: { status: 416, zh: '请求的字节范围无效（文件大小 {size} 字节）', en: 'The requested byte range is not satisfiable (file size {size} bytes)' },
+  MEDIA_UNREADABLE: { status: 422, zh: '无法读取该音视频或图片文件：{reason}', en: 'The media file cannot be read: {reason}' },
+  MEDIA_UNSUPPORTED: { status: 422, zh: '该文件不支持此处理：{reason}', en: 'This file cannot be processed this way: {reason}' },
+  MEDIA_TOOL_FAILED: { status: 500, zh: '音视频处理失败（{tool}）：{detail}', en: 'Media processing failed ({tool}): {detail}' },
+  MEDIA_TIMEOUT: { status: 500, zh: '音视频处理超时（{tool}，{seconds} 秒）', en: 'Media processing timed out ({tool}, {seconds} s)' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -10,8 +10,8 @@ const hash = createHash(workerData.algorithm);
 parentPort.on('message', (message) => {
   if (message.type === 'data') {
     hash.update(new Uint8Array(message.buffer, 0, message.length));
-    // The ack lets the main thread bound the bytes in flight (backpressure).
-    parentPort.postMessage({ type: 'ack', length: message.length });
+    // The ack lets the main thread bound the bytes in flight (backpressure); the buffer goes back for reuse.
+    parentPort.postMessage({ type: 'ack', buffer: message.buffer, length: message.length }, [message.buffer]);
   } else if (message.type === 'end') {
     parentPort.postMessage({ type: 'digest', hex: hash.digest('hex') });
   }

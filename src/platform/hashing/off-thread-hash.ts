@@ -25,13 +25,15 @@ interface Waiter {
 
 /**
  * One hash (e.g. SM3) computed on a worker thread, fed from the calling thread. Chunks are copied into
- * fresh 1 MiB batches whose buffers are transferred (not cloned) to the worker: the caller keeps its own
- * chunk untouched (it is still being written to disk) and each byte is copied exactly once.
- * The worker is started only once the input passes INLINE_LIMIT_BYTES.
+ * 1 MiB batches whose buffers are transferred (not cloned) to the worker and transferred back with its
+ * ack for reuse: the caller's own chunk stays untouched (it is still being written to disk), each byte
+ * is copied exactly once and no buffer is allocated per batch. The worker is started only once the
+ * input passes INLINE_LIMIT_BYTES.
  */
 export class OffThreadHash {
   #batch: Uint8Array | undefined;
   #fill = 0;
+  #spare: ArrayBuffer[] = [];
   #held: Piece[] = [];
   #heldBytes = 0;
   #worker: Worker | undefined;
@@ -49,7 +51,7 @@ export class OffThreadHash {
     if (this.#failure) throw this.#failure;
     let offset = 0;
     while (offset < chunk.length) {
-      this.#batch ??= new Uint8Array(new ArrayBuffer(BATCH_BYTES));
+      this.#batch ??= new Uint8Array(this.#spare.pop() ?? new ArrayBuffer(BATCH_BYTES));
       const n = Math.min(BATCH_BYTES - this.#fill, chunk.length - offset);
       this.#batch.set(chunk.subarray(offset, offset + n), this.#fill);
       this.#fill += n;
@@ -72,8 +74,8 @@ export class OffThreadHash {
       this.#held = [];
       return hash.digest('hex');
     }
-    if (this.#failure) throw this.#failure;
     try {
+      if (this.#failure) throw this.#failure;
       return await new Promise<string>((resolve, reject) => {
         this.#pendingDigest = { resolve, reject };
         worker.postMessage({ type: 'end' });
@@ -87,6 +89,7 @@ export class OffThreadHash {
   abort(): void {
     this.#finished = true;
     this.#held = [];
+    this.#spare = [];
     this.#batch = undefined;
     this.#fail(new Error(`${this.algorithm}: hashing aborted`));
     void this.#worker?.terminate();
@@ -113,9 +116,10 @@ export class OffThreadHash {
 
   #startWorker(): Worker {
     const worker = new Worker(workerUrl, { workerData: { algorithm: this.algorithm } });
-    worker.on('message', (message: { type: 'ack'; length: number } | { type: 'digest'; hex: string }) => {
+    worker.on('message', (message: { type: 'ack'; buffer: ArrayBuffer; length: number } | { type: 'digest'; hex: string }) => {
       if (message.type === 'ack') {
         this.#inFlight -= message.length;
+        if (!this.#finished) this.#spare.push(message.buffer);
         if (this.#inFlight <= MAX_IN_FLIGHT_BYTES) for (const w of this.#waiters.splice(0)) w.resolve();
       } else {
         this.#pendingDigest?.resolve(message.hex);

@@ -21,6 +21,9 @@ import { jobRoutes } from '../../modules/jobs/jobs.routes.ts';
 import { personnelRoutes } from '../../modules/personnel/personnel.routes.ts';
 import { settingsRoutes } from '../../modules/settings/settings.routes.ts';
 import { userRoutes } from '../../modules/users/users.routes.ts';
+import { offloadRoutes } from '../../modules/offload/offload.routes.ts';
+import { recordingRoutes } from '../../modules/recordings/recordings.routes.ts';
+import { uploadRoutes } from '../../modules/recordings/uploads.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -92,7 +95,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
     transform: jsonSchemaTransform,
   });
 
-  registerErrorHandler(app);
+  const serveWeb = opts.serveWeb !== false && existsSync(path.join(webDistDir, 'index.html'));
+  registerErrorHandler(app, { spaFallback: serveWeb });
   await app.register(authPlugin);
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
@@ -105,16 +109,10 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(auditRoutes);
   await app.register(settingsRoutes);
   await app.register(jobRoutes);
+  await app.register(uploadRoutes);
+  await app.register(recordingRoutes);
+  await app.register(offloadRoutes);
 
-  if (opts.serveWeb !== false && existsSync(path.join(webDistDir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });
-    // The single-page app handles its own routes; unknown /api paths stay JSON 404s.
-    app.setNotFoundHandler((req, reply) => {
-      if (req.url.startsWith('/api')) {
-        return reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: req.locale === 'en' ? 'No such API route' : '接口不存在', requestId: req.id });
-      }
-      return reply.type('text/html').sendFile('index.html');
-    });
-  }
+  if (serveWeb) await app.register(fastifyStatic, { root: webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });
   return app;
 }

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError, errorMessage, type ErrorCode } from '../errors/error-catalog.ts';
+import { AppError, errorMessage, type ErrorCode, type Locale } from '../errors/error-catalog.ts';
 import { localizeIssue } from './locale.ts';
 
 /** The body of every error response. */
@@ -11,11 +11,38 @@ export interface ErrorBody {
   fields?: Record<string, string>;
 }
 
-function send(req: FastifyRequest, reply: FastifyReply, status: number, code: ErrorCode, fields?: Record<string, string>, params = {}) {
-  const body: ErrorBody = { code, message: errorMessage(code, req.locale ?? 'zh-CN', params), requestId: req.id };
-  if (fields && Object.keys(fields).length) body.fields = fields;
+const CJK = /[\u3400-\u9fff]/;
+
+/**
+ * Our own field messages and some params are written bilingually, "English / 中文" (or the other way
+ * round); the client gets the half in its language.
+ */
+export function pickLanguage(text: string, locale: Locale): string {
+  const parts = text.split(' / ');
+  if (parts.length !== 2) return text;
+  const zh = parts.find((p) => CJK.test(p));
+  const en = parts.find((p) => !CJK.test(p));
+  if (!zh || !en) return text;
+  return locale === 'en' ? en : zh;
+}
+
+function send(req: FastifyRequest, reply: FastifyReply, status: number, code: ErrorCode, fields?: Record<string, string>, params: Record<string, string | number> = {}) {
+  const locale = req.locale ?? 'zh-CN';
+  const localParams = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? pickLanguage(v, locale) : v]));
+  const body: ErrorBody = { code, message: errorMessage(code, locale, localParams), requestId: req.id };
+  if (fields && Object.keys(fields).length) body.fields = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, pickLanguage(v, locale)]));
   return reply.status(status).send(body);
 }
+
+/** Unique constraints users can hit, as the field and the thing that already exists. */
+const uniqueFields: Record<string, { field: string; zh: string; en: string }> = {
+  person_staff_number_key: { field: 'staffNumber', zh: '工号', en: 'Staff number' },
+  person_certificate_number: { field: 'certificate.number', zh: '执法证号', en: 'Certificate number' },
+  department_code_key: { field: 'code', zh: '部门代码', en: 'Department code' },
+  department_sibling_name: { field: 'name', zh: '同一上级下的同名部门', en: 'A department with this name under the same parent' },
+  app_user_username_key: { field: 'username', zh: '用户名', en: 'Username' },
+  app_user_person_id_key: { field: 'personId', zh: '该人员的账户', en: 'An account for this person' },
+};
 
 /** Maps PostgreSQL constraint errors that slipped past validation to client errors, not 500s. */
 function fromPostgres(err: { code?: string; constraint?: string; detail?: string }): { status: number; code: ErrorCode; params?: Record<string, string> } | undefined {
@@ -38,7 +65,7 @@ function fromPostgres(err: { code?: string; constraint?: string; detail?: string
  * One handler for every error: domain errors keep their catalog code, validation errors list their
  * fields, anything unknown becomes a generic 500 logged with the request id.
  */
-export function registerErrorHandler(app: FastifyInstance): void {
+export function registerErrorHandler(app: FastifyInstance, opts: { spaFallback?: boolean } = {}): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) {
       if (err.status >= 500) req.log.error({ err }, 'domain error');
@@ -49,7 +76,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       for (const v of err.validation) {
         const where = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (err.validationContext ?? 'body');
         const issue = { code: v.keyword, ...(v.params as Record<string, unknown>) };
-        fields[where] ??= localizeIssue(issue, v.message ?? 'invalid', req.locale);
+        // Our own (bilingual) messages are kept; zod's generic ones are re-rendered in the request's language.
+        const own = v.message?.includes(' / ');
+        fields[where] ??= own ? v.message! : localizeIssue(issue, v.message ?? 'invalid', req.locale);
       }
       return send(req, reply, 400, 'VALIDATION_FAILED', fields);
     }
@@ -65,6 +94,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const pgErr = fromPostgres(err as never);
     if (pgErr) {
       req.log.warn({ err }, 'database constraint');
+      const known = pgErr.code === 'CONFLICT' ? uniqueFields[(err as { constraint?: string }).constraint ?? ''] : undefined;
+      if (known) {
+        const what = req.locale === 'en' ? known.en : known.zh;
+        return send(req, reply, 409, 'CONFLICT', { [known.field]: errorMessage('CONFLICT', req.locale, { what }) }, { what });
+      }
       return send(req, reply, pgErr.status, pgErr.code, undefined, pgErr.params);
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
@@ -74,5 +108,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return send(req, reply, 500, 'INTERNAL');
   });
 
-  app.setNotFoundHandler((req, reply) => send(req, reply, 404, 'ROUTE_NOT_FOUND'));
+  // With the web UI served, unknown page paths get the single-page app (it routes itself);
+  // unknown /api paths stay JSON 404s.
+  app.setNotFoundHandler((req, reply) => {
+    if (opts.spaFallback && (req.method === 'GET' || req.method === 'HEAD') && !req.url.startsWith('/api')) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return send(req, reply, 404, 'ROUTE_NOT_FOUND');
+  });
 }

@@ -1,5 +1,6 @@
 import { purgeExpiredSessions } from '../../modules/auth/auth.service.ts';
 import type { JobCatalog } from './queue.ts';
+import { processMedia } from '../../modules/recordings/media.service.ts';
 
 /** Every job kind QuanLu runs, with its handler. Start-up fails if a kind has none. */
 export const jobCatalog = {
@@ -7,6 +8,12 @@ export const jobCatalog = {
   'sessions.purge': {
     handler: async (deps) => {
       await purgeExpiredSessions(deps);
+    },
+  },
+  /** ffprobe facts, browser proxy, thumbnail and EXIF for one original (dedupe key media.process:<sha256>). */
+  'media.process': {
+    handler: async (deps, payload) => {
+      await processMedia(deps, String(payload.sha256));
     },
   },
 } satisfies JobCatalog;

@@ -8,7 +8,6 @@ export type JobHandler = (deps: Deps, payload: Record<string, unknown>) => Promi
 
 export interface JobDefinition {
   handler: JobHandler;
-  maxAttempts?: number;
 }
 
 export type JobCatalog = Record<string, JobDefinition>;

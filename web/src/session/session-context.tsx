@@ -5,6 +5,11 @@ import type { LoginResponse, Me, Permission } from '../api/types.ts';
 interface Session {
   /** The logged-in user, null when logged out, undefined while the first check runs. */
   me: Me | null | undefined;
+  /**
+   * True after the user chose "log out": the next login (maybe someone else) starts at the
+   * dashboard instead of returning to the page the previous user was on.
+   */
+  loggedOutByUser: boolean;
   /** True when the user's roles grant the permission (the server checks again on every call). */
   can(permission: Permission): boolean;
   login(username: string, password: string): Promise<Me>;
@@ -19,6 +24,7 @@ const SessionContext = createContext<Session | undefined>(undefined);
  */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [loggedOutByUser, setLoggedOutByUser] = useState(false);
 
   useEffect(() => {
     setUnauthorizedHandler(() => setMe(null));
@@ -36,6 +42,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const login = useCallback(async (username: string, password: string) => {
     // A wrong password is a 401 too: it must show on the form, not trigger the logged-out redirect.
     const r = await api.post<LoginResponse>('/api/auth/login', { username, password }, { skipAuthRedirect: true });
+    setLoggedOutByUser(false);
     setMe(r.user);
     return r.user;
   }, []);
@@ -47,13 +54,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       // Already logged out on the server is fine; anything else is reported by the caller.
       if (!(e instanceof ApiError && e.status === 401)) throw e;
     }
+    setLoggedOutByUser(true);
     setMe(null);
   }, []);
 
   const value = useMemo<Session>(() => {
     const perms = new Set(me?.permissions ?? []);
-    return { me, can: (p) => perms.has(p), login, logout };
-  }, [me, login, logout]);
+    return { me, loggedOutByUser, can: (p) => perms.has(p), login, logout };
+  }, [me, loggedOutByUser, login, logout]);
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

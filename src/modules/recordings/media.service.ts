@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { sql } from 'kysely';
+import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
+import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
+import type { Deps } from '../../platform/deps.ts';
+import { AppError } from '../../platform/errors/error-catalog.ts';
+import { makeProxy, makeThumbnail, probe, readExif, type ProbeResult } from '../../platform/media/media.ts';
+import type { ObjectStore } from '../../platform/storage/object-store.ts';
+import { scopeOf } from '../departments/departments.service.ts';
+import * as repo from './recordings.repository.ts';
+
+type MediaDeps = Deps;
+
+/** Is this content already stored, and as which recording? (The workstation skips what is.) */
+export async function originalInfo({ db }: Deps, sha256: string) {
+  const o = await repo.findOriginal(db, sha256);
+  if (!o) throw new AppError('NOT_FOUND');
+  return { sha256: o.sha256, sm3: o.sm3, sizeBytes: Number(o.size_bytes), recordingId: o.recording_id };
+}
+
+/** A recording's thumbnail. A thumbnail is a still of the footage, so each read is audited. */
+export async function readThumbnail({ db, storage }: MediaDeps, user: AuthUser, recordingId: string) {
+  const r = await repo.findRecording(db, recordingId);
+  if (!r) throw new AppError('NOT_FOUND');
+  const scope = await scopeOf(db, user);
+  if (scope && !scope.includes(r.department_id)) throw new AppError('OUT_OF_SCOPE');
+  if (!r.thumbnail_sha256) throw new AppError('NOT_FOUND');
+  const stat = await storage.stat(r.thumbnail_sha256);
+  if (!stat) throw new AppError('OBJECT_NOT_FOUND', { key: r.thumbnail_sha256 });
+  await db.transaction().execute((trx) =>
+    appendAuditEvent(trx, { actor: actorOf(user), action: 'recording.thumbnail.read', target: { type: 'recording', id: recordingId }, details: { sha256: r.thumbnail_sha256 } }),
+  );
+  return { size: stat.size, stream: await storage.get(r.thumbnail_sha256) };
+}
+
+/** A local file of an object for ffmpeg: the stored file itself where the backend has one, else a temp copy. */
+async function withLocalFile<T>(storage: ObjectStore, key: string, workDir: string, fn: (file: string) => Promise<T>): Promise<T> {
+  const local = storage.localPath?.(key);
+  if (local) return fn(local);
+  const tmp = path.join(workDir, `${key}.orig`);
+  await pipeline(await storage.get(key), createWriteStream(tmp));
+  return fn(tmp);
+}
+
+async function storeDerived(deps: MediaDeps, originalSha256: string, file: string, kind: 'proxy' | 'thumbnail', mimeType: string): Promise<string> {
+  const put = await deps.storage.putFile(file);
+  await sql`INSERT INTO derived_object (sha256, sm3, size_bytes, kind, mime_type, original_sha256)
+    VALUES (${put.sha256}, ${put.sm3}, ${put.size}, ${kind}, ${mimeType}, ${originalSha256}) ON CONFLICT (sha256) DO NOTHING`.execute(deps.db);
+  return put.sha256;
+}
+
+const mediaKind = (p: ProbeResult): 'video' | 'audio' | 'photo' | 'unknown' => (p.kind === 'image' ? 'photo' : p.kind);
+
+/**
+ * The media job for one original: ffprobe facts, an H.264/AAC proxy browsers play, a thumbnail, EXIF
+ * for photos. A file ffprobe cannot read stays an original, marked "not processable" — never dropped.
+ * Other failures throw, so the queue retries with back-off.
+ */
+export async function processMedia(deps: MediaDeps, sha256: string): Promise<void> {
+  const { db } = deps;
+  await sql`INSERT INTO media_info (original_sha256, state) VALUES (${sha256}, 'processing')
+    ON CONFLICT (original_sha256) DO UPDATE SET state = 'processing', updated_at = now()`.execute(db);
+  const workDir = path.join(deps.config.dataDir, 'tmp', `media-${randomBytes(6).toString('hex')}`);
+  await mkdir(workDir, { recursive: true });
+  try {
+    await withLocalFile(deps.storage, sha256, workDir, async (file) => {
+      let info: ProbeResult;
+      try {
+        info = await probe(file);
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'MEDIA_UNREADABLE') {
+          await finish(deps, sha256, { state: 'not_processable', kind: 'unknown', error: e.message });
+          return;
+        }
+        throw e;
+      }
+      const kind = mediaKind(info);
+      let proxy: string | null = null;
+      let thumbnail: string | null = null;
+      let exif: unknown = null;
+      if (kind === 'video') {
+        const out = path.join(workDir, 'proxy.mp4');
+        await makeProxy(file, out);
+        proxy = await storeDerived(deps, sha256, out, 'proxy', 'video/mp4');
+      } else if (kind === 'audio') {
+        const out = path.join(workDir, 'proxy.m4a');
+        await makeProxy(file, out);
+        proxy = await storeDerived(deps, sha256, out, 'proxy', 'audio/mp4');
+      }
+      if (kind === 'video' || kind === 'photo') {
+        const out = path.join(workDir, 'thumb.jpg');
+        await makeThumbnail(file, out);
+        thumbnail = await storeDerived(deps, sha256, out, 'thumbnail', 'image/jpeg');
+      }
+      if (kind === 'photo') exif = await readExif(file).catch(() => null);
+      await finish(deps, sha256, {
+        state: kind === 'unknown' ? 'not_processable' : 'ready',
+        kind,
+        durationSec: info.durationSec ?? null,
+        width: info.video?.width ?? null,
+        height: info.video?.height ?? null,
+        videoCodec: info.video?.codec ?? null,
+        audioCodec: info.audio?.codec ?? null,
+        creationTime: info.creationTime ?? null,
+        probe: info,
+        exif,
+        proxy,
+        thumbnail,
+      });
+    });
+  } catch (e) {
+    await sql`UPDATE media_info SET state = 'failed', error = ${e instanceof Error ? e.message.slice(0, 1000) : String(e)}, updated_at = now()
+      WHERE original_sha256 = ${sha256}`.execute(db);
+    throw e;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+interface MediaFacts {
+  state: 'ready' | 'not_processable';
+  kind: string;
+  durationSec?: number | null;
+  width?: number | null;
+  height?: number | null;
+  videoCodec?: string | null;
+  audioCodec?: string | null;
+  creationTime?: Date | string | null;
+  probe?: unknown;
+  exif?: unknown;
+  proxy?: string | null;
+  thumbnail?: string | null;
+  error?: string | null;
+}
+
+async function finish(deps: MediaDeps, sha256: string, f: MediaFacts) {
+  await deps.db.transaction().execute(async (trx) => {
+    await sql`UPDATE media_info SET state = ${f.state}, kind = ${f.kind}, duration_sec = ${f.durationSec ?? null}, width = ${f.width ?? null},
+      height = ${f.height ?? null}, video_codec = ${f.videoCodec ?? null}, audio_codec = ${f.audioCodec ?? null},
+      creation_time = ${f.creationTime ?? null}, probe = ${f.probe === undefined ? null : JSON.stringify(f.probe)},
+      exif = ${f.exif === undefined || f.exif === null ? null : JSON.stringify(f.exif)}, proxy_sha256 = ${f.proxy ?? null},
+      thumbnail_sha256 = ${f.thumbnail ?? null}, error = ${f.error ?? null}, updated_at = now()
+      WHERE original_sha256 = ${sha256}`.execute(trx);
+    await appendAuditEvent(trx, {
+      actor: { kind: 'system', label: 'job:media.process' },
+      action: 'media.processed',
+      target: { type: 'original', id: sha256 },
+      details: { state: f.state, kind: f.kind, proxy: f.proxy ?? null, thumbnail: f.thumbnail ?? null, error: f.error ?? null },
+    });
+  });
+}

@@ -1,0 +1,180 @@
+import { sql, type SqlBool } from 'kysely';
+import type { DbOrTx } from '../../platform/db/database.ts';
+import type { RecordingPatch, RecordingQuery } from './recordings.schema.ts';
+
+export interface NewOriginal {
+  sha256: string;
+  sm3: string;
+  sizeBytes: number;
+  storage: string;
+  uploadedBy: string;
+}
+
+/** Records an original; returns false when that content was already known (a duplicate). */
+export async function insertOriginal(db: DbOrTx, o: NewOriginal): Promise<boolean> {
+  const r = await sql`INSERT INTO original (sha256, sm3, size_bytes, storage, first_uploaded_by)
+    VALUES (${o.sha256}, ${o.sm3}, ${o.sizeBytes}, ${o.storage}, ${o.uploadedBy})
+    ON CONFLICT (sha256) DO NOTHING`.execute(db);
+  return Number(r.numAffectedRows ?? 0) === 1;
+}
+
+export function findOriginal(db: DbOrTx, sha256: string) {
+  return sql<{ sha256: string; sm3: string; size_bytes: string; stored_at: Date; recording_id: string | null }>`
+    SELECT o.sha256, o.sm3, o.size_bytes, o.stored_at, r.id AS recording_id
+    FROM original o LEFT JOIN recording r ON r.original_sha256 = o.sha256 WHERE o.sha256 = ${sha256}`
+    .execute(db)
+    .then((r) => r.rows[0]);
+}
+
+export interface NewRecording {
+  originalSha256: string;
+  fileName: string;
+  uploadedBy: string;
+  departmentId: string;
+  deviceNumber?: string | null;
+  officerIds: string[];
+  recordedStart: string;
+  recordedEnd?: string | null;
+  activity: string;
+  party?: string | null;
+  caseName?: string | null;
+  caseNumber?: string | null;
+  location?: string | null;
+  partyInformed: string;
+  partyInformedReason?: string | null;
+  notes?: string | null;
+}
+
+export async function insertRecording(db: DbOrTx, r: NewRecording): Promise<string> {
+  const res = await sql<{ id: string }>`
+    INSERT INTO recording (original_sha256, file_name, uploaded_by, department_id, device_number, recorded_start, recorded_end,
+      activity, party, case_name, case_number, location, party_informed, party_informed_reason, notes)
+    VALUES (${r.originalSha256}, ${r.fileName}, ${r.uploadedBy}, ${r.departmentId}, ${r.deviceNumber ?? null}, ${r.recordedStart},
+      ${r.recordedEnd ?? null}, ${r.activity}, ${r.party ?? null}, ${r.caseName ?? null}, ${r.caseNumber ?? null}, ${r.location ?? null},
+      ${r.partyInformed}, ${r.partyInformedReason ?? null}, ${r.notes ?? null})
+    RETURNING id`.execute(db);
+  const id = res.rows[0]!.id;
+  await setOfficers(db, id, r.officerIds);
+  await sql`INSERT INTO media_info (original_sha256) VALUES (${r.originalSha256}) ON CONFLICT DO NOTHING`.execute(db);
+  return id;
+}
+
+export async function setOfficers(db: DbOrTx, recordingId: string, officerIds: string[]) {
+  await sql`DELETE FROM recording_officer WHERE recording_id = ${recordingId}`.execute(db);
+  for (const personId of new Set(officerIds)) {
+    await sql`INSERT INTO recording_officer (recording_id, person_id) VALUES (${recordingId}, ${personId})`.execute(db);
+  }
+}
+
+const columnOf: Record<string, string> = {
+  departmentId: 'department_id',
+  deviceNumber: 'device_number',
+  recordedStart: 'recorded_start',
+  recordedEnd: 'recorded_end',
+  activity: 'activity',
+  party: 'party',
+  caseName: 'case_name',
+  caseNumber: 'case_number',
+  location: 'location',
+  partyInformed: 'party_informed',
+  partyInformedReason: 'party_informed_reason',
+  notes: 'notes',
+};
+
+/** Updates descriptive metadata only; the identity columns are guarded by a trigger as well. */
+export async function updateMetadata(db: DbOrTx, id: string, patch: RecordingPatch) {
+  const sets = Object.entries(patch)
+    .filter(([k, v]) => v !== undefined && columnOf[k])
+    .map(([k, v]) => sql`${sql.ref(columnOf[k]!)} = ${v as string | null}`);
+  if (sets.length) await sql`UPDATE recording SET ${sql.join([...sets, sql`updated_at = now()`])} WHERE id = ${id}`.execute(db);
+  if (patch.officerIds) await setOfficers(db, id, patch.officerIds);
+}
+
+/** The columns of a recording as the API shows it (one row per recording, officers aggregated). */
+const selectRecording = sql`
+  SELECT r.id, r.file_name, r.department_id, d.name AS department_name, r.device_number, r.recorded_start, r.recorded_end,
+    r.uploaded_at, r.uploaded_by, u.username AS uploaded_by_username, r.activity, r.party, r.case_name, r.case_number, r.location,
+    r.party_informed, r.party_informed_reason, r.notes, r.original_sha256, o.sm3, o.size_bytes, o.stored_at,
+    m.state AS media_state, m.kind AS media_kind, m.duration_sec, m.width, m.height, m.video_codec, m.audio_codec, m.creation_time,
+    m.proxy_sha256, m.thumbnail_sha256, m.error AS media_error,
+    coalesce((SELECT json_agg(json_build_object('id', p.id, 'name', p.name, 'staffNumber', p.staff_number) ORDER BY p.staff_number)
+      FROM recording_officer ro JOIN person p ON p.id = ro.person_id WHERE ro.recording_id = r.id), '[]') AS officers
+  FROM recording r
+  JOIN department d ON d.id = r.department_id
+  JOIN app_user u ON u.id = r.uploaded_by
+  JOIN original o ON o.sha256 = r.original_sha256
+  LEFT JOIN media_info m ON m.original_sha256 = r.original_sha256`;
+
+export interface RecordingRow {
+  id: string;
+  file_name: string;
+  department_id: string;
+  department_name: string;
+  device_number: string | null;
+  recorded_start: Date;
+  recorded_end: Date | null;
+  uploaded_at: Date;
+  uploaded_by: string;
+  uploaded_by_username: string;
+  activity: string;
+  party: string | null;
+  case_name: string | null;
+  case_number: string | null;
+  location: string | null;
+  party_informed: string;
+  party_informed_reason: string | null;
+  notes: string | null;
+  original_sha256: string;
+  sm3: string;
+  size_bytes: string;
+  stored_at: Date;
+  media_state: string | null;
+  media_kind: string | null;
+  duration_sec: number | null;
+  width: number | null;
+  height: number | null;
+  video_codec: string | null;
+  audio_codec: string | null;
+  creation_time: Date | null;
+  proxy_sha256: string | null;
+  thumbnail_sha256: string | null;
+  media_error: string | null;
+  officers: { id: string; name: string; staffNumber: string }[];
+}
+
+export async function findRecording(db: DbOrTx, id: string): Promise<RecordingRow | undefined> {
+  return (await sql<RecordingRow>`${selectRecording} WHERE r.id = ${id}`.execute(db)).rows[0];
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The WHERE conditions of a search (also used by the benchmark's EXPLAIN). */
+export function searchConditions(f: RecordingQuery & { departmentIds?: string[] }) {
+  const w = [sql<SqlBool>`true`];
+  if (f.departmentIds) w.push(f.departmentIds.length ? sql`r.department_id = ANY(${f.departmentIds}::uuid[])` : sql`false`);
+  if (f.departmentId) w.push(sql`r.department_id = ${f.departmentId}`);
+  if (f.deviceNumber) w.push(sql`r.device_number = ${f.deviceNumber}`);
+  if (f.officerId) w.push(sql`EXISTS (SELECT 1 FROM recording_officer ro WHERE ro.recording_id = r.id AND ro.person_id = ${f.officerId})`);
+  if (f.activity) w.push(sql`r.activity = ${f.activity}`);
+  if (f.processingState) w.push(sql`m.state = ${f.processingState}`);
+  if (f.from) w.push(sql`r.recorded_start >= ${f.from}`);
+  if (f.to) w.push(sql`r.recorded_start < ${f.to}`);
+  if (f.party) w.push(sql`r.party ILIKE ${`%${escapeLike(f.party)}%`}`);
+  if (f.caseName) w.push(sql`r.case_name ILIKE ${`%${escapeLike(f.caseName)}%`}`);
+  if (f.q) {
+    // The bigram index narrows the candidates; ILIKE confirms the exact substring.
+    if (f.q.length >= 2) w.push(sql`r.search_bigrams @> text_bigrams(${f.q})`);
+    w.push(sql`r.search_text ILIKE ${`%${escapeLike(f.q)}%`}`);
+  }
+  return w;
+}
+
+/** Newest first by recording start (or upload time), keyset-paged on (time, id). */
+export async function searchRecordings(db: DbOrTx, f: RecordingQuery & { departmentIds?: string[]; after?: [string, string] }) {
+  const w = searchConditions(f);
+  const col = f.sort === 'uploadedAt' ? sql.ref('r.uploaded_at') : sql.ref('r.recorded_start');
+  if (f.after) w.push(sql`(${col}, r.id) < (${f.after[0]}::timestamptz, ${f.after[1]}::uuid)`);
+  const r = await sql<RecordingRow>`${selectRecording} WHERE ${sql.join(w, sql` AND `)}
+    ORDER BY ${col} DESC, r.id DESC LIMIT ${f.limit + 1}`.execute(db);
+  return r.rows;
+}

@@ -1,0 +1,104 @@
+import type { Readable } from 'node:stream';
+import { AppError } from '../errors/error-catalog.ts';
+import type { DualDigest } from '../hashing/dual-hasher.ts';
+
+/**
+ * The object store: every stored file — originals (原始声像资料) and derived files (proxies, thumbnails,
+ * redacted copies) alike — is an object named by the SHA-256 of its bytes. Content addressing makes
+ * storing the same bytes twice a no-op and makes any change to stored bytes detectable by re-hashing.
+ * Backends: LocalObjectStore (a folder) now; an S3 backend with Object Lock later, so nothing here may
+ * mention file descriptors or paths of stored objects.
+ */
+export interface ObjectStore {
+  /** Which backend holds the objects (recorded with each original). */
+  readonly kind: 'local' | 's3';
+  /** Stores a stream, hashing it while it is written; the object becomes visible only once complete. */
+  put(source: Readable | AsyncIterable<Uint8Array>, options?: PutOptions): Promise<PutResult>;
+  /** Stores a local file (an upload finished by tus, a proxy ffmpeg just wrote). */
+  putFile(filePath: string, options?: PutOptions): Promise<PutResult>;
+  /**
+   * Takes over a finished local file whose digest was computed while its bytes arrived (a tus upload),
+   * without reading it again when possible. The file is gone from `filePath` afterwards.
+   */
+  adoptFile(filePath: string, digest: DualDigest): Promise<PutResult>;
+  /** Moves a local file that must not become an object (hash mismatch) aside for inspection; returns where. */
+  setAside(filePath: string, sha256: string): Promise<string>;
+  /** Deletes a local staging file (e.g. a duplicate upload). Refuses paths of stored objects. */
+  discardFile(filePath: string): Promise<void>;
+  /** Reads an object or a byte range of it. Throws OBJECT_NOT_FOUND, RANGE_NOT_SATISFIABLE. */
+  get(key: string, range?: ByteRange): Promise<Readable>;
+  /** Size and modification time, or undefined when there is no such object. */
+  stat(key: string): Promise<ObjectStat | undefined>;
+  exists(key: string): Promise<boolean>;
+  /** Re-hashes the stored bytes and compares them with the key (fixity check). Never throws for bad content. */
+  verify(key: string, options?: VerifyOptions): Promise<VerifyResult>;
+  /** Every key in the store (for the fixity job and the orphan check). */
+  list(): AsyncIterable<string>;
+  /**
+   * The local file holding an object, for tools that need a path (ffmpeg) — read-only use. Only
+   * backends with local files have it; others are read with get() into a temp copy.
+   */
+  localPath?(key: string): string;
+}
+
+export interface PutOptions {
+  /** The SHA-256 the client computed; on a difference nothing is stored and HASH_MISMATCH is thrown. */
+  expectedSha256?: string;
+  /** Refuse (OBJECT_TOO_LARGE) once more than this many bytes arrive. */
+  maxBytes?: number;
+}
+
+export interface PutResult {
+  /** The object key: the SHA-256 of the content in lowercase hex. */
+  key: string;
+  size: number;
+  sha256: string;
+  /** SM3 (GB/T 32905) of the same bytes, to be recorded next to the key. */
+  sm3: string;
+  /** False when the same content was already stored (the new copy was discarded). */
+  created: boolean;
+}
+
+/** A byte range as in HTTP `Range: bytes=start-end`: `end` is inclusive and clamped to the last byte. */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+export interface ObjectStat {
+  size: number;
+  mtime: Date;
+}
+
+export interface VerifyOptions {
+  /** The SM3 recorded at ingest; when given, a different SM3 is reported too. */
+  expectedSm3?: string;
+}
+
+/** Why a verify failed: gone, bytes changed (SHA-256 or recorded SM3 differ), or not readable. */
+export type VerifyFailure = 'missing' | 'sha256-mismatch' | 'sm3-mismatch' | 'unreadable';
+
+export type VerifyResult =
+  | { key: string; ok: true; sha256: string; sm3: string; size: number }
+  | { key: string; ok: false; error: VerifyFailure; message: string; sha256?: string; sm3?: string; size?: number };
+
+const KEY_PATTERN = /^[0-9a-f]{64}$/;
+
+/** True for a well-formed key: 64 lowercase hex characters (a SHA-256). */
+export function isObjectKey(key: unknown): key is string {
+  return typeof key === 'string' && KEY_PATTERN.test(key);
+}
+
+/**
+ * Returns the key or throws INVALID_OBJECT_KEY. Every backend calls this first: a key becomes part of a
+ * path or an S3 key, so only hex may pass (no `..`, no `/`).
+ */
+export function assertObjectKey(key: unknown): string {
+  if (!isObjectKey(key)) throw new AppError('INVALID_OBJECT_KEY');
+  return key;
+}
+
+/** Normalises a client-supplied SHA-256 (clients may send upper case) or throws INVALID_OBJECT_KEY. */
+export function normalizeSha256(value: string): string {
+  return assertObjectKey(value.trim().toLowerCase());
+}

@@ -1,0 +1,91 @@
+import { AutoComplete, Button, DatePicker, Form, Input, Select, Space } from 'antd';
+import type { Dayjs } from 'dayjs';
+import { zh } from '../../i18n/dictionary-zh.ts';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import { shanghaiWallClockToIso } from '../../lib/time.ts';
+
+/** Filters as the API takes them (`GET /api/audit-events`). */
+export interface AuditQuery {
+  actor?: string;
+  action?: string;
+  targetType?: string;
+  from?: string;
+  to?: string;
+}
+
+interface Values {
+  actor?: string;
+  action?: string;
+  targetType?: string;
+  range?: [Dayjs | null, Dayjs | null] | null;
+}
+
+// The actions and target types the dictionary names; any other prefix can still be typed in.
+const knownActions = Object.keys(zh).filter((k) => k.startsWith('action.')).map((k) => k.slice('action.'.length));
+const knownPrefixes = [...new Set(knownActions.map((a) => `${a.split('.')[0]}.`))];
+const knownTargets = Object.keys(zh).filter((k) => k.startsWith('target.')).map((k) => k.slice('target.'.length));
+
+/** Actor username, action (prefix), target type and a Beijing-time range. */
+export function AuditFilters({ onChange }: { onChange(q: AuditQuery): void }) {
+  const { t, maybe } = useI18n();
+  const [form] = Form.useForm<Values>();
+
+  const apply = (v: Values) => {
+    const [from, to] = v.range ?? [];
+    onChange({
+      actor: v.actor?.trim() || undefined,
+      action: v.action?.trim() || undefined,
+      targetType: v.targetType || undefined,
+      from: from ? shanghaiWallClockToIso(from) : undefined,
+      to: to ? shanghaiWallClockToIso(to) : undefined,
+    });
+  };
+
+  const actionOptions = [
+    ...knownPrefixes.map((p) => ({ value: p, label: `${p}*` })),
+    ...knownActions.map((a) => ({ value: a, label: `${maybe(`action.${a}`) ?? a}（${a}）` })),
+  ];
+
+  return (
+    <Form form={form} layout="inline" onFinish={apply} style={{ marginBottom: 16, rowGap: 8 }}>
+      <Form.Item name="actor">
+        <Input placeholder={t('audit.filterActor')} allowClear style={{ width: 160 }} />
+      </Form.Item>
+      <Form.Item name="action">
+        <AutoComplete
+          options={actionOptions}
+          placeholder={t('audit.filterAction')}
+          allowClear
+          style={{ width: 160 }}
+          showSearch={{ filterOption: (input, o) => String(o?.value ?? '').includes(input) || String(o?.label ?? '').includes(input) }}
+        />
+      </Form.Item>
+      <Form.Item name="targetType">
+        <Select
+          placeholder={t('audit.filterTarget')}
+          allowClear
+          style={{ width: 130 }}
+          options={knownTargets.map((k) => ({ value: k, label: maybe(`target.${k}`) ?? k }))}
+        />
+      </Form.Item>
+      <Form.Item name="range">
+        <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" allowEmpty={[true, true]} style={{ width: 290 }} />
+      </Form.Item>
+      <Form.Item>
+        <Space>
+          <Button type="primary" htmlType="submit">
+            {t('common.search')}
+          </Button>
+          <Button
+            onClick={() => {
+              form.resetFields();
+              onChange({});
+            }}
+          >
+            {t('common.reset')}
+          </Button>
+        </Space>
+      </Form.Item>
+    </Form>
+  );
+}

@@ -1,0 +1,95 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { Button, Card, Flex, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import type { Person } from '../../api/types.ts';
+import { DepartmentSelect } from '../../components/department-select.tsx';
+import { LoadMore } from '../../components/load-more.tsx';
+import { QualificationTag } from '../../components/qualification-tag.tsx';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import { useCursorList } from '../../lib/use-cursor-list.ts';
+import { useDepartments } from '../../lib/use-departments.ts';
+import { useSession } from '../../session/session-context.tsx';
+import { PersonDrawer } from './person-drawer.tsx';
+
+type EnrolledFilter = 'any' | 'true' | 'false';
+
+/** 人员: the personnel register (第七条) with filters, "load more" paging, add/edit and training. */
+export default function PeoplePage() {
+  const { t } = useI18n();
+  const { can } = useSession();
+  const mayWrite = can('people:write');
+  const { departments } = useDepartments();
+  const [departmentId, setDepartmentId] = useState<string>();
+  const [q, setQ] = useState('');
+  const [enrolled, setEnrolled] = useState<EnrolledFilter>('any');
+  const list = useCursorList<Person>('/api/personnel', { departmentId, q: q.trim(), enrolled: enrolled === 'any' ? undefined : enrolled });
+  // undefined = closed; null = adding a new person.
+  const [drawer, setDrawer] = useState<Person | null>();
+
+  return (
+    <>
+      <Flex justify="space-between" align="center" style={{ marginBottom: 16 }}>
+        <Typography.Title level={3} style={{ margin: 0 }}>
+          {t('people.title')}
+        </Typography.Title>
+        {mayWrite && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setDrawer(null)}>
+            {t('people.create')}
+          </Button>
+        )}
+      </Flex>
+      <Card>
+        <Space wrap style={{ marginBottom: 16 }}>
+          <DepartmentSelect departments={departments} value={departmentId} onChange={setDepartmentId} allowClear placeholder={t('people.allDepartments')} style={{ width: 240 }} />
+          <Input.Search allowClear placeholder={t('people.searchPlaceholder')} onSearch={setQ} style={{ width: 260 }} enterButton={t('common.search')} />
+          <Select<EnrolledFilter>
+            value={enrolled}
+            onChange={setEnrolled}
+            style={{ width: 180 }}
+            options={[
+              { value: 'any', label: t('people.enrolledAny') },
+              { value: 'true', label: t('people.enrolledOnly') },
+              { value: 'false', label: t('people.notEnrolledOnly') },
+            ]}
+          />
+        </Space>
+        <Table<Person>
+          rowKey="id"
+          loading={list.loading}
+          dataSource={list.items}
+          pagination={false}
+          scroll={{ x: 960 }}
+          locale={{ emptyText: t('people.empty') }}
+          onRow={(p) => ({ onClick: () => setDrawer(p), style: { cursor: 'pointer' } })}
+          columns={[
+            { title: t('people.name'), dataIndex: 'name', fixed: 'left', render: (name: string) => <Typography.Link>{name}</Typography.Link> },
+            { title: t('people.staffNumber'), dataIndex: 'staffNumber' },
+            { title: t('people.department'), dataIndex: 'departmentName' },
+            {
+              title: t('people.enrolled'),
+              dataIndex: 'enrolled',
+              render: (v: boolean) => (v ? <Tag color="blue">{t('common.yes')}</Tag> : <Tag>{t('common.no')}</Tag>),
+            },
+            { title: t('people.certNumber'), key: 'cert', render: (_, p) => p.certificate?.number ?? <Typography.Text type="secondary">{t('people.noCertificate')}</Typography.Text> },
+            { title: t('people.validUntil'), key: 'validUntil', render: (_, p) => p.certificate?.validUntil ?? '—' },
+            { title: t('people.qualification'), key: 'qualification', render: (_, p) => <QualificationTag qualification={p.qualification} /> },
+          ]}
+        />
+        <LoadMore hasMore={list.hasMore} loading={list.loading} count={list.items.length} onLoadMore={() => void list.loadMore()} />
+      </Card>
+      <PersonDrawer
+        open={drawer !== undefined}
+        person={drawer ?? undefined}
+        departments={departments}
+        mayWrite={mayWrite}
+        onClose={() => setDrawer(undefined)}
+        onSaved={(p) => {
+          // An edit is put in place (keeps the pages loaded so far); a new person may sort anywhere.
+          if (drawer) list.upsert(p, (x) => x.id);
+          else void list.reload();
+          setDrawer(undefined);
+        }}
+      />
+    </>
+  );
+}
