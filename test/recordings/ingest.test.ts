@@ -1,0 +1,247 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile, chmod, truncate, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { jobCatalog } from '../../src/platform/jobs/catalog.ts';
+import { startWorker } from '../../src/platform/jobs/queue.ts';
+import { makeClip } from '../support/media-fixtures.ts';
+import { createTestApp, login, makeDepartment, makePerson, makeUser, type Session, type TestContext } from '../support/harness.ts';
+import { tusUpload } from '../support/tus-client.ts';
+
+let ctx: TestContext;
+let base: string;
+let officer: Session;
+let headers: Record<string, string>;
+let departmentId: string;
+let personId: string;
+let clip: string;
+
+beforeAll(async () => {
+  ctx = await createTestApp();
+  base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  const dept = await makeDepartment(ctx.db, { name: '商务综合执法支队' });
+  departmentId = dept.id;
+  const person = await makePerson(ctx.db, { departmentId, name: '张三' });
+  personId = person.id;
+  const u = await makeUser(ctx.db, { roles: ['officer'], departmentId, personId });
+  officer = await login(ctx.app, u.username, u.password);
+  headers = { cookie: officer.cookie, 'x-csrf-token': officer.csrf };
+  clip = await makeClip(path.join(ctx.dataDir, 'DSJ1234567_000123_20261127093012_0001.mp4'), { seconds: 2 });
+});
+afterAll(() => ctx.close());
+
+const meta = (o: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    departmentId,
+    officerIds: [personId],
+    deviceNumber: 'DSJ1234567',
+    recordedStart: '2026-11-27T01:30:12Z',
+    recordedEnd: '2026-11-27T01:30:14Z',
+    activity: 'investigation',
+    party: '某某商贸有限公司',
+    caseName: '某某商贸有限公司未按规定备案案',
+    partyInformed: 'yes',
+    ...o,
+  });
+const sha256Of = async (f: string) => createHash('sha256').update(await readFile(f)).digest('hex');
+const sm3Of = async (f: string) => createHash('sm3').update(await readFile(f)).digest('hex');
+const fileCopy = async (name: string, content: Buffer) => {
+  const f = path.join(ctx.dataDir, `${randomBytes(4).toString('hex')}-${name}`);
+  await writeFile(f, content);
+  return f;
+};
+const count = async (table: 'original' | 'recording' | 'upload') => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(ctx.db)).rows[0]!.n);
+
+describe('ingest', () => {
+  let recordingId: string;
+  test('a clip uploads with its metadata; the server computes SHA-256 and SM3 from the stored bytes and checks the client hash', async () => {
+    const sha = await sha256Of(clip);
+    const r = await tusUpload(base, clip, { filename: path.basename(clip), sha256: sha, metadata: meta() }, headers);
+    expect(r.ok, r.body).toBe(true);
+    expect(r.headers['X-Upload-State']).toBe('stored');
+    expect(r.headers['X-Content-SHA256']).toBe(sha);
+    expect(r.headers['X-Content-SM3']).toBe(await sm3Of(clip));
+    recordingId = r.headers['X-Recording-Id']!;
+    const rec = (await officer.request('GET', `/api/recordings/${recordingId}`)).json();
+    expect(rec).toMatchObject({
+      fileName: 'DSJ1234567_000123_20261127093012_0001.mp4',
+      deviceNumber: 'DSJ1234567',
+      activity: 'investigation',
+      officers: [{ id: personId, name: '张三' }],
+      original: { sha256: sha, sizeBytes: (await stat(clip)).size },
+      media: { state: 'pending' },
+    });
+    // Stored read-only under its hash.
+    const stored = ctx.deps.storage.localPath!(sha);
+    expect((await stat(stored)).mode & 0o222).toBe(0);
+    expect(await sha256Of(stored)).toBe(sha);
+    const events = await ctx.db.selectFrom('audit_event').selectAll().where('target_id', '=', recordingId).execute();
+    expect(events.map((e) => e.action)).toEqual(['recording.create']);
+  });
+
+  test('processing gives an H.264 proxy and a thumbnail; the thumbnail read is audited', async () => {
+    const worker = startWorker(ctx.deps, jobCatalog, { pollMs: 60_000 });
+    await worker.drain();
+    await worker.stop();
+    const rec = (await officer.request('GET', `/api/recordings/${recordingId}`)).json();
+    expect(rec.media).toMatchObject({ state: 'ready', kind: 'video', videoCodec: 'h264', width: 320, height: 240, hasProxy: true, hasThumbnail: true });
+    const thumb = await officer.request('GET', `/api/recordings/${recordingId}/thumbnail`);
+    expect(thumb.statusCode).toBe(200);
+    expect(thumb.headers['content-type']).toBe('image/jpeg');
+    expect(thumb.rawPayload.subarray(0, 2).toString('hex')).toBe('ffd8');
+    const last = await ctx.db.selectFrom('audit_event').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect(last.action).toBe('recording.thumbnail.read');
+  });
+
+  test('the same bytes again are linked to the existing recording, not stored twice, and audited', async () => {
+    const before = await count('original');
+    const r = await tusUpload(base, clip, { filename: 'copy-of-clip.mp4', metadata: meta() }, headers);
+    expect(r.ok, r.body).toBe(true);
+    expect(r.headers['X-Upload-State']).toBe('duplicate');
+    expect(r.headers['X-Recording-Id']).toBe(recordingId);
+    expect(await count('original')).toBe(before);
+    const dup = await ctx.db.selectFrom('audit_event').selectAll().where('action', '=', 'recording.duplicate').execute();
+    expect(dup).toHaveLength(1);
+    expect(existsSync(path.join(ctx.dataDir, 'uploads', r.url!.split('/').pop()!))).toBe(false);
+  });
+
+  test('a client hash that does not match is rejected with a clear error; the bytes are kept aside, not stored', async () => {
+    const f = await fileCopy('x.mp4', randomBytes(50_000));
+    const before = await count('original');
+    const r = await tusUpload(base, f, { filename: 'x.mp4', sha256: 'a'.repeat(64), metadata: meta() }, headers);
+    expect(r.ok).toBe(false);
+    expect(r.status).toBe(422);
+    expect(JSON.parse(r.body!)).toMatchObject({ code: 'HASH_MISMATCH' });
+    expect(JSON.parse(r.body!).message).toContain(await sha256Of(f));
+    expect(await count('original')).toBe(before);
+    const rejected = await readdir(path.join(ctx.dataDir, 'store', 'rejected'));
+    expect(rejected.some((n) => n.endsWith(createHash('sha256').update(randomBytes(0)).digest('hex')) || n.includes('-'))).toBe(true);
+    expect(await ctx.db.selectFrom('upload').select('state').where('state', '=', 'rejected').execute()).toHaveLength(1);
+  });
+
+  test('the database refuses to change or delete an original or a recording identity', async () => {
+    await expect(sql`UPDATE original SET sm3 = ${'0'.repeat(64)}`.execute(ctx.db)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+    await expect(sql`UPDATE original SET size_bytes = 1`.execute(ctx.db)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+    await expect(sql`DELETE FROM original`.execute(ctx.db)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+    await expect(sql`TRUNCATE original CASCADE`.execute(ctx.db)).rejects.toThrow();
+    await expect(sql`UPDATE recording SET file_name = 'renamed.mp4'`.execute(ctx.db)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+    await expect(sql`UPDATE recording SET uploaded_at = now() - interval '1 day'`.execute(ctx.db)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+    await expect(sql`DELETE FROM recording`.execute(ctx.db)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+  });
+
+  test('a byte flipped in the stored object behind the system is reported by verify', async () => {
+    const sha = await sha256Of(clip);
+    const p = ctx.deps.storage.localPath!(sha);
+    expect((await ctx.deps.storage.verify(sha)).ok).toBe(true);
+    await chmod(p, 0o644);
+    const bytes = await readFile(p);
+    bytes[1000] = bytes[1000]! ^ 0xff;
+    await writeFile(p, bytes);
+    const v = await ctx.deps.storage.verify(sha);
+    expect(v.ok).toBe(false);
+    // Put it back so later tests see a sound store.
+    bytes[1000] = bytes[1000]! ^ 0xff;
+    await writeFile(p, bytes);
+    await chmod(p, 0o444);
+  });
+
+  test('metadata edits keep their history in the audit chain; hashes never change', async () => {
+    const res = await officer.request('PATCH', `/api/recordings/${recordingId}`, { party: '某某商贸有限公司（更正）', partyInformed: 'no', partyInformedReason: '当事人拒绝沟通' });
+    expect(res.statusCode, res.body).toBe(200);
+    const ev = await ctx.db.selectFrom('audit_event').selectAll().where('action', '=', 'recording.update').executeTakeFirstOrThrow();
+    expect(ev.details).toMatchObject({ before: { party: '某某商贸有限公司', partyInformed: 'yes' }, after: { party: '某某商贸有限公司（更正）', partyInformed: 'no' } });
+    const bad = await officer.request('PATCH', `/api/recordings/${recordingId}`, { partyInformed: 'no', partyInformedReason: null });
+    expect(bad.statusCode).toBe(400);
+    const other = await makeUser(ctx.db, { roles: ['officer'], departmentId });
+    const s = await login(ctx.app, other.username, other.password);
+    expect((await s.request('PATCH', `/api/recordings/${recordingId}`, { notes: '不是我的' })).statusCode).toBe(403);
+  });
+});
+
+describe('bad input gives a clear error, nothing partial is visible, nothing else is lost', () => {
+  const refused = async (file: string, metadata: Record<string, string>, status: number, code: string) => {
+    const before = { o: await count('original'), r: await count('recording') };
+    const r = await tusUpload(base, file, metadata, headers);
+    expect(r.ok).toBe(false);
+    expect(r.status, r.body).toBe(status);
+    const body = JSON.parse(r.body!);
+    expect(body.code).toBe(code);
+    expect(body.message.length).toBeGreaterThan(3);
+    expect({ o: await count('original'), r: await count('recording') }).toEqual(before);
+    return body;
+  };
+  test('zero-byte file', async () => {
+    await refused(await fileCopy('empty.mp4', Buffer.alloc(0)), { filename: 'empty.mp4', metadata: meta() }, 400, 'EMPTY_FILE');
+  });
+  test('hostile and broken file names', async () => {
+    const f = await fileCopy('n.mp4', randomBytes(1000));
+    await refused(f, { filename: '../../etc/passwd.mp4', metadata: meta() }, 400, 'FILE_NAME_INVALID');
+    await refused(f, { filename: 'a\u0000b.mp4', metadata: meta() }, 400, 'FILE_NAME_INVALID');
+    await refused(f, { filename: `${'长'.repeat(100)}.mp4`, metadata: meta() }, 400, 'FILE_NAME_INVALID');
+    await refused(f, { metadata: meta() }, 400, 'FILE_NAME_INVALID');
+  });
+  test('a Chinese file name is kept as it is', async () => {
+    const f = await fileCopy('cn.mp4', randomBytes(2000));
+    const r = await tusUpload(base, f, { filename: '现场检查 第1段.mp4', metadata: meta() }, headers);
+    expect(r.ok, r.body).toBe(true);
+    const rec = (await officer.request('GET', `/api/recordings/${r.headers['X-Recording-Id']}`)).json();
+    expect(rec.fileName).toBe('现场检查 第1段.mp4');
+  });
+  test('missing or invalid metadata', async () => {
+    const f = await fileCopy('m.mp4', randomBytes(1000));
+    await refused(f, { filename: 'm.mp4' }, 400, 'UPLOAD_METADATA_MISSING');
+    await refused(f, { filename: 'm.mp4', metadata: '{not json' }, 400, 'VALIDATION_FAILED');
+    const body = await refused(f, { filename: 'm.mp4', metadata: JSON.stringify({ departmentId }) }, 400, 'VALIDATION_FAILED');
+    expect(Object.keys(body.fields)).toEqual(expect.arrayContaining(['officerIds', 'recordedStart', 'activity', 'partyInformed']));
+  });
+  test('an officer without a valid certificate at the recording time', async () => {
+    const expired = await makePerson(ctx.db, { departmentId, name: '李四', certificate: { number: 'OLD-1', validUntil: '2025-12-31' } });
+    const f = await fileCopy('q.mp4', randomBytes(1000));
+    const body = await refused(f, { filename: 'q.mp4', metadata: meta({ officerIds: [expired.id] }) }, 422, 'OFFICER_NOT_QUALIFIED');
+    expect(body.message).toContain('李四');
+    expect(body.message).toContain('2025-12-31');
+  });
+  test('a text file renamed .mp4 and a truncated MP4 are kept as originals and marked not processable or processed as far as they go', async () => {
+    const txt = await fileCopy('notes.mp4', Buffer.from('这不是视频文件 — this is not a video\n'.repeat(50)));
+    const t = await tusUpload(base, txt, { filename: 'notes.mp4', metadata: meta() }, headers);
+    expect(t.ok, t.body).toBe(true);
+    const whole = await readFile(clip);
+    const cut = await fileCopy('cut.mp4', whole.subarray(0, Math.floor(whole.length * 0.3)));
+    const c = await tusUpload(base, cut, { filename: 'cut.mp4', metadata: meta() }, headers);
+    expect(c.ok, c.body).toBe(true);
+    const worker = startWorker(ctx.deps, jobCatalog, { pollMs: 60_000 });
+    await worker.drain();
+    await worker.stop();
+    const text = (await officer.request('GET', `/api/recordings/${t.headers['X-Recording-Id']}`)).json();
+    expect(text.media.state).toBe('not_processable');
+    expect(text.media.error).toBeTruthy();
+    expect(await ctx.deps.storage.exists(text.original.sha256)).toBe(true);
+    const truncated = (await officer.request('GET', `/api/recordings/${c.headers['X-Recording-Id']}`)).json();
+    expect(['not_processable', 'ready']).toContain(truncated.media.state);
+    expect(await ctx.deps.storage.exists(truncated.original.sha256)).toBe(true);
+  });
+  test('another user cannot resume or probe my upload', async () => {
+    const f = await fileCopy('p.mp4', randomBytes(300_000));
+    const r = await tusUpload(base, f, { filename: 'p.mp4', metadata: meta() }, headers, { stopAfterBytes: 1, chunkSize: 100_000 });
+    expect(r.url).toBeTruthy();
+    const other = await makeUser(ctx.db, { roles: ['officer'], departmentId });
+    const s = await login(ctx.app, other.username, other.password);
+    const head = await s.request('HEAD', new URL(r.url!, base).pathname, undefined, { 'tus-resumable': '1.0.0' });
+    expect(head.statusCode).toBe(404);
+  });
+});
+
+test('an upload needs a login and the upload permission', async () => {
+  const f = await fileCopy('a.mp4', randomBytes(100));
+  const anon = await tusUpload(base, f, { filename: 'a.mp4', metadata: meta() }, {});
+  expect(anon.status).toBe(401);
+  const admin = await makeUser(ctx.db, { roles: ['admin'] });
+  const s = await login(ctx.app, admin.username, admin.password);
+  const res = await tusUpload(base, f, { filename: 'a.mp4', metadata: meta() }, { cookie: s.cookie, 'x-csrf-token': s.csrf });
+  expect(res.status).toBe(403);
+  const noCsrf = await tusUpload(base, f, { filename: 'a.mp4', metadata: meta() }, { cookie: officer.cookie });
+  expect(noCsrf.status).toBe(403);
+  void truncate;
+});
