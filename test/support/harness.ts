@@ -51,9 +51,9 @@ export interface TestContext {
 }
 
 /** A fresh app on a fresh database and data folder. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestContext> {
-  const database = await createTestDatabase();
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'quanlu-test-data-'));
+export async function createTestApp(env: Record<string, string> = {}, o: { database?: Awaited<ReturnType<typeof createTestDatabase>>; dataDir?: string } = {}): Promise<TestContext> {
+  const database = o.database ?? (await createTestDatabase());
+  const dataDir = o.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'quanlu-test-data-')));
   const config = testConfig(dataDir, env);
   const deps = { config, db: database.db, storage: openObjectStore(config) };
   const app = await buildApp(deps, { logger: false, serveWeb: false });
@@ -66,8 +66,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     dataDir,
     close: async () => {
       await app.close();
-      await database.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!o.database) await database.drop();
+      if (!o.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -158,4 +158,54 @@ export async function login(app: FastifyInstance, username: string, password: st
 export async function loginAs(ctx: TestContext, roles: Role[], o: { departmentId?: string | null; personId?: string | null } = {}) {
   const u = await makeUser(ctx.db, { roles, ...o });
   return { user: u, session: await login(ctx.app, u.username, u.password) };
+}
+
+/** A personal API token for a user, made through the API as the user would. */
+export async function createApiTokenForTest(ctx: TestContext, user: { username: string; password: string }): Promise<string> {
+  const s = await login(ctx.app, user.username, user.password);
+  const res = await s.request('POST', '/api/api-tokens', { name: 'test', expiresInDays: 1 });
+  return (res.json() as { token: string }).token;
+}
+
+/** Inserts an original + recording directly (fixtures for search and offload tests; no bytes stored). */
+export async function makeRecording(
+  db: Database,
+  o: {
+    departmentId: string;
+    officerIds: string[];
+    uploadedBy: string;
+    recordedStart: string;
+    uploadedAt?: string;
+    deviceNumber?: string;
+    activity?: string;
+    party?: string;
+    caseName?: string;
+    notes?: string;
+    mediaState?: string;
+  },
+) {
+  const sha = randomBytes(32).toString('hex');
+  await db.insertInto('original' as never).values({ sha256: sha, sm3: randomBytes(32).toString('hex'), size_bytes: 1000 } as never).execute();
+  const r = await db
+    .insertInto('recording' as never)
+    .values({
+      original_sha256: sha,
+      file_name: `${sha.slice(0, 8)}.mp4`,
+      department_id: o.departmentId,
+      device_number: o.deviceNumber ?? null,
+      recorded_start: o.recordedStart,
+      uploaded_at: o.uploadedAt ?? new Date().toISOString(),
+      uploaded_by: o.uploadedBy,
+      activity: o.activity ?? 'patrol',
+      party: o.party ?? null,
+      case_name: o.caseName ?? null,
+      notes: o.notes ?? null,
+      party_informed: 'yes',
+    } as never)
+    .returning('id' as never)
+    .executeTakeFirstOrThrow();
+  const id = (r as { id: string }).id;
+  for (const p of o.officerIds) await db.insertInto('recording_officer' as never).values({ recording_id: id, person_id: p } as never).execute();
+  await db.insertInto('media_info' as never).values({ original_sha256: sha, state: o.mediaState ?? 'pending' } as never).execute();
+  return id;
 }

@@ -8,8 +8,8 @@ const BATCH_BYTES = 1 << 20;
  * about what SM3 needs for 10 MB, so small objects (thumbnails, documents) never pay for a thread.
  */
 const INLINE_LIMIT_BYTES = 4 << 20;
-/** At most this many bytes wait for the worker; beyond it `update` returns a promise (backpressure). */
-const MAX_IN_FLIGHT_BYTES = 16 << 20;
+/** At most this many bytes wait for the worker (~25 ms of SM3); beyond it `update` returns a promise (backpressure). */
+const MAX_IN_FLIGHT_BYTES = 8 << 20;
 
 const workerUrl = new URL('./hash-worker.mjs', import.meta.url);
 

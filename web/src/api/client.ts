@@ -35,6 +35,11 @@ function readCookie(name: string): string | undefined {
   return undefined;
 }
 
+/** The session's CSRF token, for writes made outside `request` (tus uploads send it themselves). */
+export function csrfToken(): string | undefined {
+  return readCookie('ql_csrf');
+}
+
 let onUnauthorized: (() => void) | undefined;
 
 /** The session layer registers what to do when the server says "log in first" (401). */

@@ -18,7 +18,12 @@ export type Permission =
   | 'settings:write'
   | 'audit:read'
   | 'audit:verify'
-  | 'jobs:read';
+  | 'jobs:read'
+  | 'recordings:read'
+  | 'recordings:upload'
+  | 'recordings:edit'
+  | 'offload:read'
+  | 'offload:confirm';
 
 /** GET /api/auth/me */
 export interface Me {
