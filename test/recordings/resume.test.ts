@@ -23,9 +23,9 @@ beforeAll(async () => {
   const piece = randomBytes(8 * 1024 * 1024);
   for (let i = 0; i < SIZE / piece.length; i++) {
     piece.writeUInt32LE(i, 0);
-    if (!out.write(piece)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(piece)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise<void>((r) => out.end(r));
+  await new Promise<void>((r) => out.end(() => r()));
   const sha = createHash('sha256');
   const sm3 = createHash('sm3');
   await pipeline(createReadStream(bigFile), async function* (src) {
@@ -84,7 +84,7 @@ test('a multi-hundred-MB upload survives a dropped connection and a server resta
   expect(done.headers['X-Content-SHA256']).toBe(expected.sha256);
   expect(done.headers['X-Content-SM3']).toBe(expected.sm3);
 
-  const o = await ctx.db.selectFrom('original' as never).selectAll().executeTakeFirstOrThrow() as { sha256: string; sm3: string; size_bytes: string };
+  const o = await ctx.db.selectFrom('original').selectAll().executeTakeFirstOrThrow();
   expect(o).toMatchObject({ sha256: expected.sha256, sm3: expected.sm3, size_bytes: String(SIZE) });
   const v = await ctx.deps.storage.verify(expected.sha256, { expectedSm3: expected.sm3 });
   expect(v.ok).toBe(true);

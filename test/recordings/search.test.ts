@@ -62,7 +62,7 @@ describe('第十五条: search by every classification field', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = (await admin.request('GET', `/api/recordings?limit=1${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const res: { items: { id: string }[]; nextCursor: string | null } = (await admin.request('GET', `/api/recordings?limit=1${cursor ? `&cursor=${cursor}` : ''}`)).json();
       seen.push(...res.items.map((r: { id: string }) => r.id));
       cursor = res.nextCursor;
     } while (cursor);

@@ -185,9 +185,9 @@ export async function makeRecording(
   },
 ) {
   const sha = randomBytes(32).toString('hex');
-  await db.insertInto('original' as never).values({ sha256: sha, sm3: randomBytes(32).toString('hex'), size_bytes: 1000 } as never).execute();
+  await db.insertInto('original').values({ sha256: sha, sm3: randomBytes(32).toString('hex'), size_bytes: 1000 }).execute();
   const r = await db
-    .insertInto('recording' as never)
+    .insertInto('recording')
     .values({
       original_sha256: sha,
       file_name: `${sha.slice(0, 8)}.mp4`,
@@ -201,11 +201,10 @@ export async function makeRecording(
       case_name: o.caseName ?? null,
       notes: o.notes ?? null,
       party_informed: 'yes',
-    } as never)
-    .returning('id' as never)
+    })
+    .returning('id')
     .executeTakeFirstOrThrow();
-  const id = (r as { id: string }).id;
-  for (const p of o.officerIds) await db.insertInto('recording_officer' as never).values({ recording_id: id, person_id: p } as never).execute();
-  await db.insertInto('media_info' as never).values({ original_sha256: sha, state: o.mediaState ?? 'pending' } as never).execute();
-  return id;
+  for (const p of o.officerIds) await db.insertInto('recording_officer').values({ recording_id: r.id, person_id: p }).execute();
+  await db.insertInto('media_info').values({ original_sha256: sha, state: o.mediaState ?? 'pending' }).execute();
+  return r.id;
 }

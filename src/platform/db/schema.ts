@@ -131,6 +131,50 @@ export interface SchemaMigrationTable {
   applied_at: GeneratedTimestamp;
 }
 
+export interface OriginalTable {
+  sha256: string;
+  sm3: string;
+  size_bytes: ColumnType<string, number | string, never>;
+  storage: Generated<string>;
+  stored_at: GeneratedTimestamp;
+  first_uploaded_by: string | null;
+}
+
+export interface RecordingTable {
+  id: Generated<string>;
+  original_sha256: string;
+  file_name: string;
+  department_id: string;
+  device_number: string | null;
+  recorded_start: Timestamp;
+  recorded_end: Timestamp | null;
+  uploaded_at: GeneratedTimestamp;
+  uploaded_by: string;
+  activity: string;
+  party: string | null;
+  case_name: string | null;
+  case_number: string | null;
+  location: string | null;
+  party_informed: string;
+  party_informed_reason: string | null;
+  notes: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface RecordingOfficerTable {
+  recording_id: string;
+  person_id: string;
+}
+
+export interface MediaInfoTable {
+  original_sha256: string;
+  state: Generated<string>;
+  kind: string | null;
+  error: string | null;
+  updated_at: GeneratedTimestamp;
+}
+
 /** The database as Kysely sees it. */
 export interface DB {
   department: DepartmentTable;
@@ -144,4 +188,8 @@ export interface DB {
   audit_head: AuditHeadTable;
   job: JobTable;
   schema_migration: SchemaMigrationTable;
+  original: OriginalTable;
+  recording: RecordingTable;
+  recording_officer: RecordingOfficerTable;
+  media_info: MediaInfoTable;
 }

@@ -1,4 +1,5 @@
 import type { DictKey } from './dictionary-zh.ts';
+import { recordingsEn } from './recordings-en.ts';
 
 /** English (second language) UI text; must cover every key of the Chinese dictionary. */
 export const en: Record<DictKey, string> = {
@@ -44,6 +45,11 @@ export const en: Record<DictKey, string> = {
   'nav.jobs': 'Background jobs',
   'nav.auditGroup': 'Audit',
   'nav.audit': 'Audit log',
+  'nav.recordingsGroup': 'Recordings',
+  'nav.recordingsUpload': 'Upload',
+  'nav.recordings': 'All recordings',
+  'nav.offloadDay': 'Daily hand-over',
+  'nav.offloadLate': 'Late offloads',
 
   'menu.language': 'Language',
   'menu.changePassword': 'Change password',
@@ -182,6 +188,7 @@ export const en: Record<DictKey, string> = {
   'jobState.done': 'Done',
   'jobState.failed': 'Failed',
   'jobKind.sessions.purge': 'Purge expired sessions',
+  'jobKind.media.process': 'Media processing (thumbnail, playback copy)',
 
   'audit.title': 'Audit log',
   'audit.chain': 'Audit chain',
@@ -232,11 +239,22 @@ export const en: Record<DictKey, string> = {
   'action.setting.update': 'Setting changed',
   'action.audit.read': 'Audit log read',
   'action.audit.verify': 'Audit chain verified',
+  'action.recording.create': 'Recording stored',
+  'action.recording.duplicate': 'Duplicate upload (linked)',
+  'action.recording.update': 'Recording details changed',
+  'action.recording.thumbnail.read': 'Thumbnail viewed',
+  'action.media.processed': 'Media processed',
+  'action.upload.rejected': 'Upload rejected',
+  'action.upload.failed': 'Upload failed',
+  'action.offload.receipt.confirm': 'Hand-over confirmed',
   'target.department': 'Department',
   'target.person': 'Person',
   'target.user': 'Account',
   'target.setting': 'Setting',
   'target.api_token': 'API token',
+  'target.recording': 'Recording',
+  'target.original': 'Original',
+  'target.upload': 'Upload',
 
   'tokens.title': 'My API tokens',
   'tokens.hint': 'For programs such as the acquisition workstation (header Authorization: Bearer <token>). A token carries all your rights: keep it safe.',
@@ -262,4 +280,5 @@ export const en: Record<DictKey, string> = {
   'pwd.confirm': 'Repeat new password',
   'pwd.mismatch': 'The new passwords differ',
   'pwd.changed': 'Password changed',
+  ...recordingsEn,
 };

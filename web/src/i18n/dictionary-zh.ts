@@ -2,6 +2,8 @@
  * Chinese (primary) UI text. Keys are dotted by screen; `{name}` placeholders are filled by `t()`.
  * The English dictionary must have exactly these keys (the type checker enforces it).
  */
+import { recordingsZh } from './recordings-zh.ts';
+
 export const zh = {
   'app.name': '全录',
   'app.subtitle': '行政执法全过程记录系统',
@@ -45,6 +47,11 @@ export const zh = {
   'nav.jobs': '后台任务',
   'nav.auditGroup': '审计',
   'nav.audit': '审计日志',
+  'nav.recordingsGroup': '声像资料',
+  'nav.recordingsUpload': '上传',
+  'nav.recordings': '资料列表',
+  'nav.offloadDay': '当日交接',
+  'nav.offloadLate': '迟交统计',
 
   'menu.language': '语言',
   'menu.changePassword': '修改密码',
@@ -183,6 +190,7 @@ export const zh = {
   'jobState.done': '已完成',
   'jobState.failed': '失败',
   'jobKind.sessions.purge': '清理过期会话',
+  'jobKind.media.process': '媒体处理（缩略图、播放副本）',
 
   'audit.title': '审计日志',
   'audit.chain': '审计链状态',
@@ -233,11 +241,22 @@ export const zh = {
   'action.setting.update': '修改设置',
   'action.audit.read': '查阅审计日志',
   'action.audit.verify': '校验审计链',
+  'action.recording.create': '声像资料入库',
+  'action.recording.duplicate': '重复上传（已关联）',
+  'action.recording.update': '修改声像资料信息',
+  'action.recording.thumbnail.read': '查看缩略图',
+  'action.media.processed': '媒体处理完成',
+  'action.upload.rejected': '上传被拒绝',
+  'action.upload.failed': '上传失败',
+  'action.offload.receipt.confirm': '确认交接',
   'target.department': '部门',
   'target.person': '人员',
   'target.user': '账户',
   'target.setting': '设置',
   'target.api_token': 'API 令牌',
+  'target.recording': '声像资料',
+  'target.original': '原始文件',
+  'target.upload': '上传',
 
   'tokens.title': '我的 API 令牌',
   'tokens.hint': '供采集站等程序调用接口（请求头 Authorization: Bearer 令牌）。令牌拥有您账户的全部权限，请妥善保管。',
@@ -263,6 +282,7 @@ export const zh = {
   'pwd.confirm': '确认新密码',
   'pwd.mismatch': '两次输入的新密码不一致',
   'pwd.changed': '密码已修改',
+  ...recordingsZh,
 } as const;
 
 export type DictKey = keyof typeof zh;

@@ -23,6 +23,19 @@ export function shanghaiWallClockToIso(value: Dayjs): string {
   return dayjs.tz(value.format('YYYY-MM-DD HH:mm:ss'), AGENCY_TZ).toISOString();
 }
 
+/**
+ * An ISO instant from the API as the Beijing wall-clock time for a date-time picker (the inverse of
+ * shanghaiWallClockToIso): a plain local Dayjs, so the picker's setters do not shift it.
+ */
+export function isoToShanghaiWallClock(iso: string | null | undefined): Dayjs | undefined {
+  return iso ? dayjs(dayjs(iso).tz(AGENCY_TZ).format('YYYY-MM-DDTHH:mm:ss')) : undefined;
+}
+
+/** The UTC instant at which a Beijing calendar day ('YYYY-MM-DD') starts. */
+export function shanghaiDayStartIso(day: string): string {
+  return dayjs.tz(`${day} 00:00:00`, AGENCY_TZ).toISOString();
+}
+
 /** A calendar date ('YYYY-MM-DD') for a date picker, and back. Dates carry no time zone. */
 export function parseDate(s: string | null | undefined): Dayjs | undefined {
   return s ? dayjs(s, 'YYYY-MM-DD') : undefined;
