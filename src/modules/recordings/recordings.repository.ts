@@ -156,7 +156,9 @@ export function searchConditions(f: RecordingQuery & { departmentIds?: string[] 
   if (f.deviceNumber) w.push(sql`r.device_number = ${f.deviceNumber}`);
   if (f.officerId) w.push(sql`EXISTS (SELECT 1 FROM recording_officer ro WHERE ro.recording_id = r.id AND ro.person_id = ${f.officerId})`);
   if (f.activity) w.push(sql`r.activity = ${f.activity}`);
-  if (f.processingState) w.push(sql`m.state = ${f.processingState}`);
+  if (f.processingState) {
+    w.push(sql`EXISTS (SELECT 1 FROM media_info m WHERE m.original_sha256 = r.original_sha256 AND m.state = ${f.processingState})`);
+  }
   if (f.from) w.push(sql`r.recorded_start >= ${f.from}`);
   if (f.to) w.push(sql`r.recorded_start < ${f.to}`);
   if (f.party) w.push(sql`r.party ILIKE ${`%${escapeLike(f.party)}%`}`);
@@ -174,7 +176,9 @@ export async function searchRecordings(db: DbOrTx, f: RecordingQuery & { departm
   const w = searchConditions(f);
   const col = f.sort === 'uploadedAt' ? sql.ref('r.uploaded_at') : sql.ref('r.recorded_start');
   if (f.after) w.push(sql`(${col}, r.id) < (${f.after[0]}::timestamptz, ${f.after[1]}::uuid)`);
-  const r = await sql<RecordingRow>`${selectRecording} WHERE ${sql.join(w, sql` AND `)}
-    ORDER BY ${col} DESC, r.id DESC LIMIT ${f.limit + 1}`.execute(db);
+  // Filter, sort and cut the page on the recording table alone; join the display columns for that page only.
+  const r = await sql<RecordingRow>`
+    WITH page AS (SELECT r.id FROM recording r WHERE ${sql.join(w, sql` AND `)} ORDER BY ${col} DESC, r.id DESC LIMIT ${f.limit + 1})
+    ${selectRecording} WHERE r.id IN (SELECT id FROM page) ORDER BY ${col} DESC, r.id DESC`.execute(db);
   return r.rows;
 }

@@ -65,6 +65,7 @@ export const recordingsEn: Record<keyof typeof recordingsZh, string> = {
 
   'upload.title': 'Upload recordings',
   'upload.metaTitle': 'About this batch',
+  'upload.files': 'Files',
   'upload.metaHint': 'These details apply to every file of the batch; each can be changed on its detail page later.',
   'upload.dropTitle': 'Drop files here, or click to choose',
   'upload.dropHint': 'Choose many video, audio or photo files at once. If an upload is interrupted (network, closed page), choose the same file again to resume.',

@@ -66,6 +66,7 @@ export const recordingsZh = {
 
   'upload.title': '上传声像资料',
   'upload.metaTitle': '本批文件的信息',
+  'upload.files': '文件',
   'upload.metaHint': '以下信息适用于本批所有文件，上传后可在详情页逐个修改。',
   'upload.dropTitle': '将文件拖到此处，或点击选择文件',
   'upload.dropHint': '可一次选择多个视频、音频或照片。上传中断（断网、关闭页面）后，重新选择同一文件即可续传。',

@@ -1,0 +1,112 @@
+import { Flex, Select, Spin, Tag, Typography } from 'antd';
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../api/client.ts';
+import type { Page, Person } from '../api/types.ts';
+import { QualificationTag } from './qualification-tag.tsx';
+
+interface BaseProps {
+  id?: string;
+  placeholder?: string;
+  /** Search only within this department (and what the server's scope allows). */
+  departmentId?: string;
+  style?: React.CSSProperties;
+}
+type Props =
+  | (BaseProps & { mode: 'multiple'; value?: string[]; onChange?(v: string[]): void })
+  | (BaseProps & { mode?: undefined; value?: string | null; onChange?(v: string | undefined): void });
+
+const labelOf = (p: Person) => `${p.name}（${p.staffNumber}）`;
+
+/**
+ * Picks people of the register (officers of a recording, or an officer to filter by). The register
+ * can be large, so it searches the server as the user types instead of loading everyone; each option
+ * shows the person's qualification (第七条) so that an unqualified officer is seen before the server
+ * refuses them.
+ */
+export function PersonSelect(props: Props) {
+  const { id, placeholder, departmentId, style } = props;
+  const [known, setKnown] = useState<Map<string, Person>>(new Map());
+  const [found, setFound] = useState<Person[]>([]);
+  const [searching, setSearching] = useState(false);
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const latest = useRef(0);
+
+  const selected = props.mode === 'multiple' ? (props.value ?? []) : props.value ? [props.value] : [];
+  const selectedKey = selected.join(',');
+
+  // People already chosen (an edit form, the signed-in officer) are shown by name before any search.
+  useEffect(() => {
+    const missing = selectedKey.split(',').filter((pid) => pid && !known.has(pid));
+    if (!missing.length) return;
+    void Promise.all(missing.map((pid) => api.get<Person>(`/api/personnel/${pid}`).catch(() => undefined))).then((people) =>
+      setKnown((prev) => {
+        const next = new Map(prev);
+        for (const p of people) if (p) next.set(p.id, p);
+        return next;
+      }),
+    );
+  }, [selectedKey, known]);
+
+  const search = (q: string) => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      const n = ++latest.current;
+      setSearching(true);
+      api
+        .get<Page<Person>>('/api/personnel', { q: q.trim(), departmentId, limit: 20 })
+        .then((r) => {
+          if (n !== latest.current) return;
+          setFound(r.items);
+          setKnown((prev) => new Map([...prev, ...r.items.map((p) => [p.id, p] as const)]));
+        })
+        .catch(() => undefined)
+        .finally(() => n === latest.current && setSearching(false));
+    }, 250);
+  };
+
+  const people = [...selected.map((pid) => known.get(pid)).filter((p): p is Person => !!p), ...found.filter((p) => !selected.includes(p.id))];
+  const options = people.map((p) => ({ value: p.id, label: labelOf(p), person: p }));
+
+  const common = {
+    id,
+    options,
+    placeholder,
+    style: style ?? { width: '100%' },
+    allowClear: true,
+    showSearch: { filterOption: false, onSearch: search },
+    onOpenChange: (open: boolean) => open && search(''),
+    notFoundContent: searching ? <Spin size="small" /> : undefined,
+    optionRender: (o: { data: { person: Person } }) => (
+      <Flex justify="space-between" align="center" gap={8}>
+        <span>
+          {labelOf(o.data.person)}
+          <Typography.Text type="secondary" style={{ marginLeft: 6, fontSize: 12 }}>
+            {o.data.person.departmentName}
+          </Typography.Text>
+        </span>
+        <QualificationTag qualification={o.data.person.qualification} />
+      </Flex>
+    ),
+  };
+
+  if (props.mode === 'multiple') {
+    return (
+      <Select<string[]>
+        {...common}
+        mode="multiple"
+        value={props.value ?? []}
+        onChange={(v) => props.onChange?.(v)}
+        // A chosen officer who is not qualified today stands out in red before the server says so.
+        tagRender={({ value, label, closable, onClose }) => {
+          const p = known.get(String(value));
+          return (
+            <Tag color={p && !p.qualification.qualified ? 'red' : undefined} closable={closable} onClose={onClose} style={{ marginInlineEnd: 4 }}>
+              {p ? labelOf(p) : label}
+            </Tag>
+          );
+        }}
+      />
+    );
+  }
+  return <Select<string> {...common} value={props.value ?? undefined} onChange={(v) => props.onChange?.(v ?? undefined)} />;
+}

@@ -1,0 +1,141 @@
+import { CheckCircleOutlined, DeleteOutlined, LinkOutlined, RedoOutlined } from '@ant-design/icons';
+import { Button, Flex, Progress, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Link } from 'react-router-dom';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import { formatBytes } from '../../lib/format.ts';
+import { localizeFieldMessage } from '../../lib/notify.ts';
+import type { UploadItem, UploadState } from '../../lib/upload-queue.ts';
+
+const stateColor: Record<UploadState, string> = {
+  waiting: 'default',
+  hashing: 'processing',
+  uploading: 'processing',
+  stored: 'success',
+  duplicate: 'gold',
+  failed: 'error',
+};
+
+interface Props {
+  items: UploadItem[];
+  onRetry(key: string): void;
+  onRemove(key: string): void;
+}
+
+const percentOf = (i: UploadItem) => (i.file.size > 0 ? Math.floor((i.bytesSent / i.file.size) * 100) : 0);
+
+/** One row per chosen file: its state, its own progress bar, and what it became (or why it failed). */
+export function UploadFileList({ items, onRetry, onRemove }: Props) {
+  const { t } = useI18n();
+
+  const stateCell = (i: UploadItem) => {
+    const percent = percentOf(i);
+    const label = i.state === 'uploading' ? `${t('upload.state.uploading')} ${percent}%` : t(`upload.state.${i.state}`);
+    return (
+      <Flex vertical gap={2}>
+        <span>
+          <Tag color={stateColor[i.state]} data-testid="upload-state">
+            {label}
+          </Tag>
+          {!!i.resumedFrom && (
+            <Tooltip title={t('upload.resumeNote')}>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {t('upload.resumed', { percent: Math.floor((i.resumedFrom / i.file.size) * 100) })}
+              </Typography.Text>
+            </Tooltip>
+          )}
+        </span>
+        <Progress
+          percent={i.state === 'stored' || i.state === 'duplicate' ? 100 : percent}
+          size="small"
+          status={i.state === 'failed' ? 'exception' : i.state === 'uploading' ? 'active' : i.state === 'stored' || i.state === 'duplicate' ? 'success' : 'normal'}
+          showInfo={false}
+        />
+      </Flex>
+    );
+  };
+
+  const resultCell = (i: UploadItem) => {
+    if (i.state === 'failed' && i.failure) {
+      const text = 'key' in i.failure ? t(i.failure.key) : i.failure.message;
+      const fields = Object.entries(i.errorFields ?? {}).map(([k, v]) => `${k}: ${localizeFieldMessage(v)}`);
+      return (
+        <Typography.Text type="danger" data-testid="upload-error">
+          {[text, ...fields].join('；')}
+        </Typography.Text>
+      );
+    }
+    if ((i.state === 'stored' || i.state === 'duplicate') && i.recordingId) {
+      const verified = i.clientSha256 && i.clientSha256 === i.sha256;
+      return (
+        <Space size={4} wrap>
+          <Link to={`/recordings/${i.recordingId}`}>
+            <LinkOutlined /> {t('upload.view')}
+          </Link>
+          {i.state === 'duplicate' && <Typography.Text type="secondary">{t('upload.duplicateNote')}</Typography.Text>}
+          {i.sha256 && (
+            <Tooltip title={`SHA-256 ${i.sha256}`}>
+              <Typography.Text code style={{ fontSize: 12 }}>
+                {i.sha256.slice(0, 12)}…
+              </Typography.Text>
+            </Tooltip>
+          )}
+          {verified && (
+            <Tooltip title={t('upload.hashVerified')}>
+              <CheckCircleOutlined style={{ color: '#52c41a' }} />
+            </Tooltip>
+          )}
+        </Space>
+      );
+    }
+    return null;
+  };
+
+  return (
+    <Table<UploadItem>
+      rowKey="key"
+      size="small"
+      dataSource={items}
+      pagination={false}
+      locale={{ emptyText: t('upload.empty') }}
+      data-testid="upload-list"
+      scroll={{ x: 820 }}
+      columns={[
+        {
+          title: t('rec.fileName'),
+          key: 'name',
+          render: (_, i) => (
+            <Flex vertical>
+              <Typography.Text strong ellipsis={{ tooltip: i.file.name }} style={{ maxWidth: 320 }}>
+                {i.file.name}
+              </Typography.Text>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {formatBytes(i.file.size)}
+              </Typography.Text>
+            </Flex>
+          ),
+        },
+        { title: t('rec.state'), key: 'state', width: 240, render: (_, i) => stateCell(i) },
+        { title: '', key: 'result', render: (_, i) => resultCell(i) },
+        {
+          title: t('common.actions'),
+          key: 'actions',
+          width: 110,
+          render: (_, i) => (
+            <Space size={0}>
+              {i.state === 'failed' && (
+                <Button type="link" size="small" icon={<RedoOutlined />} onClick={() => onRetry(i.key)}>
+                  {t('upload.retry')}
+                </Button>
+              )}
+              {(i.state === 'waiting' || i.state === 'failed') && (
+                <Tooltip title={t('upload.remove')}>
+                  <Button type="text" size="small" icon={<DeleteOutlined />} aria-label={t('upload.remove')} onClick={() => onRemove(i.key)} />
+                </Tooltip>
+              )}
+            </Space>
+          ),
+        },
+      ]}
+    />
+  );
+}
