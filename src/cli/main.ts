@@ -4,6 +4,8 @@ import { appendAuditEvent, verifyAuditChain } from '../platform/audit/audit-chai
 import { openDatabase } from '../platform/db/open-database.ts';
 import { startServer } from '../server.ts';
 import { buildWeb, webBuildIsStale } from './web-build.ts';
+import { ingestCommand } from './ingest/ingest.command.ts';
+import { collectPattern } from './ingest/ingest-options.ts';
 
 /** Parses the environment, or prints which variable is wrong and exits 2. */
 function configOrExit(): Config {
@@ -80,5 +82,24 @@ export async function main(argv: string[]): Promise<void> {
     .description('walk the audit hash chain; exit 1 and name the first broken sequence number if it was altered')
     .option('--json', 'print the result as JSON')
     .action(auditVerifyCommand);
+  program
+    .command('ingest')
+    .description('采集站 acquisition workstation: upload a mounted camera or card, verify the server hashes, write a receipt, optionally clear the device (credentials: QUANLU_TOKEN or an interactive login)')
+    .argument('<dir>', 'the mounted camera or card')
+    .option('--server <url>', 'QuanLu server, e.g. https://quanlu.example')
+    .option('--device <no>', 'body-camera number (used when a file name carries none)')
+    .option('--officer <staffNoOrId>', 'attribute every file to this person (staff number or id) instead of the number in the file name')
+    .option('--department <id>', "department id (default: the officer's department)")
+    .option('--activity <activity>', 'patrol|investigation|questioning|service|hearing|coercion|other', 'other')
+    .option('--party-informed <v>', 'yes|no|not_applicable', 'not_applicable')
+    .option('--party-informed-reason <text>', 'why the party was not told (needed with --party-informed no)')
+    .option('--concurrency <n>', 'files uploaded at once', '3')
+    .option('--receipt-dir <dir>', 'where the receipt is written (default: current folder; never the card)')
+    .option('--pattern <name=regex>', 'extra file-name pattern with named groups device, officer, start (repeatable)', collectPattern, [])
+    .option('--clear', 'after the receipt, delete from the card the files whose server hash was verified')
+    .option('--dry-run', 'hash and check, upload nothing, delete nothing')
+    // Usage errors exit 2 (commander's default is 1, which means "some files failed" here).
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    .action(ingestCommand);
   await program.parseAsync(argv);
 }

@@ -82,7 +82,7 @@ describe('ingest', () => {
   });
 
   test('processing gives an H.264 proxy and a thumbnail; the thumbnail read is audited', async () => {
-    const worker = startWorker(ctx.deps, jobCatalog, { pollMs: 60_000 });
+    const worker = startWorker(ctx.deps, jobCatalog, { background: false });
     await worker.drain();
     await worker.stop();
     const rec = (await officer.request('GET', `/api/recordings/${recordingId}`)).json();
@@ -213,7 +213,7 @@ describe('bad input gives a clear error, nothing partial is visible, nothing els
     const cut = await fileCopy('cut.mp4', whole.subarray(0, Math.floor(whole.length * 0.3)));
     const c = await tusUpload(base, cut, { filename: 'cut.mp4', metadata: meta() }, headers);
     expect(c.ok, c.body).toBe(true);
-    const worker = startWorker(ctx.deps, jobCatalog, { pollMs: 60_000 });
+    const worker = startWorker(ctx.deps, jobCatalog, { background: false });
     await worker.drain();
     await worker.stop();
     const text = (await officer.request('GET', `/api/recordings/${t.headers['X-Recording-Id']}`)).json();

@@ -15,6 +15,11 @@ const UsersPage = lazy(() => import('./pages/users/users-page.tsx'));
 const SettingsPage = lazy(() => import('./pages/system/settings-page.tsx'));
 const JobsPage = lazy(() => import('./pages/system/jobs-page.tsx'));
 const AuditPage = lazy(() => import('./pages/audit/audit-page.tsx'));
+const UploadPage = lazy(() => import('./pages/recordings/upload-page.tsx'));
+const RecordingsPage = lazy(() => import('./pages/recordings/recordings-page.tsx'));
+const RecordingDetailPage = lazy(() => import('./pages/recordings/recording-detail-page.tsx'));
+const OffloadDayPage = lazy(() => import('./pages/offload/offload-day-page.tsx'));
+const OffloadLatePage = lazy(() => import('./pages/offload/offload-late-page.tsx'));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
 function RequireLogin({ children }: { children: ReactNode }) {
@@ -43,6 +48,11 @@ export function AppRoutes() {
         }
       >
         <Route index element={<DashboardPage />} />
+        <Route path="recordings/upload" element={<Allow permission="recordings:upload"><UploadPage /></Allow>} />
+        <Route path="recordings" element={<Allow permission="recordings:read"><RecordingsPage /></Allow>} />
+        <Route path="recordings/:id" element={<Allow permission="recordings:read"><RecordingDetailPage /></Allow>} />
+        <Route path="offload/day" element={<Allow permission="offload:read"><OffloadDayPage /></Allow>} />
+        <Route path="offload/late" element={<Allow permission="offload:read"><OffloadLatePage /></Allow>} />
         <Route path="system/departments" element={<Allow permission="departments:read"><DepartmentsPage /></Allow>} />
         <Route path="system/people" element={<Allow permission="people:read"><PeoplePage /></Allow>} />
         <Route path="system/users" element={<Allow permission="users:read"><UsersPage /></Allow>} />

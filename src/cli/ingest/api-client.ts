@@ -115,8 +115,8 @@ export class ApiClient {
   async findPersonByStaffNumber(staffNumber: string): Promise<Person | undefined> {
     let cursor: string | null = null;
     for (let page = 0; page < MAX_PERSON_PAGES; page++) {
-      const qs = new URLSearchParams({ q: staffNumber, limit: '200', ...(cursor && { cursor }) });
-      const p = (await this.#json(`/api/personnel?${qs}`, personPage))!;
+      const qs: URLSearchParams = new URLSearchParams({ q: staffNumber, limit: '200', ...(cursor && { cursor }) });
+      const p: z.infer<typeof personPage> = (await this.#json(`/api/personnel?${qs}`, personPage))!;
       const hit = p.items.find((i) => i.staffNumber.toLowerCase() === staffNumber.toLowerCase());
       if (hit || !p.nextCursor) return hit;
       cursor = p.nextCursor;

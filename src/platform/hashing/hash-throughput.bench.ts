@@ -66,19 +66,25 @@ try {
     ['put: copy+hash, flush every 64 MiB (default)', putWith(64 * MiB)],
   ];
   const speeds = new Map<string, number[]>(variants.map(([label]) => [label, []]));
+  // CPU seconds per wall second of this process (all threads): > 1 means work ran on both cores.
+  const cores = new Map<string, number[]>(variants.map(([label]) => [label, []]));
   console.log(`${sizeMiB} MiB, 1 MiB reads, ${rounds} interleaved rounds; load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (let r = 0; r < rounds; r++) {
     for (const [label, run] of variants) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       await run();
-      speeds.get(label)!.push((sizeMiB * MiB) / 1e6 / ((performance.now() - started) / 1000));
+      const seconds = (performance.now() - started) / 1000;
+      const used = process.cpuUsage(cpu);
+      speeds.get(label)!.push((sizeMiB * MiB) / 1e6 / seconds);
+      cores.get(label)!.push((used.user + used.system) / 1e6 / seconds);
     }
   }
-  console.log(`${'variant'.padEnd(46)} ${'best'.padStart(6)} ${'median'.padStart(7)}   all rounds (MB/s, MB = 10^6 B)`);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  console.log(`${'variant'.padEnd(46)} ${'best'.padStart(6)} ${'median'.padStart(7)} ${'cores'.padStart(6)}   all rounds (MB/s, MB = 10^6 B)`);
   for (const [label, s] of speeds) {
-    const sorted = [...s].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
-    console.log(`${label.padEnd(46)} ${Math.max(...s).toFixed(0).padStart(6)} ${median.toFixed(0).padStart(7)}   ${s.map((v) => v.toFixed(0)).join(' ')}`);
+    const busy = median(cores.get(label)!).toFixed(2);
+    console.log(`${label.padEnd(46)} ${Math.max(...s).toFixed(0).padStart(6)} ${median(s).toFixed(0).padStart(7)} ${busy.padStart(6)}   ${s.map((v) => v.toFixed(0)).join(' ')}`);
   }
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {

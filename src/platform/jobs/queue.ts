@@ -56,7 +56,7 @@ export interface Worker {
  * nodes never take the same job). Every kind in the catalog must have a handler; an unknown kind
  * found in the queue fails that job with a clear error instead of being skipped forever.
  */
-export function startWorker(deps: Deps, catalog: JobCatalog, opts: { pollMs?: number; log?: (msg: string, extra?: object) => void } = {}): Worker {
+export function startWorker(deps: Deps, catalog: JobCatalog, opts: { pollMs?: number; background?: boolean; log?: (msg: string, extra?: object) => void } = {}): Worker {
   for (const [kind, def] of Object.entries(catalog)) {
     if (typeof def?.handler !== 'function') throw new Error(`Job kind ${kind} has no handler`);
   }
@@ -116,7 +116,8 @@ export function startWorker(deps: Deps, catalog: JobCatalog, opts: { pollMs?: nu
         if (!stopping) timer = setTimeout(tick, opts.pollMs ?? 1000);
       });
   };
-  timer = setTimeout(tick, 10);
+  // background: false gives a worker that runs only when drained (tests, one-shot CLI commands).
+  if (opts.background !== false) timer = setTimeout(tick, 10);
 
   return {
     drain,

@@ -31,7 +31,10 @@ export function AppLayout() {
     return out;
   }, [t, can]);
 
-  const selected = location.pathname === '/' ? '/' : location.pathname.replace(/\/$/, '');
+  // A detail page (/recordings/<id>) highlights the menu entry it belongs to: the longest matching prefix.
+  const path = location.pathname === '/' ? '/' : location.pathname.replace(/\/$/, '');
+  const leaves = navigation.flatMap((n) => (isGroup(n) ? n.children : [n])).map((n) => n.path);
+  const selected = leaves.includes(path) ? path : (leaves.filter((p) => p !== '/' && path.startsWith(`${p}/`)).sort((a, b) => b.length - a.length)[0] ?? path);
   const openGroups = navigation.filter(isGroup).map((g) => g.key);
 
   return (

@@ -1,4 +1,19 @@
-import { ApartmentOutlined, AuditOutlined, DashboardOutlined, IdcardOutlined, FileSearchOutlined, ScheduleOutlined, SettingOutlined, TeamOutlined, ToolOutlined } from '@ant-design/icons';
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  CloudUploadOutlined,
+  DashboardOutlined,
+  FieldTimeOutlined,
+  FileSearchOutlined,
+  IdcardOutlined,
+  ScheduleOutlined,
+  SettingOutlined,
+  SolutionOutlined,
+  TeamOutlined,
+  ToolOutlined,
+  UnorderedListOutlined,
+  VideoCameraOutlined,
+} from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Permission } from '../api/types.ts';
 import type { DictKey } from '../i18n/i18n-context.tsx';
@@ -21,6 +36,18 @@ export interface NavGroup {
 /** The left navigation (DESIGN.md "Screens"); later features add their groups here. */
 export const navigation: (NavLeaf | NavGroup)[] = [
   { path: '/', label: 'nav.dashboard', icon: <DashboardOutlined /> },
+  {
+    key: 'recordings',
+    label: 'nav.recordingsGroup',
+    icon: <VideoCameraOutlined />,
+    children: [
+      { path: '/recordings/upload', label: 'nav.recordingsUpload', icon: <CloudUploadOutlined />, permission: 'recordings:upload' },
+      { path: '/recordings', label: 'nav.recordings', icon: <UnorderedListOutlined />, permission: 'recordings:read' },
+      // 第十条: the custodian's daily receipt and the late-offload register.
+      { path: '/offload/day', label: 'nav.offloadDay', icon: <SolutionOutlined />, permission: 'offload:read' },
+      { path: '/offload/late', label: 'nav.offloadLate', icon: <FieldTimeOutlined />, permission: 'offload:read' },
+    ],
+  },
   {
     key: 'system',
     label: 'nav.system',

@@ -1,0 +1,119 @@
+import { CloudUploadOutlined, ReloadOutlined } from '@ant-design/icons';
+import { Button, Card, Flex, Space, Table, Typography } from 'antd';
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import type { Recording } from '../../api/recording-types.ts';
+import { LoadMore } from '../../components/load-more.tsx';
+import { LateTag, ProcessingStateTag } from '../../components/processing-state-tag.tsx';
+import { RecordingThumbnail } from '../../components/recording-thumbnail.tsx';
+import { useI18n } from '../../i18n/i18n-context.tsx';
+import { formatTime } from '../../lib/time.ts';
+import { useCursorList } from '../../lib/use-cursor-list.ts';
+import { useDepartments } from '../../lib/use-departments.ts';
+import { useSession } from '../../session/session-context.tsx';
+import { RecordingFilters, type RecordingQuery } from './recording-filters.tsx';
+
+const secondary = (text: string | null | undefined) => (
+  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+    {text}
+  </Typography.Text>
+);
+
+/** 资料列表: the recordings the user may see, searchable by every 第十五条 field, newest first. */
+export default function RecordingsPage() {
+  const { t } = useI18n();
+  const { can } = useSession();
+  const navigate = useNavigate();
+  const { departments } = useDepartments();
+  const [query, setQuery] = useState<RecordingQuery>({});
+  const list = useCursorList<Recording>('/api/recordings', { ...query }, 30);
+
+  return (
+    <>
+      <Flex justify="space-between" align="center" style={{ marginBottom: 16 }}>
+        <Typography.Title level={3} style={{ margin: 0 }}>
+          {t('recList.title')}
+        </Typography.Title>
+        <Space>
+          <Button icon={<ReloadOutlined />} onClick={() => void list.reload()}>
+            {t('common.refresh')}
+          </Button>
+          {can('recordings:upload') && (
+            <Link to="/recordings/upload">
+              <Button type="primary" icon={<CloudUploadOutlined />}>
+                {t('recList.upload')}
+              </Button>
+            </Link>
+          )}
+        </Space>
+      </Flex>
+      <Card>
+        <RecordingFilters departments={departments} onChange={setQuery} />
+        <Table<Recording>
+          rowKey="id"
+          loading={list.loading}
+          dataSource={list.items}
+          pagination={false}
+          scroll={{ x: 1280 }}
+          locale={{ emptyText: t('recList.empty') }}
+          data-testid="recordings-table"
+          onRow={(r) => ({ onClick: () => navigate(`/recordings/${r.id}`), style: { cursor: 'pointer' } })}
+          columns={[
+            { title: t('rec.thumbnail'), key: 'thumb', width: 112, fixed: 'left', render: (_, r) => <RecordingThumbnail recording={r} /> },
+            {
+              title: t('rec.fileName'),
+              key: 'fileName',
+              width: 230,
+              render: (_, r) => (
+                <Flex vertical>
+                  <Link to={`/recordings/${r.id}`} onClick={(e) => e.stopPropagation()} style={{ wordBreak: 'break-all' }}>
+                    {r.fileName}
+                  </Link>
+                  {secondary(`${t('rec.uploadedAt')} ${formatTime(r.uploadedAt, false)}`)}
+                </Flex>
+              ),
+            },
+            { title: `${t('rec.recordedStart')}`, dataIndex: 'recordedStart', width: 170, render: (v: string | null) => formatTime(v) },
+            { title: t('rec.department'), dataIndex: 'departmentName', width: 150 },
+            { title: t('rec.deviceNumber'), dataIndex: 'deviceNumber', width: 120, render: (v: string | null) => v ?? '—' },
+            {
+              title: t('rec.officers'),
+              key: 'officers',
+              width: 150,
+              render: (_, r) => r.officers.map((o) => <div key={o.id}>{`${o.name}（${o.staffNumber}）`}</div>),
+            },
+            { title: t('rec.activity'), dataIndex: 'activity', width: 100, render: (a: Recording['activity']) => t(`activity.${a}`) },
+            { title: t('rec.party'), dataIndex: 'party', width: 160, render: (v: string | null) => v ?? '—' },
+            {
+              title: t('rec.case'),
+              key: 'case',
+              width: 180,
+              render: (_, r) =>
+                r.caseName || r.caseNumber ? (
+                  <Flex vertical>
+                    <span>{r.caseName}</span>
+                    {secondary(r.caseNumber)}
+                  </Flex>
+                ) : (
+                  '—'
+                ),
+            },
+            {
+              title: t('rec.state'),
+              key: 'state',
+              width: 130,
+              fixed: 'right',
+              render: (_, r) => (
+                <Space size={0} wrap>
+                  <ProcessingStateTag state={r.media.state} error={r.media.error} />
+                  {r.lateOffload && <LateTag />}
+                </Space>
+              ),
+            },
+          ]}
+        />
+        <LoadMore hasMore={list.hasMore} loading={list.loading} count={list.items.length} onLoadMore={() => void list.loadMore()} />
+      </Card>
+    </>
+  );
+}
