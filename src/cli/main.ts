@@ -4,8 +4,6 @@ import { appendAuditEvent, verifyAuditChain } from '../platform/audit/audit-chai
 import { openDatabase } from '../platform/db/open-database.ts';
 import { startServer } from '../server.ts';
 import { buildWeb, webBuildIsStale } from './web-build.ts';
-import { ingestCommand } from './ingest/ingest.command.ts';
-import { collectPattern } from './ingest/ingest-options.ts';
 
 /** Parses the environment, or prints which variable is wrong and exits 2. */
 function configOrExit(): Config {
@@ -95,11 +93,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('--party-informed-reason <text>', 'why the party was not told (needed with --party-informed no)')
     .option('--concurrency <n>', 'files uploaded at once', '3')
     .option('--receipt-dir <dir>', 'where the receipt is written (default: current folder; never the card)')
-    .option('--pattern <name=regex>', 'extra file-name pattern with named groups device, officer, start (repeatable)', collectPattern, [])
+    .option('--pattern <name=regex>', 'extra file-name pattern with named groups device, officer, start (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--clear', 'after the receipt, delete from the card the files whose server hash was verified')
     .option('--dry-run', 'hash and check, upload nothing, delete nothing')
     // Usage errors exit 2 (commander's default is 1, which means "some files failed" here).
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
-    .action(ingestCommand);
+    // Loaded on use: the server's commands need none of the workstation code, and the reverse.
+    .action(async (dir: string, opts: object) => (await import('./ingest/ingest.command.ts')).ingestCommand(dir, opts));
   await program.parseAsync(argv);
 }

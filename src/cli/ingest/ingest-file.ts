@@ -107,6 +107,7 @@ async function afterHash(file: CardFile, index: number, ctx: FileContext, rec: F
       onProgress: (sent, total) => progress.progress(index, file.relPath, sent, total),
       signal: ctx.signal,
     });
+    if (done.resumed) rec.resumed = true;
     const c = await confirmation(api, done);
     rec.recordingId = c.recordingId ?? null;
     if (c.sha256 && c.sm3) rec.server = { sha256: c.sha256, sm3: c.sm3 };

@@ -46,11 +46,6 @@ export interface IngestOptions {
 
 const uuid = z.uuid();
 
-/** Repeated `--pattern NAME=REGEX` flags collect into a list (commander's option parser). */
-export function collectPattern(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   const v = (value ?? fallback).trim() as T;
   if (!allowed.includes(v)) throw usageError(`${flag} 取值无效：${v}（可选：${allowed.join('、')}）`, `${flag} must be one of ${allowed.join(', ')} (got ${v})`);

@@ -51,6 +51,7 @@ export class ProgressReporter {
     this.#lastPercentAt.delete(index);
     const hash = r.sha256 ? ` sha256=${r.sha256}` : '';
     const why = r.reason ? ` — ${r.reason}` : '';
-    this.out.write(`${this.#tag(index, r.relPath)} ${STATE_LABEL[r.state]}${hash}${why}\n`);
+    const resumed = r.resumed ? ' (续传 resumed)' : '';
+    this.out.write(`${this.#tag(index, r.relPath)} ${STATE_LABEL[r.state]}${resumed}${hash}${why}\n`);
   }
 }

@@ -67,7 +67,7 @@ export function renderReceiptText(r: Receipt): string {
   out.push('', '文件清单 Files', '-'.repeat(72));
   r.files.forEach((f, i) => {
     out.push(`${String(i + 1).padStart(3)}. ${f.relPath}`);
-    out.push(`     状态 State:    ${STATE_LABEL[f.state]}${f.cleared ? '；已从设备清除 cleared from device' : ''}`);
+    out.push(`     状态 State:    ${STATE_LABEL[f.state]}${f.resumed ? '（续传 resumed）' : ''}${f.cleared ? '；已从设备清除 cleared from device' : ''}`);
     if (f.reason) out.push(`     原因 Reason:   ${f.reason}`);
     out.push(`     大小 Size:     ${f.sizeBytes} 字节 bytes (${formatBytes(f.sizeBytes)})`);
     if (f.sha256) out.push(`     SHA-256:       ${f.sha256}`);

@@ -43,6 +43,8 @@ export interface FileRecord {
   };
   /** Warnings that did not stop the file (e.g. device number differs from --device). */
   notes?: string[];
+  /** The upload continued one an earlier, interrupted run had started (续传). */
+  resumed?: boolean;
   /** Deleted from the card by --clear after verification. */
   cleared: boolean;
 }

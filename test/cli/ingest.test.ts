@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Receipt } from '../../src/cli/ingest/receipt.ts';
+import { createTestApp, login, makeDepartment, makePerson, makeUser, type Session, type TestContext } from '../support/harness.ts';
+import { makeClip } from '../support/media-fixtures.ts';
+import { apiTokenFor, digestOf, makePhoto, makeTone, runIngestCli } from './ingest-fixtures.ts';
+
+const DEVICE = 'DSJ1234567';
+const STAFF = '000777';
+let ctx: TestContext;
+let base: string;
+let session: Session;
+let token: string;
+let personId: string;
+let work: string;
+let card: string;
+/** The body-camera files of the known officer (relative to the card) and their start times (UTC). */
+const known: Record<string, string> = {
+  'DCIM/100MEDIA/DSJ1234567_000777_20261127093012_0001.mp4': '2026-11-27T01:30:12.000Z',
+  'DCIM/100MEDIA/DSJ1234567_000777_20261127094500_0002.MP4': '2026-11-27T01:45:00.000Z',
+  'DCIM/101MEDIA/DSJ1234567_000777_20261127095000_0003.jpg': '2026-11-27T01:50:00.000Z',
+  'RECORD/DSJ1234567_000777_20261127100000_0004.wav': '2026-11-27T02:00:00.000Z',
+};
+const UNKNOWN = 'DCIM/100MEDIA/DSJ1234567_999999_20261127101500_0005.mp4';
+
+beforeAll(async () => {
+  ctx = await createTestApp();
+  base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  const dept = await makeDepartment(ctx.db, { name: '商务综合执法支队' });
+  const person = await makePerson(ctx.db, { departmentId: dept.id, name: '李四' });
+  personId = person.id;
+  await ctx.db.updateTable('person').set({ staff_number: STAFF }).where('id', '=', personId).execute();
+  const u = await makeUser(ctx.db, { roles: ['custodian'], departmentId: dept.id });
+  session = await login(ctx.app, u.username, u.password);
+  token = await apiTokenFor(ctx.app, u.username, u.password);
+
+  work = await mkdtemp(path.join(tmpdir(), 'quanlu-ingest-cli-'));
+  card = path.join(work, 'card');
+  for (const rel of [...Object.keys(known), UNKNOWN]) await mkdir(path.dirname(path.join(card, rel)), { recursive: true });
+  const k = Object.keys(known).map((r) => path.join(card, r));
+  await makeClip(k[0]!, { seconds: 1 });
+  await makeClip(k[1]!, { seconds: 1, size: '160x120' });
+  await makePhoto(k[2]!);
+  await makeTone(k[3]!);
+  await makeClip(path.join(card, UNKNOWN), { seconds: 1, size: '240x180' });
+  // Not media, or hidden: never read, uploaded or cleared.
+  await writeFile(path.join(card, 'DCIM', 'readme.txt'), 'camera notes');
+  await makeClip(path.join(card, 'DCIM', '100MEDIA', '._DSJ1234567_000777_20261127093012_0001.mp4'), { seconds: 1, size: '128x96' });
+});
+afterAll(async () => {
+  await ctx.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+const env = (o: Record<string, string> = {}) => ({ QUANLU_TOKEN: token, QUANLU_STATE_DIR: path.join(work, 'state'), ...o });
+const args = (receipts: string, ...more: string[]) => [card, '--server', base, '--device', DEVICE, '--receipt-dir', path.join(work, receipts), ...more];
+const uploads = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM upload`.execute(ctx.db)).rows[0]!.n);
+
+async function receiptIn(dir: string): Promise<{ json: Receipt; txt: string }> {
+  const names = await readdir(path.join(work, dir));
+  const json = names.find((n) => /^ingest-\d{8}-\d{6}\.json$/.test(n));
+  const txt = names.find((n) => /^ingest-\d{8}-\d{6}\.txt$/.test(n));
+  expect(json && txt, names.join(', ')).toBeTruthy();
+  return { json: JSON.parse(await readFile(path.join(work, dir, json!), 'utf8')) as Receipt, txt: await readFile(path.join(work, dir, txt!), 'utf8') };
+}
+
+describe('quanlu ingest (采集站)', () => {
+  test('without QUANLU_TOKEN and without a terminal it stops with exit 2 and says how to authenticate', async () => {
+    const r = await runIngestCli(args('r0'), { QUANLU_STATE_DIR: path.join(work, 'state') });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('QUANLU_TOKEN');
+    expect(r.stderr).toContain('缺少凭据');
+    expect(await uploads()).toBe(0);
+  });
+
+  test('usage errors exit 2: a missing --server, a bad --activity, a receipt folder on the card', async () => {
+    const noServer = await runIngestCli([card, '--device', DEVICE], env());
+    expect(noServer.code).toBe(2);
+    expect(noServer.stderr).toContain('--server');
+    const badActivity = await runIngestCli(args('r0', '--activity', 'dancing'), env());
+    expect(badActivity.code).toBe(2);
+    expect(badActivity.stderr).toMatch(/--activity.*patrol/);
+    const onCard = await runIngestCli([card, '--server', base, '--device', DEVICE, '--receipt-dir', path.join(card, 'receipts')], env());
+    expect(onCard.code).toBe(2);
+    expect(onCard.stderr).toContain('must not be on the card');
+    expect(existsSync(path.join(card, 'receipts'))).toBe(false);
+  });
+
+  test('the first run uploads the known officer’s files with the parsed metadata, skips the unknown officer’s file, exits 1, and writes the receipts', async () => {
+    const t0 = Date.now();
+    const r = await runIngestCli(args('r1'), env());
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/开始上传 upload started/);
+    expect(r.stdout).toMatch(/已上传 uploaded 4.*跳过 skipped 1/);
+
+    const list = (await session.request('GET', '/api/recordings?limit=50')).json() as { items: { fileName: string; deviceNumber: string; recordedStart: string; activity: string; partyInformed: string; officers: { id: string }[]; original: { sha256: string } }[] };
+    expect(list.items).toHaveLength(4);
+    for (const [rel, start] of Object.entries(known)) {
+      const rec = list.items.find((i) => i.fileName === path.basename(rel));
+      expect(rec, rel).toMatchObject({ deviceNumber: DEVICE, recordedStart: start, activity: 'other', partyInformed: 'not_applicable', officers: [{ id: personId }] });
+      expect(rec!.original.sha256).toBe((await digestOf(path.join(card, rel))).sha256);
+    }
+
+    const { json, txt } = await receiptIn('r1');
+    expect(json).toMatchObject({ server: base, device: DEVICE, exitCode: 1, totals: { files: 5, uploaded: 4, skipped: 1, failed: 0 } });
+    expect(json.files.map((f) => f.relPath).sort()).toEqual([...Object.keys(known), UNKNOWN].sort());
+    for (const f of json.files) {
+      const d = await digestOf(path.join(card, f.relPath));
+      expect(f.sha256).toBe(d.sha256);
+      expect(f.sm3).toBe(d.sm3);
+      expect(txt).toContain(d.sha256);
+      expect(txt).toContain(d.sm3);
+      if (f.relPath === UNKNOWN) expect(f).toMatchObject({ state: 'skipped', verified: false });
+      else expect(f).toMatchObject({ state: 'uploaded', verified: true, server: d, metadata: { officer: { id: personId, staffNumber: STAFF }, recordedStartFrom: 'file-name' } });
+    }
+    expect(json.files.find((f) => f.relPath === UNKNOWN)!.reason).toContain('999999');
+    expect(txt).toContain('采集站回执');
+    expect(txt).toMatch(/跳过 skipped[\s\S]*999999/);
+    console.info(`first run: ${Date.now() - t0} ms`);
+  });
+
+  test('a second run uploads nothing: every known file is already stored', async () => {
+    const before = await uploads();
+    const r = await runIngestCli(args('r2'), env());
+    expect(r.code).toBe(1);
+    expect(await uploads()).toBe(before);
+    const { json } = await receiptIn('r2');
+    expect(json.totals).toMatchObject({ uploaded: 0, alreadyStored: 4, skipped: 1 });
+    expect(json.files.filter((f) => f.state === 'already_stored').every((f) => f.recordingId && f.verified)).toBe(true);
+  });
+
+  test('a dry run uploads and deletes nothing even with --clear', async () => {
+    const r = await runIngestCli(args('r3', '--dry-run', '--clear'), env());
+    expect(r.code).toBe(1);
+    const { json } = await receiptIn('r3');
+    expect(json.dryRun).toBe(true);
+    expect(json.totals.cleared).toBe(0);
+    for (const rel of Object.keys(known)) expect(existsSync(path.join(card, rel))).toBe(true);
+  });
+
+  test('--clear deletes exactly the files whose server hash was verified, after the receipt, and lists them', async () => {
+    const r = await runIngestCli(args('r4', '--clear'), env());
+    expect(r.code).toBe(1);
+    for (const rel of Object.keys(known)) expect(existsSync(path.join(card, rel)), rel).toBe(false);
+    expect(existsSync(path.join(card, UNKNOWN))).toBe(true);
+    expect(existsSync(path.join(card, 'DCIM', 'readme.txt'))).toBe(true);
+    expect(existsSync(path.join(card, 'DCIM', '100MEDIA', '._DSJ1234567_000777_20261127093012_0001.mp4'))).toBe(true);
+    const { json, txt } = await receiptIn('r4');
+    expect(json.files.filter((f) => f.cleared).map((f) => f.relPath).sort()).toEqual(Object.keys(known).sort());
+    expect(json.totals.cleared).toBe(4);
+    expect(txt).toContain('设备清除 Cleared from device');
+  });
+});
