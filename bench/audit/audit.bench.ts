@@ -240,16 +240,16 @@ async function main() {
     // Inputs and the baseline's rows are prepared before timing: the baseline gets the same values,
     // including a real precomputed chain hash.
     const totalPlain = WARMUP + 2 * APPEND;
+    const inputs = Array.from({ length: totalPlain }, (_, i) => personUpdateInput(i));
     const plainRows: EventRow[] = [];
     {
       let prev: Buffer = GENESIS_HASH;
       for (let i = 0; i < totalPlain; i++) {
-        const row = chainRow(BigInt(i + 1), prev, personUpdateInput(i), new Date());
+        const row = chainRow(BigInt(i + 1), prev, inputs[i]!, new Date());
         plainRows.push(row);
         prev = row.hash;
       }
     }
-    const inputs = Array.from({ length: WARMUP + 2 * APPEND }, (_, i) => personUpdateInput(i));
     const sampleDetailsBytes = Buffer.byteLength(plainRows[0]!.details);
     progress(`details JSON ≈ ${sampleDetailsBytes} bytes per event (person.update with Chinese text)`);
 
@@ -377,7 +377,9 @@ async function main() {
     );
 
     // Baseline: the same query shape and batches as verifyAuditChain, rows decoded by pg, no hashing.
+    const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
     const plainRead = async (label: string) => {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       let next = 1n;
       let count = 0;
@@ -395,15 +397,17 @@ async function main() {
         if (res.rows.length < READ_BATCH) break;
       }
       const ms = elapsedMs(t0);
+      const cpu = cpuSeconds(process.cpuUsage(c0));
       if (count !== VERIFY) throw new Error(`plain read saw ${count} rows, expected ${VERIFY}`);
       progress(`${label}: ${fmtInt(count)} rows in ${fmtNum(ms / 1000)} s = ${fmtInt((count / ms) * 1000)} rows/s`);
-      return { events: count, ms };
+      return { events: count, ms, cpu };
     };
 
     progress('plain read (keyset batches of 20,000, no hashing)…');
     const read1 = await plainRead('plain read #1');
     progress('verifyAuditChain…');
     let lastVReport = performance.now();
+    const cver = process.cpuUsage();
     const tver = performance.now();
     const verification = await verifyAuditChain(vdb, {
       onProgress: (n) => {
@@ -414,6 +418,7 @@ async function main() {
       },
     });
     const verifyMs = elapsedMs(tver);
+    const verifyCpu = cpuSeconds(process.cpuUsage(cver));
     progress(`verifyAuditChain: ${JSON.stringify({ ...verification, durationMs: undefined })} in ${fmtNum(verifyMs / 1000)} s`);
     if (!verification.ok || verification.checked !== VERIFY) {
       throw new Error(`verify failed: ${JSON.stringify(verification)} (expected ok and ${VERIFY} checked)`);
@@ -429,12 +434,12 @@ async function main() {
     const insertRate = (VERIFY / insertMs) * 1000;
     console.log('');
     printTable(
-      [`verify over ${fmtInt(VERIFY)} events`, 'seconds', 'ev/s', 'verify vs this'],
+      [`verify over ${fmtInt(VERIFY)} events`, 'seconds', 'Node CPU s', 'ev/s', 'verify vs this'],
       [
-        ['verifyAuditChain (read + SHA-256 chain)', fmtNum(verifyMs / 1000), fmtInt(verifyRate), '1.00×'],
-        ['plain keyset read, same batches (best of 2)', fmtNum(readBest.ms / 1000), fmtInt(readRate), fmtRatio(verifyRate / readRate)],
-        [`plain multi-row INSERT (generation, ${fmtInt(GEN_BATCH)}/stmt)`, fmtNum(insertMs / 1000), fmtInt(insertRate), fmtRatio(verifyRate / insertRate)],
-        ['eventHash only, in Node (generation)', fmtNum(pureHashMs / 1000), fmtInt(hashOnlyRate), fmtRatio(verifyRate / hashOnlyRate)],
+        ['verifyAuditChain (read + SHA-256 chain)', fmtNum(verifyMs / 1000), fmtNum(verifyCpu), fmtInt(verifyRate), '1.00×'],
+        ['plain keyset read, same batches (best of 2)', fmtNum(readBest.ms / 1000), fmtNum(readBest.cpu), fmtInt(readRate), fmtRatio(verifyRate / readRate)],
+        [`plain multi-row INSERT (generation, ${fmtInt(GEN_BATCH)}/stmt)`, fmtNum(insertMs / 1000), '–', fmtInt(insertRate), fmtRatio(verifyRate / insertRate)],
+        ['eventHash only, in Node (generation)', fmtNum(pureHashMs / 1000), '–', fmtInt(hashOnlyRate), fmtRatio(verifyRate / hashOnlyRate)],
       ],
     );
 

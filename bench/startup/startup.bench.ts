@@ -410,11 +410,11 @@ async function main() {
     }
     const all = [embedded, ...(external ? [external] : [])].flatMap((r) => [...r.first, ...r.second]);
     const bad = all.filter((r) => r.exitCode !== 0);
+    const leftovers = `no process left for any data folder${external ? ', no session left on the external databases' : ''}`;
     console.log(
       bad.length === 0
-        ? '  every stop: exit 0 on SIGTERM; no process left for the data folder, no session left on the external database'
-        : `  stops: ${bad.length}/${all.length} exited ${[...new Set(bad.map((r) => r.exitCode))].join('/')} on SIGTERM (not 0; last log line "${bad[0]!.lastLog}"); ` +
-            'no process left for the data folder, no session left on the external database',
+        ? `  every stop: exit 0 on SIGTERM; ${leftovers}`
+        : `  stops: ${bad.length}/${all.length} exited ${[...new Set(bad.map((r) => r.exitCode))].join('/')} on SIGTERM (not 0; last log line "${bad[0]!.lastLog}"); ${leftovers}`,
     );
     console.log(`  ${loadLine()} at the end`);
   } finally {

@@ -93,12 +93,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('--party-informed-reason <text>', 'why the party was not told (needed with --party-informed no)')
     .option('--concurrency <n>', 'files uploaded at once', '3')
     .option('--receipt-dir <dir>', 'where the receipt is written (default: current folder; never the card)')
-    .option('--pattern <name=regex>', 'extra file-name pattern with named groups device, officer, start (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--pattern <name=regex>', 'extra file-name pattern with named groups device, officer, start (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .option('--clear', 'after the receipt, delete from the card the files whose server hash was verified')
     .option('--dry-run', 'hash and check, upload nothing, delete nothing')
     // Usage errors exit 2 (commander's default is 1, which means "some files failed" here).
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
-    // Loaded on use: the server's commands need none of the workstation code, and the reverse.
+    // Loaded on use: the other commands need none of the workstation code.
     .action(async (dir: string, opts: object) => (await import('./ingest/ingest.command.ts')).ingestCommand(dir, opts));
   await program.parseAsync(argv);
 }

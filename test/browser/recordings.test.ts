@@ -45,6 +45,8 @@ beforeAll(async () => {
 
   const dept = await makeDepartment(database.db, { name: departmentName });
   await makePerson(database.db, { departmentId: dept.id, name: officerName });
+  // 第七条: a certificate that expired years ago — not a possible recording officer.
+  await makePerson(database.db, { departmentId: dept.id, name: '王芳', certificate: { number: '冀商执字第0099号', validUntil: '2020-12-31', examPassedOn: '2018-01-01' } });
   custodian = await makeUser(database.db, { roles: ['custodian'], departmentId: dept.id });
 
   // Three short clips with different content (length and picture size differ), and a 10 MB file
@@ -90,6 +92,12 @@ async function expectText(locator: Locator, text: string | RegExp, timeout = 10_
 const uploadRow = (file: string) => page.getByTestId('upload-list').getByRole('row', { name: new RegExp(path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
 const visibleOption = (text: string) => page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: text }).first();
 
+async function setStart(wallClock: string) {
+  const field = page.getByTestId('upload-form').getByLabel('开始时间（北京时间）', { exact: true });
+  await field.fill(wallClock);
+  await field.press('Enter');
+}
+
 /** Fills the batch metadata: device, activity, officer (searched by name), start time, party, case, informed. */
 async function fillUploadForm(startWallClock: string) {
   const form = page.getByTestId('upload-form');
@@ -102,8 +110,7 @@ async function fillUploadForm(startWallClock: string) {
   await form.getByLabel('执法人员', { exact: true }).fill(officerName);
   await visibleOption(officerName).click();
   await page.keyboard.press('Escape');
-  await form.getByLabel('开始时间（北京时间）', { exact: true }).fill(startWallClock);
-  await form.getByLabel('开始时间（北京时间）', { exact: true }).press('Enter');
+  await setStart(startWallClock);
   await form.getByLabel('当事人', { exact: true }).fill('某某商贸有限公司');
   await form.getByLabel('案由名称', { exact: true }).fill('某某商贸有限公司未按规定备案案');
   await form.getByLabel('已告知', { exact: true }).check();
@@ -148,10 +155,11 @@ test('a custodian uploads three clips, finds them with thumbnails, reads the SHA
   ctx.annotate(`three uploads took ${Date.now() - started} ms (with 700 ms held per request)`);
   await page.unrouteAll({ behavior: 'wait' });
   await expectText(page.getByTestId('upload-summary'), '已保存 3');
+  await page.waitForTimeout(500); // let the bars finish their animation for the picture
   await shot('rec-02-upload-done');
 
   // The media jobs (probe, proxy, thumbnail) run in a worker on the same database.
-  const worker = startWorker(server.app.deps, jobCatalog, { pollMs: 60_000 });
+  const worker = startWorker(server.app.deps, jobCatalog, { background: false });
   expect(await worker.drain()).toBeGreaterThanOrEqual(3);
   await worker.stop();
 
@@ -169,7 +177,7 @@ test('a custodian uploads three clips, finds them with thumbnails, reads the SHA
   await shot('rec-03-list');
 
   // A filter of 第十五条: by party (text), then back to all.
-  await page.getByTestId('recording-filters').getByPlaceholder('当事人').fill('不存在的当事人');
+  await page.getByTestId('recording-filters').getByPlaceholder('当事人', { exact: true }).fill('不存在的当事人');
   await page.getByTestId('recording-filters').getByRole('button', { name: /查\s*询/ }).click();
   await table.getByText('没有符合条件的声像资料').waitFor();
   await page.getByTestId('recording-filters').getByRole('button', { name: /重\s*置/ }).click();
@@ -189,6 +197,7 @@ test('a custodian uploads three clips, finds them with thumbnails, reads the SHA
   await page.getByRole('button', { name: '编辑信息' }).click();
   const drawer = page.getByRole('dialog').filter({ hasText: '编辑描述信息' });
   await drawer.getByLabel('执法地点').fill('某某商贸有限公司经营场所');
+  await shot('rec-04b-edit');
   await drawer.getByRole('button', { name: /^保\s*存$/ }).click();
   await drawer.waitFor({ state: 'hidden' });
   await expectText(page.getByTestId('recording-metadata'), '某某商贸有限公司经营场所');
@@ -213,6 +222,9 @@ test('a custodian uploads three clips, finds them with thumbnails, reads the SHA
 test('an upload cut off by a reload resumes from where it stopped; the same bytes again are a linked duplicate', async (ctx) => {
   ctx.onTestFailed(() => shot('rec-failure-resume'));
   await page.getByTestId('main-nav').getByRole('menuitem', { name: '上传' }).click();
+  // The form kept the last batch's details; this file was recorded two days ago, so it reaches
+  // central storage late (第十条).
+  await setStart(beijingMinutesAgo(2 * 24 * 60));
   await page.getByTestId('upload-drop').locator('input[type=file]').setInputFiles([bigFile]);
   // The first 8 MB chunk goes through; the second is held until the page is reloaded.
   let patches = 0;
@@ -230,22 +242,77 @@ test('an upload cut off by a reload resumes from where it stopped; the same byte
     asked.push(d.type());
     void d.accept();
   });
-  await page.unrouteAll({ behavior: 'ignoreErrors' });
   await page.reload();
   await page.getByRole('heading', { name: '上传声像资料' }).waitFor();
   expect(asked).toEqual(['beforeunload']);
+  // Only now: unrouting earlier would let the held chunk through and finish the upload.
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
 
-  // After the reload: the same file chosen again (and one clip a second time).
+  // After the reload: the same file chosen again (and one clip a second time). The resumed upload
+  // keeps the details it was created with, whatever the form says now.
   await fillUploadForm(beijingMinutesAgo(20));
   await page.getByTestId('upload-drop').locator('input[type=file]').setInputFiles([bigFile, clips[0]!]);
   await page.getByTestId('upload-start').click();
   await expectText(uploadRow(bigFile), '从 80% 处续传');
   await expectText(uploadRow(bigFile), '已保存', 20_000);
   await expectText(uploadRow(clips[0]!), '重复（已关联）');
+  await page.waitForTimeout(500);
   await shot('rec-06-resumed');
 
   // One upload on the server for the big file: the second try continued the first.
   const uploads = await database.db.selectFrom('upload').select(['state', 'size_bytes']).where('file_name', '=', path.basename(bigFile)).execute();
   expect(uploads).toEqual([{ state: 'stored', size_bytes: expect.anything() }]);
+
+  // Random bytes are no media: processing marks it "not readable" and the list shows an icon instead.
+  const worker = startWorker(server.app.deps, jobCatalog, { background: false });
+  await worker.drain();
+  await worker.stop();
+  const nav = page.getByTestId('main-nav');
+  await nav.getByRole('menuitem', { name: '资料列表' }).click();
+  const row = page.getByTestId('recordings-table').getByRole('row', { name: /询问录音_大文件/ });
+  await expectText(row, '无法解析');
+  await expectText(row, '迟交');
+  expect(await row.locator('img').count()).toBe(0);
+  await page.waitForTimeout(300);
+  await shot('rec-07-list-late');
+
+  // 迟交统计: the late file under its officer and device.
+  await nav.getByRole('menuitem', { name: '迟交统计' }).click();
+  const summary = page.getByTestId('late-summary').getByRole('row', { name: new RegExp(officerName) });
+  await expectText(summary, 'DSJ1234567');
+  await expect.poll(() => summary.locator('td').nth(2).innerText()).toBe('1');
+  await page.getByRole('link', { name: path.basename(bigFile) }).waitFor();
+  await shot('rec-08-late');
   expect(pageErrors).toEqual([]);
 }, 60_000);
+
+test('an unqualified officer is refused by the server, with its reason on the file and on the form', async (ctx) => {
+  ctx.onTestFailed(() => shot('rec-failure-refused'));
+  await page.getByTestId('main-nav').getByRole('menuitem', { name: '上传' }).click();
+  const form = page.getByTestId('upload-form');
+  const officers = form.getByLabel('执法人员', { exact: true });
+  await officers.click();
+  await officers.fill('王芳');
+  // The option already warns: the qualification tag of the register.
+  await expectText(visibleOption('王芳'), '不具备执法资格');
+  await visibleOption('王芳').click();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('upload-drop').locator('input[type=file]').setInputFiles([clips[1]!]);
+  await page.getByTestId('upload-start').click();
+  const row = uploadRow(clips[1]!);
+  await expectText(row, '失败');
+  await expectText(row.getByTestId('upload-error'), /王芳.*不具备执法记录主体资格/);
+  await expectText(form.locator('.ant-form-item-explain-error'), '王芳');
+  await shot('rec-09-refused');
+
+  // English second: the same list in the other language.
+  await page.getByTestId('user-menu').click();
+  await page.getByRole('menuitem', { name: 'English' }).click();
+  await page.locator('.ant-dropdown').waitFor({ state: 'hidden' });
+  await page.getByTestId('main-nav').getByRole('menuitem', { name: 'All recordings' }).click();
+  await page.getByRole('heading', { name: 'Recordings' }).waitFor();
+  await expectText(page.getByTestId('recordings-table').getByRole('row', { name: /询问录音_大文件/ }), 'Not readable');
+  await page.waitForTimeout(300);
+  await shot('rec-10-english');
+  expect(pageErrors).toEqual([]);
+}, 30_000);

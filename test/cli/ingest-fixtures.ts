@@ -58,7 +58,7 @@ export async function makeTone(out: string, hz = 440): Promise<string> {
 export async function makeRandomFile(out: string, bytes: number): Promise<string> {
   const w = createWriteStream(out);
   for (let left = bytes; left > 0; left -= 4 << 20) {
-    if (!w.write(randomBytes(Math.min(left, 4 << 20)))) await new Promise((r) => w.once('drain', r));
+    if (!w.write(randomBytes(Math.min(left, 4 << 20)))) await new Promise<void>((r) => w.once('drain', () => r()));
   }
   await new Promise<void>((r) => w.end(r));
   return out;
@@ -130,4 +130,38 @@ export class SlowLink {
     for (const s of this.#sockets) s.destroy();
     await new Promise<void>((r) => this.#server.close(() => r()));
   }
+}
+
+/**
+ * Runs `quanlu …` in a pseudo-terminal (util-linux `script`), answering each prompt as it appears —
+ * the interactive login path, which a plain pipe cannot reach. Returns everything the terminal showed.
+ */
+export function runInTerminal(args: string[], env: Record<string, string>, answers: [prompt: string, reply: string][], o: { cwd?: string } = {}): Promise<{ code: number | null; screen: string }> {
+  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  const cmd = [process.execPath, path.join(repoRoot, 'bin/quanlu.mjs'), ...args].map(quote).join(' ');
+  const child = spawn('script', ['-qec', cmd, '/dev/null'], {
+    cwd: o.cwd ?? repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', TERM: 'dumb', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  const pending = [...answers];
+  const onOutput = (d: Buffer) => {
+    screen += d.toString();
+    const next = pending[0];
+    if (next && screen.includes(next[0])) {
+      pending.shift();
+      child.stdin!.write(`${next[1]}\r`);
+    }
+  };
+  child.stdout!.on('data', onOutput);
+  child.stderr!.on('data', onOutput);
+  const t = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, screen });
+    });
+  });
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -26,6 +26,8 @@ const known: Record<string, string> = {
   'RECORD/DSJ1234567_000777_20261127100000_0004.wav': '2026-11-27T02:00:00.000Z',
 };
 const UNKNOWN = 'DCIM/100MEDIA/DSJ1234567_999999_20261127101500_0005.mp4';
+/** A second copy of the first clip (left by an earlier manual offload): uploaded once, not twice. */
+const COPY = 'BACKUP/DSJ1234567_000777_20261127093012_0001.mp4';
 
 beforeAll(async () => {
   ctx = await createTestApp();
@@ -40,13 +42,14 @@ beforeAll(async () => {
 
   work = await mkdtemp(path.join(tmpdir(), 'quanlu-ingest-cli-'));
   card = path.join(work, 'card');
-  for (const rel of [...Object.keys(known), UNKNOWN]) await mkdir(path.dirname(path.join(card, rel)), { recursive: true });
+  for (const rel of [...Object.keys(known), UNKNOWN, COPY]) await mkdir(path.dirname(path.join(card, rel)), { recursive: true });
   const k = Object.keys(known).map((r) => path.join(card, r));
   await makeClip(k[0]!, { seconds: 1 });
   await makeClip(k[1]!, { seconds: 1, size: '160x120' });
   await makePhoto(k[2]!);
   await makeTone(k[3]!);
   await makeClip(path.join(card, UNKNOWN), { seconds: 1, size: '240x180' });
+  await copyFile(k[0]!, path.join(card, COPY));
   // Not media, or hidden: never read, uploaded or cleared.
   await writeFile(path.join(card, 'DCIM', 'readme.txt'), 'camera notes');
   await makeClip(path.join(card, 'DCIM', '100MEDIA', '._DSJ1234567_000777_20261127093012_0001.mp4'), { seconds: 1, size: '128x96' });
@@ -95,7 +98,7 @@ describe('quanlu ingest (采集站)', () => {
     const r = await runIngestCli(args('r1'), env());
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/开始上传 upload started/);
-    expect(r.stdout).toMatch(/已上传 uploaded 4.*跳过 skipped 1/);
+    expect(r.stdout).toMatch(/已上传 uploaded 4, 服务器已有 already stored 1,.*跳过 skipped 1/);
 
     const list = (await session.request('GET', '/api/recordings?limit=50')).json() as { items: { fileName: string; deviceNumber: string; recordedStart: string; activity: string; partyInformed: string; officers: { id: string }[]; original: { sha256: string } }[] };
     expect(list.items).toHaveLength(4);
@@ -106,9 +109,14 @@ describe('quanlu ingest (采集站)', () => {
     }
 
     const { json, txt } = await receiptIn('r1');
-    expect(json).toMatchObject({ server: base, device: DEVICE, exitCode: 1, totals: { files: 5, uploaded: 4, skipped: 1, failed: 0 } });
-    expect(json.files.map((f) => f.relPath).sort()).toEqual([...Object.keys(known), UNKNOWN].sort());
-    for (const f of json.files) {
+    expect(json).toMatchObject({ server: base, device: DEVICE, exitCode: 1, totals: { files: 6, uploaded: 4, alreadyStored: 1, skipped: 1, failed: 0 } });
+    expect(json.files.map((f) => f.relPath).sort()).toEqual([...Object.keys(known), UNKNOWN, COPY].sort());
+    // Whichever copy of the first clip was hashed first was uploaded; the other found it stored.
+    const copies = json.files.filter((f) => path.basename(f.relPath) === path.basename(COPY));
+    expect(copies.map((c) => c.state).sort()).toEqual(['already_stored', 'uploaded']);
+    expect(copies[0]!.recordingId).toBe(copies[1]!.recordingId);
+    for (const c of copies) expect(c).toMatchObject({ verified: true, ...(await digestOf(path.join(card, c.relPath))) });
+    for (const f of json.files.filter((x) => !copies.includes(x))) {
       const d = await digestOf(path.join(card, f.relPath));
       expect(f.sha256).toBe(d.sha256);
       expect(f.sm3).toBe(d.sm3);
@@ -129,7 +137,7 @@ describe('quanlu ingest (采集站)', () => {
     expect(r.code).toBe(1);
     expect(await uploads()).toBe(before);
     const { json } = await receiptIn('r2');
-    expect(json.totals).toMatchObject({ uploaded: 0, alreadyStored: 4, skipped: 1 });
+    expect(json.totals).toMatchObject({ uploaded: 0, alreadyStored: 5, skipped: 1 });
     expect(json.files.filter((f) => f.state === 'already_stored').every((f) => f.recordingId && f.verified)).toBe(true);
   });
 
@@ -145,13 +153,13 @@ describe('quanlu ingest (采集站)', () => {
   test('--clear deletes exactly the files whose server hash was verified, after the receipt, and lists them', async () => {
     const r = await runIngestCli(args('r4', '--clear'), env());
     expect(r.code).toBe(1);
-    for (const rel of Object.keys(known)) expect(existsSync(path.join(card, rel)), rel).toBe(false);
+    for (const rel of [...Object.keys(known), COPY]) expect(existsSync(path.join(card, rel)), rel).toBe(false);
     expect(existsSync(path.join(card, UNKNOWN))).toBe(true);
     expect(existsSync(path.join(card, 'DCIM', 'readme.txt'))).toBe(true);
     expect(existsSync(path.join(card, 'DCIM', '100MEDIA', '._DSJ1234567_000777_20261127093012_0001.mp4'))).toBe(true);
     const { json, txt } = await receiptIn('r4');
-    expect(json.files.filter((f) => f.cleared).map((f) => f.relPath).sort()).toEqual(Object.keys(known).sort());
-    expect(json.totals.cleared).toBe(4);
+    expect(json.files.filter((f) => f.cleared).map((f) => f.relPath).sort()).toEqual([...Object.keys(known), COPY].sort());
+    expect(json.totals.cleared).toBe(5);
     expect(txt).toContain('设备清除 Cleared from device');
   });
 });

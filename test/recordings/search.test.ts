@@ -55,6 +55,11 @@ describe('第十五条: search by every classification field', () => {
     expect(await find(`q=${q('不存在的词')}`)).toEqual([]);
     expect(await find(`q=${q('100%_')}`)).toEqual([]);
   });
+  test('by upload time and by a list of ids', async () => {
+    expect(await find(`ids=${ids.a},${ids.c}`)).toEqual([ids.c, ids.a]);
+    expect(await find(`uploadedFrom=${q('2000-01-01T00:00:00Z')}&uploadedTo=${q('2001-01-01T00:00:00Z')}`)).toEqual([]);
+    expect((await admin.request('GET', '/api/recordings?ids=not-a-uuid')).statusCode).toBe(400);
+  });
   test('filters combine', async () => {
     expect(await find(`deviceNumber=DSJ001&officerId=${p2}`)).toEqual([ids.c]);
   });

@@ -62,15 +62,25 @@ async function send(base: string, method: string, url: string, headers: Record<s
   }
 }
 
+/**
+ * `{ code, message }` of an error body `{ code, message, requestId, fields? }`; field messages are
+ * appended, as VALIDATION_FAILED says what was wrong only there. A body that is not JSON (a proxy's
+ * error page) becomes `HTTP_<status>` with its first characters.
+ */
+export function describeErrorBody(status: number, text: string): { code: string; message: string } {
+  try {
+    const b = JSON.parse(text) as { code?: string; message?: string; fields?: Record<string, string> };
+    const fields = Object.entries(b.fields ?? {}).map(([k, v]) => `${k}: ${v}`);
+    return { code: b.code ?? `HTTP_${status}`, message: `${b.message ?? text}${fields.length ? `（${fields.join('；')}）` : ''}` };
+  } catch {
+    return { code: `HTTP_${status}`, message: text.slice(0, 200) || `HTTP ${status}` };
+  }
+}
+
 /** Turns an error response into an ApiError carrying the server's `{ code, message }`. */
 export async function apiErrorOf(res: Response): Promise<ApiError> {
-  const text = await res.text().catch(() => '');
-  try {
-    const b = JSON.parse(text) as { code?: string; message?: string };
-    return new ApiError(res.status, b.code ?? `HTTP_${res.status}`, b.message ?? text);
-  } catch {
-    return new ApiError(res.status, `HTTP_${res.status}`, text.slice(0, 200) || res.statusText);
-  }
+  const d = describeErrorBody(res.status, await res.text().catch(() => ''));
+  return new ApiError(res.status, d.code, d.message);
 }
 
 /** The few server calls the workstation makes, authenticated by a token or a session. */
@@ -81,9 +91,10 @@ export class ApiClient {
     readonly authHeaders: Readonly<Record<string, string>>,
   ) {}
 
-  async #json<T>(url: string, schema: z.ZodType<T>, notFound?: 'undefined'): Promise<T | undefined> {
+  /** GET and parse; with `missingIsUndefined`, a 404 is an answer ("not there") rather than an error. */
+  async #json<T>(url: string, schema: z.ZodType<T>, missingIsUndefined = false): Promise<T | undefined> {
     const res = await send(this.base, 'GET', url, this.authHeaders);
-    if (res.status === 404 && notFound) return undefined;
+    if (res.status === 404 && missingIsUndefined) return undefined;
     if (!res.ok) throw await apiErrorOf(res);
     return schema.parse(await res.json());
   }
@@ -95,13 +106,13 @@ export class ApiClient {
 
   /** Is this content already stored? (`undefined` when not.) */
   findOriginal(sha256: string): Promise<OriginalInfo | undefined> {
-    return this.#json(`/api/originals/${sha256}`, originalSchema, 'undefined');
+    return this.#json(`/api/originals/${sha256}`, originalSchema, true);
   }
 
   /** A person by id (`undefined` when unknown or outside the caller's departments). */
   async getPerson(id: string): Promise<Person | undefined> {
     try {
-      return await this.#json(`/api/personnel/${id}`, personSchema, 'undefined');
+      return await this.#json(`/api/personnel/${id}`, personSchema, true);
     } catch (e) {
       if (e instanceof ApiError && e.code === 'OUT_OF_SCOPE') return undefined;
       throw e;
@@ -126,7 +137,7 @@ export class ApiClient {
 
   /** What a tus upload became (used when the final response lacked the hash headers). */
   uploadResult(uploadId: string): Promise<UploadResult | undefined> {
-    return this.#json(`/api/upload-results/${encodeURIComponent(uploadId)}`, uploadResultSchema, 'undefined');
+    return this.#json(`/api/upload-results/${encodeURIComponent(uploadId)}`, uploadResultSchema, true);
   }
 }
 

@@ -30,13 +30,33 @@ const reasonOf = (e: unknown): string => {
   return (e as Error).message ?? String(e);
 };
 
-/** The server's final word on an upload, taken from the response headers or, when absent, asked for. */
-async function confirmation(api: ApiClient, done: TusDone): Promise<{ state?: string; recordingId?: string | null; sha256?: string; sm3?: string }> {
+/** How long to wait for a server that has every byte but is still finishing (hashing a large file). */
+const FINISH_WAIT_MS = 120_000;
+const FINISH_POLL_MS = 2_000;
+
+interface Confirmation {
+  state?: string;
+  recordingId?: string | null;
+  sha256?: string;
+  sm3?: string;
+  errorCode?: string | null;
+}
+
+/**
+ * The server's final word on an upload: the hash headers of the last PATCH, or — when tus-js-client
+ * ended on a HEAD that found every byte present (an earlier run died after the last byte, or the
+ * finishing step failed and the retry saw a full upload) — what /api/upload-results says it became.
+ */
+async function confirmation(api: ApiClient, done: TusDone): Promise<Confirmation> {
   if (done.sha256 && done.sm3) return done;
-  // The upload had already been completed (e.g. by a run killed just after the last byte): the final
-  // response is a HEAD without hash headers, so ask what the upload became.
-  const r = done.uploadId ? await api.uploadResult(done.uploadId) : undefined;
-  return { state: r?.state, recordingId: r?.recordingId, sha256: r?.sha256 ?? undefined, sm3: r?.sm3 ?? undefined };
+  if (!done.uploadId) return {};
+  const until = Date.now() + FINISH_WAIT_MS;
+  for (;;) {
+    const r = await api.uploadResult(done.uploadId);
+    if (!r) return {};
+    if (r.state !== 'receiving' || Date.now() > until) return { state: r.state, recordingId: r.recordingId, sha256: r.sha256 ?? undefined, sm3: r.sm3 ?? undefined, errorCode: r.errorCode };
+    await new Promise((res) => setTimeout(res, FINISH_POLL_MS));
+  }
 }
 
 /** Runs `fn` after any earlier work on the same content has finished (so identical files upload once). */
@@ -112,7 +132,9 @@ async function afterHash(file: CardFile, index: number, ctx: FileContext, rec: F
     rec.recordingId = c.recordingId ?? null;
     if (c.sha256 && c.sm3) rec.server = { sha256: c.sha256, sm3: c.sm3 };
     if (c.sha256 !== digest.sha256 || c.sm3 !== digest.sm3) {
-      const why = c.sha256 ? `服务器哈希 ${c.sha256} 与本地不一致 / the server's hash ${c.sha256} differs from the local one` : '服务器未确认哈希 / the server did not confirm the hash';
+      const why = c.sha256
+        ? `服务器哈希 ${c.sha256} 与本地不一致 / the server's hash ${c.sha256} differs from the local one`
+        : `服务器未确认哈希（上传状态 ${c.state ?? '未知'}${c.errorCode ? `，${c.errorCode}` : ''}），请稍后重新采集 / the server did not confirm the hash (upload state ${c.state ?? 'unknown'}${c.errorCode ? `, ${c.errorCode}` : ''}); run again later`;
       return { ...rec, reason: why };
     }
     if (c.state !== 'stored' && c.state !== 'duplicate') return { ...rec, reason: `服务器上传状态异常 / unexpected upload state: ${c.state ?? 'none'}` };

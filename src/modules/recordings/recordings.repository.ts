@@ -161,6 +161,9 @@ export function searchConditions(f: RecordingQuery & { departmentIds?: string[] 
   }
   if (f.from) w.push(sql`r.recorded_start >= ${f.from}`);
   if (f.to) w.push(sql`r.recorded_start < ${f.to}`);
+  if (f.uploadedFrom) w.push(sql`r.uploaded_at >= ${f.uploadedFrom}`);
+  if (f.uploadedTo) w.push(sql`r.uploaded_at < ${f.uploadedTo}`);
+  if (f.ids) w.push(f.ids.length ? sql`r.id = ANY(${f.ids}::uuid[])` : sql`false`);
   if (f.party) w.push(sql`r.party ILIKE ${`%${escapeLike(f.party)}%`}`);
   if (f.caseName) w.push(sql`r.case_name ILIKE ${`%${escapeLike(f.caseName)}%`}`);
   if (f.q) {

@@ -93,6 +93,17 @@ export const recordingQuery = pageQuery.extend({
   from: instant.optional(),
   /** … and before this instant. */
   to: instant.optional(),
+  /** Uploaded at or after this instant (第十条 hand-over days are upload days). */
+  uploadedFrom: instant.optional(),
+  /** … and before this instant. */
+  uploadedTo: instant.optional(),
+  /** Only these recordings: comma-separated ids (at most 200). */
+  ids: z
+    .string()
+    .max(200 * 37)
+    .transform((v) => v.split(',').filter(Boolean))
+    .pipe(z.array(z.uuid()).max(200))
+    .optional(),
   party: text(100).optional(),
   caseName: text(100).optional(),
   /** Text search over party, case name and number, notes and location (Chinese works; 2+ characters). */

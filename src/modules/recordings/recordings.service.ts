@@ -76,8 +76,8 @@ export async function checkMetadata(db: DbOrTx, user: AuthUser, m: Pick<Recordin
     if (!q.qualified) {
       throw new AppError(
         'OFFICER_NOT_QUALIFIED',
-        { name: p.name, on: q.on, reasons: `${q.reasons.map((r) => r.en).join('; ')} / ${q.reasons.map((r) => r.zh).join('；')}` },
-        { officerIds: `${p.name}: ${q.reasons.map((r) => `${r.zh} / ${r.en}`).join('; ')}` },
+        { name: p.name, on: q.on, reasons: { zh: q.reasons.map((r) => r.zh).join('；'), en: q.reasons.map((r) => r.en).join('; ') } },
+        { officerIds: { zh: `${p.name}：${q.reasons.map((r) => r.zh).join('；')}`, en: `${p.name}: ${q.reasons.map((r) => r.en).join('; ')}` } },
       );
     }
   }

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuthUser } from '../../platform/auth/auth-user.ts';
-import { AppError, errorMessage, type Locale } from '../../platform/errors/error-catalog.ts';
+import { AppError, errorMessage, localizeError, type Locale } from '../../platform/errors/error-catalog.ts';
 import { errorBody, userOf } from '../../platform/http/schemas.ts';
 import { finishUpload, prepareUpload, recordUploadFailure } from './ingest.service.ts';
 import { HashingFileStore, TusError } from './upload-store.ts';
@@ -30,7 +30,7 @@ function callerOf(req: { runtime?: { node?: { req: unknown } } }): Caller {
 function toTus(e: unknown, c: Caller): TusError {
   if (e instanceof TusError) return e;
   if (e instanceof AppError) {
-    return new TusError(e.status, JSON.stringify({ code: e.code, message: errorMessage(e.code, c.locale, e.params), requestId: c.requestId, fields: e.fields }));
+    return new TusError(e.status, JSON.stringify({ code: e.code, ...localizeError(e, c.locale), requestId: c.requestId }));
   }
   return new TusError(500, JSON.stringify({ code: 'INTERNAL', message: errorMessage('INTERNAL', c.locale), requestId: c.requestId }));
 }

@@ -175,6 +175,43 @@ export interface MediaInfoTable {
   updated_at: GeneratedTimestamp;
 }
 
+export interface UploadTable {
+  id: string;
+  uploaded_by: string;
+  file_name: string;
+  size_bytes: ColumnType<string, number | string, never>;
+  metadata: unknown;
+  state: Generated<'receiving' | 'stored' | 'duplicate' | 'rejected'>;
+  sha256: string | null;
+  sm3: string | null;
+  client_sha256: string | null;
+  recording_id: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: GeneratedTimestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface DerivedObjectTable {
+  sha256: string;
+  sm3: string;
+  size_bytes: ColumnType<string, number | string, never>;
+  kind: 'proxy' | 'thumbnail';
+  mime_type: string;
+  original_sha256: string;
+  created_at: GeneratedTimestamp;
+}
+
+export interface OffloadReceiptTable {
+  id: Generated<string>;
+  person_id: string;
+  day: string;
+  recording_ids: string[];
+  confirmed_by: string;
+  confirmed_at: GeneratedTimestamp;
+  note: string | null;
+}
+
 /** The database as Kysely sees it. */
 export interface DB {
   department: DepartmentTable;
@@ -192,4 +229,7 @@ export interface DB {
   recording: RecordingTable;
   recording_officer: RecordingOfficerTable;
   media_info: MediaInfoTable;
+  upload: UploadTable;
+  derived_object: DerivedObjectTable;
+  offload_receipt: OffloadReceiptTable;
 }

@@ -69,10 +69,39 @@ export type ErrorCode = keyof typeof errorCatalog;
 export type Locale = 'zh-CN' | 'en';
 
 /** Fills `{name}` placeholders of a catalog message in the given language. */
-export function errorMessage(code: ErrorCode, locale: Locale, params: Record<string, string | number> = {}): string {
+/** Text given in both languages; the one of the request is used. */
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+export type ParamValue = string | number | Bilingual;
+
+const CJK = /[\u3400-\u9fff]/;
+
+/**
+ * The text in the given language: a Bilingual picks its half; a string written as "English / 中文" (or
+ * the other way round) gives the half in that language; anything else is used as it is.
+ */
+export function inLocale(v: ParamValue, locale: Locale): string {
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'object') return locale === 'en' ? v.en : v.zh;
+  const parts = v.split(' / ');
+  if (parts.length !== 2) return v;
+  const zh = parts.find((p) => CJK.test(p));
+  const en = parts.find((p) => !CJK.test(p));
+  return zh && en ? (locale === 'en' ? en : zh) : v;
+}
+
+export function errorMessage(code: ErrorCode, locale: Locale, params: Record<string, ParamValue> = {}): string {
   const entry = errorCatalog[code];
   const template = locale === 'en' ? entry.en : entry.zh;
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`));
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => (params[k] === undefined ? `{${k}}` : inLocale(params[k]!, locale)));
+}
+
+/** An error's message and field messages in one language. */
+export function localizeError(e: AppError, locale: Locale): { message: string; fields?: Record<string, string> } {
+  const fields = e.fields && Object.fromEntries(Object.entries(e.fields).map(([k, v]) => [k, inLocale(v, locale)]));
+  return { message: errorMessage(e.code, locale, e.params), ...(fields && Object.keys(fields).length && { fields }) };
 }
 
 /**
@@ -83,9 +112,9 @@ export class AppError extends Error {
   readonly status: number;
   constructor(
     readonly code: ErrorCode,
-    readonly params: Record<string, string | number> = {},
+    readonly params: Record<string, ParamValue> = {},
     /** Field-level messages, keyed by field path (`certificate.validUntil`). */
-    readonly fields?: Record<string, string>,
+    readonly fields?: Record<string, ParamValue>,
   ) {
     super(errorMessage(code, 'en', params));
     this.name = 'AppError';

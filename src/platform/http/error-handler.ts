@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError, errorMessage, type ErrorCode, type Locale } from '../errors/error-catalog.ts';
+import { AppError, errorMessage, localizeError, type ErrorCode, type ParamValue } from '../errors/error-catalog.ts';
 import { localizeIssue } from './locale.ts';
 
 /** The body of every error response. */
@@ -11,26 +11,9 @@ export interface ErrorBody {
   fields?: Record<string, string>;
 }
 
-const CJK = /[\u3400-\u9fff]/;
-
-/**
- * Our own field messages and some params are written bilingually, "English / 中文" (or the other way
- * round); the client gets the half in its language.
- */
-export function pickLanguage(text: string, locale: Locale): string {
-  const parts = text.split(' / ');
-  if (parts.length !== 2) return text;
-  const zh = parts.find((p) => CJK.test(p));
-  const en = parts.find((p) => !CJK.test(p));
-  if (!zh || !en) return text;
-  return locale === 'en' ? en : zh;
-}
-
-function send(req: FastifyRequest, reply: FastifyReply, status: number, code: ErrorCode, fields?: Record<string, string>, params: Record<string, string | number> = {}) {
-  const locale = req.locale ?? 'zh-CN';
-  const localParams = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? pickLanguage(v, locale) : v]));
-  const body: ErrorBody = { code, message: errorMessage(code, locale, localParams), requestId: req.id };
-  if (fields && Object.keys(fields).length) body.fields = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, pickLanguage(v, locale)]));
+function send(req: FastifyRequest, reply: FastifyReply, status: number, code: ErrorCode, fields?: Record<string, ParamValue>, params: Record<string, ParamValue> = {}) {
+  const { message, fields: localFields } = localizeError(new AppError(code, params, fields), req.locale ?? 'zh-CN');
+  const body: ErrorBody = { code, message, requestId: req.id, ...(localFields && { fields: localFields }) };
   return reply.status(status).send(body);
 }
 

@@ -16,13 +16,3 @@ export function ProcessingStateTag({ state, error }: { state: ProcessingState; e
   const tag = <Tag color={colors[state]}>{t(`procState.${state}`)}</Tag>;
   return error ? <Tooltip title={error}>{tag}</Tooltip> : tag;
 }
-
-/** 第十条: uploaded after the cut-off of the recording day. */
-export function LateTag() {
-  const { t } = useI18n();
-  return (
-    <Tooltip title={t('rec.lateHint')}>
-      <Tag color="volcano">{t('rec.late')}</Tag>
-    </Tooltip>
-  );
-}

@@ -15,12 +15,17 @@ import { browserSha256 } from './sha256.ts';
 export type UploadState = 'waiting' | 'hashing' | 'uploading' | 'stored' | 'duplicate' | 'failed';
 
 /** Why a file failed: a key of the dictionary, or the server's own message (already localized). */
-export type UploadFailure = { key: 'upload.networkError' | 'upload.sessionExpired' | 'upload.incomplete' } | { message: string };
+export type UploadFailure =
+  | { key: 'upload.networkError' | 'upload.sessionExpired' | 'upload.incomplete' }
+  | { key: 'upload.rejected'; params: { code: string } }
+  | { message: string };
 
 export interface UploadItem {
   key: string;
   file: File;
   state: UploadState;
+  /** Started by the user and waiting for a free slot (as opposed to merely chosen). */
+  queued: boolean;
   bytesSent: number;
   /** Bytes the server already held when this upload resumed an earlier, interrupted one. */
   resumedFrom?: number;
@@ -45,7 +50,7 @@ let counter = 0;
 let active = 0;
 const listeners = new Set<() => void>();
 /** Waiting files that were started, with the metadata JSON they were started with. */
-const queued = new Map<string, string>();
+const metadataOf = new Map<string, string>();
 
 function emit() {
   for (const l of listeners) l();
@@ -54,7 +59,7 @@ function update(key: string, patch: Partial<UploadItem>) {
   items = items.map((i) => (i.key === key ? { ...i, ...patch } : i));
   emit();
 }
-const isBusy = (i: UploadItem) => i.state === 'hashing' || i.state === 'uploading' || queued.has(i.key);
+const isBusy = (i: UploadItem) => i.state === 'hashing' || i.state === 'uploading' || i.queued;
 const sameFile = (a: File, b: File) => a.name === b.name && a.size === b.size && a.lastModified === b.lastModified;
 
 /** Adds chosen files as "waiting". A file already waiting or uploading is not added twice. */
@@ -63,7 +68,7 @@ export function addFiles(files: readonly File[]): void {
   for (const file of files) {
     const existing = next.findIndex((i) => sameFile(i.file, file) && (i.state !== 'stored' && i.state !== 'duplicate'));
     if (existing >= 0 && isBusy(next[existing]!)) continue;
-    const item: UploadItem = { key: `u${++counter}`, file, state: 'waiting', bytesSent: 0 };
+    const item: UploadItem = { key: `u${++counter}`, file, state: 'waiting', queued: false, bytesSent: 0 };
     // Choosing a failed file again starts it afresh (it resumes from the server's offset if it can).
     if (existing >= 0) next[existing] = item;
     else next.push(item);
@@ -74,14 +79,16 @@ export function addFiles(files: readonly File[]): void {
 
 /** Starts every waiting file with this metadata (JSON of RecordingMetadata). */
 export function startWaiting(metadataJson: string): void {
-  for (const i of items) if (i.state === 'waiting' && !queued.has(i.key)) queued.set(i.key, metadataJson);
+  for (const i of items) if (i.state === 'waiting' && !i.queued) metadataOf.set(i.key, metadataJson);
+  items = items.map((i) => (metadataOf.has(i.key) ? { ...i, queued: true } : i));
+  emit();
   pump();
 }
 
 /** Starts a failed file again. */
 export function retry(key: string, metadataJson: string): void {
-  update(key, { state: 'waiting', failure: undefined, errorFields: undefined });
-  queued.set(key, metadataJson);
+  metadataOf.set(key, metadataJson);
+  update(key, { state: 'waiting', queued: true, failure: undefined, errorFields: undefined });
   pump();
 }
 
@@ -97,16 +104,17 @@ export function clearFinished(): void {
   emit();
 }
 
-export function hasActiveUploads(): boolean {
-  return active > 0 || queued.size > 0;
+/** True while any file is hashing, uploading or started and waiting for a slot. */
+export function hasActiveUploads(list: readonly UploadItem[] = items): boolean {
+  return list.some(isBusy);
 }
 
 function pump() {
   while (active < CONCURRENCY) {
-    const next = items.find((i) => i.state === 'waiting' && queued.has(i.key));
+    const next = items.find((i) => i.state === 'waiting' && metadataOf.has(i.key));
     if (!next) return;
-    const metadata = queued.get(next.key)!;
-    queued.delete(next.key);
+    const metadata = metadataOf.get(next.key)!;
+    metadataOf.delete(next.key);
     active++;
     void send(next, metadata).finally(() => {
       active--;
@@ -147,12 +155,17 @@ async function outcome(upload: tus.Upload, res: tus.HttpResponse): Promise<Parti
   const id = upload.url?.split('/').pop();
   const r = id ? await api.get<UploadResult>(`/api/upload-results/${encodeURIComponent(id)}`) : undefined;
   if (r && (r.state === 'stored' || r.state === 'duplicate')) return { state: r.state, recordingId: r.recordingId ?? undefined, sha256: r.sha256 ?? undefined, sm3: r.sm3 ?? undefined };
+  if (r?.state === 'rejected') {
+    // Refused when it completed (e.g. HASH_MISMATCH) while this page was away: start afresh next time.
+    await forgetStoredUploads(upload).catch(() => undefined);
+    return { state: 'failed', failure: { key: 'upload.rejected', params: { code: r.errorCode ?? '?' } } };
+  }
   return { state: 'failed', failure: { key: 'upload.incomplete' } };
 }
 
 async function send(item: UploadItem, metadataJson: string): Promise<void> {
   const { key, file } = item;
-  update(key, { state: 'uploading', bytesSent: 0, failure: undefined, errorFields: undefined, resumedFrom: undefined });
+  update(key, { state: 'uploading', queued: false, bytesSent: 0, failure: undefined, errorFields: undefined, resumedFrom: undefined });
   await new Promise<void>((resolve) => {
     const upload = new tus.Upload(file, {
       endpoint: new URL('/api/uploads', window.location.origin).href,

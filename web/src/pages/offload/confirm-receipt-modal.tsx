@@ -1,6 +1,6 @@
 import { Form, Input, Modal, Typography } from 'antd';
 import { useEffect, useState } from 'react';
-import { api } from '../../api/client.ts';
+import { api, ApiError } from '../../api/client.ts';
 import type { Handover } from '../../api/recording-types.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError, notifySuccess } from '../../lib/notify.ts';
@@ -33,9 +33,9 @@ export function ConfirmReceiptModal({ day, handover, onClose, onConfirmed }: Pro
       notifySuccess(t('offload.confirmedOk'));
       onConfirmed();
     } catch (e) {
-      // Already confirmed by someone else meanwhile (409): the refreshed table shows who.
       notifyError(e);
-      onConfirmed();
+      // Already confirmed by someone else meanwhile: close, and the refreshed table shows who.
+      if (e instanceof ApiError && e.status === 409) onConfirmed();
     } finally {
       setSaving(false);
     }

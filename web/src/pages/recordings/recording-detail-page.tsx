@@ -4,14 +4,16 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, ApiError } from '../../api/client.ts';
 import type { Recording } from '../../api/recording-types.ts';
-import { LateTag, ProcessingStateTag } from '../../components/processing-state-tag.tsx';
+import { LateTag } from '../../components/late-tag.tsx';
+import { ProcessingStateTag } from '../../components/processing-state-tag.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError } from '../../lib/notify.ts';
 import { formatTime } from '../../lib/time.ts';
 import { useDepartments } from '../../lib/use-departments.ts';
 import { useSession } from '../../session/session-context.tsx';
 import { RecordingEditDrawer } from './recording-edit-drawer.tsx';
-import { IntegrityCard, MediaCard } from './recording-facts.tsx';
+import { IntegrityCard } from './integrity-card.tsx';
+import { MediaCard } from './media-card.tsx';
 
 /** While the media job has not finished, the page asks again this often. */
 const POLL_MS = 3000;

@@ -52,7 +52,7 @@ export function RecordingFilters({ departments, onChange }: { departments: Depar
   };
 
   return (
-    <Form<Values> form={form} layout="inline" onFinish={apply} initialValues={{ sort: 'recordedStart' }} style={{ marginBottom: 16, rowGap: 8 }} data-testid="recording-filters">
+    <Form<Values> form={form} name="recording-filters" layout="inline" onFinish={apply} initialValues={{ sort: 'recordedStart' }} style={{ marginBottom: 16, rowGap: 8 }} data-testid="recording-filters">
       <Form.Item name="q">
         <Input prefix={<SearchOutlined />} placeholder={t('recList.searchPlaceholder')} allowClear style={{ width: 300 }} />
       </Form.Item>

@@ -4,7 +4,8 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import type { Recording } from '../../api/recording-types.ts';
 import { LoadMore } from '../../components/load-more.tsx';
-import { LateTag, ProcessingStateTag } from '../../components/processing-state-tag.tsx';
+import { LateTag } from '../../components/late-tag.tsx';
+import { ProcessingStateTag } from '../../components/processing-state-tag.tsx';
 import { RecordingThumbnail } from '../../components/recording-thumbnail.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatTime } from '../../lib/time.ts';
@@ -54,16 +55,17 @@ export default function RecordingsPage() {
           loading={list.loading}
           dataSource={list.items}
           pagination={false}
-          scroll={{ x: 1280 }}
+          scroll={{ x: 1120 }}
           locale={{ emptyText: t('recList.empty') }}
           data-testid="recordings-table"
           onRow={(r) => ({ onClick: () => navigate(`/recordings/${r.id}`), style: { cursor: 'pointer' } })}
+          // Related 第十五条 fields share a column (time + device, party + case) so the table fits a laptop.
           columns={[
-            { title: t('rec.thumbnail'), key: 'thumb', width: 112, fixed: 'left', render: (_, r) => <RecordingThumbnail recording={r} /> },
+            { title: t('rec.thumbnail'), key: 'thumb', width: 112, render: (_, r) => <RecordingThumbnail recording={r} /> },
             {
               title: t('rec.fileName'),
               key: 'fileName',
-              width: 230,
+              width: 210,
               render: (_, r) => (
                 <Flex vertical>
                   <Link to={`/recordings/${r.id}`} onClick={(e) => e.stopPropagation()} style={{ wordBreak: 'break-all' }}>
@@ -73,26 +75,39 @@ export default function RecordingsPage() {
                 </Flex>
               ),
             },
-            { title: `${t('rec.recordedStart')}`, dataIndex: 'recordedStart', width: 170, render: (v: string | null) => formatTime(v) },
+            {
+              title: `${t('rec.recordedStart')} / ${t('rec.deviceNumber')}`,
+              key: 'time',
+              width: 170,
+              render: (_, r) => (
+                <Flex vertical>
+                  <span>{formatTime(r.recordedStart)}</span>
+                  {secondary(r.deviceNumber ?? '—')}
+                </Flex>
+              ),
+            },
             { title: t('rec.department'), dataIndex: 'departmentName', width: 150 },
-            { title: t('rec.deviceNumber'), dataIndex: 'deviceNumber', width: 120, render: (v: string | null) => v ?? '—' },
             {
               title: t('rec.officers'),
               key: 'officers',
-              width: 150,
-              render: (_, r) => r.officers.map((o) => <div key={o.id}>{`${o.name}（${o.staffNumber}）`}</div>),
-            },
-            { title: t('rec.activity'), dataIndex: 'activity', width: 100, render: (a: Recording['activity']) => t(`activity.${a}`) },
-            { title: t('rec.party'), dataIndex: 'party', width: 160, render: (v: string | null) => v ?? '—' },
-            {
-              title: t('rec.case'),
-              key: 'case',
-              width: 180,
+              width: 90,
               render: (_, r) =>
-                r.caseName || r.caseNumber ? (
+                r.officers.map((o) => (
+                  <div key={o.id} title={o.staffNumber}>
+                    {o.name}
+                  </div>
+                )),
+            },
+            { title: t('rec.activity'), dataIndex: 'activity', width: 96, render: (a: Recording['activity']) => t(`activity.${a}`) },
+            {
+              title: `${t('rec.party')} / ${t('rec.case')}`,
+              key: 'case',
+              render: (_, r) =>
+                r.party || r.caseName || r.caseNumber ? (
                   <Flex vertical>
-                    <span>{r.caseName}</span>
-                    {secondary(r.caseNumber)}
+                    <span>{r.party ?? '—'}</span>
+                    {r.caseName && secondary(r.caseName)}
+                    {r.caseNumber && secondary(r.caseNumber)}
                   </Flex>
                 ) : (
                   '—'
@@ -101,13 +116,12 @@ export default function RecordingsPage() {
             {
               title: t('rec.state'),
               key: 'state',
-              width: 130,
-              fixed: 'right',
+              width: 104,
               render: (_, r) => (
-                <Space size={0} wrap>
+                <Flex vertical gap={4} align="flex-start">
                   <ProcessingStateTag state={r.media.state} error={r.media.error} />
                   {r.lateOffload && <LateTag />}
-                </Space>
+                </Flex>
               ),
             },
           ]}

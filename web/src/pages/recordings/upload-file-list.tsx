@@ -4,7 +4,10 @@ import { Link } from 'react-router-dom';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatBytes } from '../../lib/format.ts';
 import { localizeFieldMessage } from '../../lib/notify.ts';
+import { metadataFormFields } from '../../lib/recording-metadata.ts';
 import type { UploadItem, UploadState } from '../../lib/upload-queue.ts';
+
+const formFields = new Set<string>(metadataFormFields);
 
 const stateColor: Record<UploadState, string> = {
   waiting: 'default',
@@ -36,13 +39,6 @@ export function UploadFileList({ items, onRetry, onRemove }: Props) {
           <Tag color={stateColor[i.state]} data-testid="upload-state">
             {label}
           </Tag>
-          {!!i.resumedFrom && (
-            <Tooltip title={t('upload.resumeNote')}>
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {t('upload.resumed', { percent: Math.floor((i.resumedFrom / i.file.size) * 100) })}
-              </Typography.Text>
-            </Tooltip>
-          )}
         </span>
         <Progress
           percent={i.state === 'stored' || i.state === 'duplicate' ? 100 : percent}
@@ -50,14 +46,24 @@ export function UploadFileList({ items, onRetry, onRemove }: Props) {
           status={i.state === 'failed' ? 'exception' : i.state === 'uploading' ? 'active' : i.state === 'stored' || i.state === 'duplicate' ? 'success' : 'normal'}
           showInfo={false}
         />
+        {!!i.resumedFrom && (
+          // The server kept the metadata of the first attempt; say so, since the form may differ now.
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t('upload.resumed', { percent: Math.floor((i.resumedFrom / i.file.size) * 100) })}
+          </Typography.Text>
+        )}
       </Flex>
     );
   };
 
   const resultCell = (i: UploadItem) => {
     if (i.state === 'failed' && i.failure) {
-      const text = 'key' in i.failure ? t(i.failure.key) : i.failure.message;
-      const fields = Object.entries(i.errorFields ?? {}).map(([k, v]) => `${k}: ${localizeFieldMessage(v)}`);
+      const f = i.failure;
+      const text = 'key' in f ? t(f.key, 'params' in f ? f.params : undefined) : f.message;
+      // Errors of form fields are shown under those fields; only the others (file name, size…) go here.
+      const fields = Object.entries(i.errorFields ?? {})
+        .filter(([k]) => !formFields.has(k))
+        .map(([k, v]) => `${k}: ${localizeFieldMessage(v)}`);
       return (
         <Typography.Text type="danger" data-testid="upload-error">
           {[text, ...fields].join('；')}
@@ -98,14 +104,16 @@ export function UploadFileList({ items, onRetry, onRemove }: Props) {
       pagination={false}
       locale={{ emptyText: t('upload.empty') }}
       data-testid="upload-list"
-      scroll={{ x: 820 }}
+      tableLayout="fixed"
+      scroll={{ x: 860 }}
       columns={[
         {
           title: t('rec.fileName'),
           key: 'name',
+          width: 380,
           render: (_, i) => (
-            <Flex vertical>
-              <Typography.Text strong ellipsis={{ tooltip: i.file.name }} style={{ maxWidth: 320 }}>
+            <Flex vertical style={{ minWidth: 0 }}>
+              <Typography.Text strong ellipsis={{ tooltip: i.file.name }}>
                 {i.file.name}
               </Typography.Text>
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
@@ -114,8 +122,8 @@ export function UploadFileList({ items, onRetry, onRemove }: Props) {
             </Flex>
           ),
         },
-        { title: t('rec.state'), key: 'state', width: 240, render: (_, i) => stateCell(i) },
-        { title: '', key: 'result', render: (_, i) => resultCell(i) },
+        { title: t('upload.stateColumn'), key: 'state', width: 250, render: (_, i) => stateCell(i) },
+        { title: t('upload.result'), key: 'result', render: (_, i) => resultCell(i) },
         {
           title: t('common.actions'),
           key: 'actions',
@@ -127,7 +135,7 @@ export function UploadFileList({ items, onRetry, onRemove }: Props) {
                   {t('upload.retry')}
                 </Button>
               )}
-              {(i.state === 'waiting' || i.state === 'failed') && (
+              {((i.state === 'waiting' && !i.queued) || i.state === 'failed') && (
                 <Tooltip title={t('upload.remove')}>
                   <Button type="text" size="small" icon={<DeleteOutlined />} aria-label={t('upload.remove')} onClick={() => onRemove(i.key)} />
                 </Tooltip>

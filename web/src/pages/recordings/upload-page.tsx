@@ -3,9 +3,9 @@ import { Alert, Button, Card, Flex, Form, Space, Typography, Upload } from 'antd
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router-dom';
 import { useI18n } from '../../i18n/i18n-context.tsx';
-import { localizeFieldMessage } from '../../lib/notify.ts';
+import { localizeFieldMessage, notifyError } from '../../lib/notify.ts';
 import { metadataFormFields, toMetadata, type MetadataFormValues } from '../../lib/recording-metadata.ts';
-import { addFiles, clearFinished, remove, retry, startWaiting, useUploadQueue } from '../../lib/upload-queue.ts';
+import { addFiles, clearFinished, hasActiveUploads, remove, retry, startWaiting, useUploadQueue } from '../../lib/upload-queue.ts';
 import { useDepartments } from '../../lib/use-departments.ts';
 import { useSession } from '../../session/session-context.tsx';
 import { RecordingMetadataFields } from './recording-metadata-fields.tsx';
@@ -26,7 +26,8 @@ export default function UploadPage() {
   const items = useUploadQueue();
   const shownErrors = useRef(new Set<string>());
 
-  const waiting = items.filter((i) => i.state === 'waiting').length;
+  // Chosen but not yet started (started ones wait for a free slot on their own).
+  const waiting = items.filter((i) => i.state === 'waiting' && !i.queued).length;
   const count = (s: string) => items.filter((i) => i.state === s).length;
   const finished = count('stored') + count('duplicate') + count('failed');
 
@@ -46,6 +47,7 @@ export default function UploadPage() {
     try {
       return JSON.stringify(toMetadata(await form.validateFields()));
     } catch {
+      notifyError(new Error(t('upload.fixForm')));
       form.scrollToField(form.getFieldsError().find((f) => f.errors.length)?.name ?? 'departmentId', { behavior: 'smooth', block: 'center' });
       return undefined;
     }
@@ -111,10 +113,11 @@ export default function UploadPage() {
           </Upload.Dragger>
         </div>
         <Alert type="info" showIcon title={t('upload.hashNote')} style={{ margin: '16px 0' }} />
+        {hasActiveUploads(items) && <Alert type="warning" showIcon title={t('upload.leaveWarning')} style={{ marginBottom: 16 }} />}
         <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 12 }}>
           <Space>
             <Button type="primary" icon={<CloudUploadOutlined />} disabled={!waiting} onClick={() => void start()} data-testid="upload-start">
-              {t('upload.start', { n: waiting })}
+              {waiting ? t('upload.start', { n: waiting }) : t('upload.startNone')}
             </Button>
             <Button onClick={clearFinished} disabled={!count('stored') && !count('duplicate')}>
               {t('upload.clearDone')}
