@@ -1,8 +1,5 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../platform/config/config.ts';
-import { appendAuditEvent, verifyAuditChain } from '../platform/audit/audit-chain.ts';
-import { openDatabase } from '../platform/db/open-database.ts';
-import { startServer } from '../server.ts';
 import { buildWeb, webBuildIsStale } from './web-build.ts';
 
 /** Parses the environment, or prints which variable is wrong and exits 2. */
@@ -21,6 +18,8 @@ function configOrExit(): Config {
 async function startCommand() {
   const config = configOrExit();
   if (webBuildIsStale()) await buildWeb();
+  // Commands load what they use only: the CLI stays quick and `ingest` never loads the server.
+  const { startServer } = await import('../server.ts');
   const server = await startServer(config);
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -36,6 +35,8 @@ async function startCommand() {
 
 async function auditVerifyCommand(opts: { json?: boolean }) {
   const config = configOrExit();
+  const { openDatabase } = await import('../platform/db/open-database.ts');
+  const { appendAuditEvent, verifyAuditChain } = await import('../platform/audit/audit-chain.ts');
   const database = await openDatabase(config);
   try {
     const result = await verifyAuditChain(database.db, {

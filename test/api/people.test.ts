@@ -45,6 +45,8 @@ test('a person with a certificate is created, listed, qualified; edits are audit
 
   const list = await admin.request('GET', `/api/personnel?departmentId=${dept.id}&q=${encodeURIComponent('王')}`);
   expect(list.json().items.map((x: { id: string }) => x.id)).toEqual([p.id]);
+  expect((await admin.request('GET', '/api/personnel?staffNumber=ZF-0001')).json().items.map((x: { id: string }) => x.id)).toEqual([p.id]);
+  expect((await admin.request('GET', '/api/personnel?staffNumber=ZF-000')).json().items).toEqual([]);
 
   const expired = await admin.request('PATCH', `/api/personnel/${p.id}`, { certificate: { number: '冀商执字第130400001号', validUntil: '2020-01-01' } });
   expect(expired.json().qualification).toMatchObject({ qualified: false, reasons: [{ code: 'CERTIFICATE_EXPIRED' }] });

@@ -82,13 +82,13 @@ describe('quanlu ingest (采集站)', () => {
 
   test('usage errors exit 2: a missing --server, a bad --activity, a receipt folder on the card', async () => {
     const noServer = await runIngestCli([card, '--device', DEVICE], env());
-    expect(noServer.code).toBe(2);
+    expect(noServer.code, noServer.stderr).toBe(2);
     expect(noServer.stderr).toContain('--server');
     const badActivity = await runIngestCli(args('r0', '--activity', 'dancing'), env());
-    expect(badActivity.code).toBe(2);
+    expect(badActivity.code, badActivity.stderr).toBe(2);
     expect(badActivity.stderr).toMatch(/--activity.*patrol/);
     const onCard = await runIngestCli([card, '--server', base, '--device', DEVICE, '--receipt-dir', path.join(card, 'receipts')], env());
-    expect(onCard.code).toBe(2);
+    expect(onCard.code, onCard.stderr).toBe(2);
     expect(onCard.stderr).toContain('must not be on the card');
     expect(existsSync(path.join(card, 'receipts'))).toBe(false);
   });
@@ -134,7 +134,7 @@ describe('quanlu ingest (采集站)', () => {
   test('a second run uploads nothing: every known file is already stored', async () => {
     const before = await uploads();
     const r = await runIngestCli(args('r2'), env());
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(await uploads()).toBe(before);
     const { json } = await receiptIn('r2');
     expect(json.totals).toMatchObject({ uploaded: 0, alreadyStored: 5, skipped: 1 });
@@ -143,7 +143,7 @@ describe('quanlu ingest (采集站)', () => {
 
   test('a dry run uploads and deletes nothing even with --clear', async () => {
     const r = await runIngestCli(args('r3', '--dry-run', '--clear'), env());
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     const { json } = await receiptIn('r3');
     expect(json.dryRun).toBe(true);
     expect(json.totals.cleared).toBe(0);
@@ -152,7 +152,7 @@ describe('quanlu ingest (采集站)', () => {
 
   test('--clear deletes exactly the files whose server hash was verified, after the receipt, and lists them', async () => {
     const r = await runIngestCli(args('r4', '--clear'), env());
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     for (const rel of [...Object.keys(known), COPY]) expect(existsSync(path.join(card, rel)), rel).toBe(false);
     expect(existsSync(path.join(card, UNKNOWN))).toBe(true);
     expect(existsSync(path.join(card, 'DCIM', 'readme.txt'))).toBe(true);

@@ -19,7 +19,7 @@ beforeAll(async () => {
   const u = (await makeUser(ctx.db, { roles: ['custodian'] })).id;
   ids.a = await makeRecording(ctx.db, { departmentId: d1, officerIds: [p1], uploadedBy: u, recordedStart: '2026-11-20T02:00:00Z', deviceNumber: 'DSJ001', activity: 'patrol', party: '张三便利店', notes: '现场检查发现过期食品' });
   ids.b = await makeRecording(ctx.db, { departmentId: d1, officerIds: [p1, p2], uploadedBy: u, recordedStart: '2026-11-21T02:00:00Z', deviceNumber: 'DSJ002', activity: 'questioning', party: '李四商贸有限公司', caseName: '李四商贸有限公司无证经营案' });
-  ids.c = await makeRecording(ctx.db, { departmentId: d2, officerIds: [p2], uploadedBy: u, recordedStart: '2026-11-22T02:00:00Z', deviceNumber: 'DSJ001', activity: 'service', party: '王五超市', mediaState: 'ready' });
+  ids.c = await makeRecording(ctx.db, { departmentId: d2, officerIds: [p2], uploadedBy: u, recordedStart: '2026-11-22T02:00:00Z', deviceNumber: 'DSJ001', activity: 'service', party: '王五超市', notes: '现场检查无异常', mediaState: 'ready' });
   ids.d = await makeRecording(ctx.db, { departmentId: d2, officerIds: [p2], uploadedBy: u, recordedStart: '2026-11-23T02:00:00Z', deviceNumber: 'DSJ003', activity: 'patrol', notes: 'Routine patrol, English notes' });
 });
 afterAll(() => ctx.close());
@@ -59,6 +59,13 @@ describe('第十五条: search by every classification field', () => {
     expect(await find(`ids=${ids.a},${ids.c}`)).toEqual([ids.c, ids.a]);
     expect(await find(`uploadedFrom=${q('2000-01-01T00:00:00Z')}&uploadedTo=${q('2001-01-01T00:00:00Z')}`)).toEqual([]);
     expect((await admin.request('GET', '/api/recordings?ids=not-a-uuid')).statusCode).toBe(400);
+  });
+  test('a common word pages newest-first through the probe of the newest rows', async () => {
+    const first = (await admin.request('GET', `/api/recordings?limit=1&q=${q('现场检查')}`)).json();
+    expect(first.items.map((r: { id: string }) => r.id)).toEqual([ids.c]);
+    const second = (await admin.request('GET', `/api/recordings?limit=1&q=${q('现场检查')}&cursor=${first.nextCursor}`)).json();
+    expect(second.items.map((r: { id: string }) => r.id)).toEqual([ids.a]);
+    expect(second.nextCursor).toBeNull();
   });
   test('filters combine', async () => {
     expect(await find(`deviceNumber=DSJ001&officerId=${p2}`)).toEqual([ids.c]);

@@ -45,8 +45,6 @@ export type UploadResult = z.infer<typeof uploadResultSchema>;
 
 /** Request timeout for plain API calls (uploads have their own, per chunk, in tus). */
 const TIMEOUT_MS = 30_000;
-/** Staff-number search pages walked before giving up (q= is a contains-search, so the exact match may be on a later page). */
-const MAX_PERSON_PAGES = 20;
 
 async function send(base: string, method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<Response> {
   try {
@@ -119,20 +117,11 @@ export class ApiClient {
     }
   }
 
-  /**
-   * The person with exactly this staff number (工号). The API offers only a contains-search over name,
-   * staff and certificate numbers, so the pages are walked and filtered here.
-   */
+  /** The person with exactly this staff number (工号, letter case ignored), within the caller's departments. */
   async findPersonByStaffNumber(staffNumber: string): Promise<Person | undefined> {
-    let cursor: string | null = null;
-    for (let page = 0; page < MAX_PERSON_PAGES; page++) {
-      const qs: URLSearchParams = new URLSearchParams({ q: staffNumber, limit: '200', ...(cursor && { cursor }) });
-      const p: z.infer<typeof personPage> = (await this.#json(`/api/personnel?${qs}`, personPage))!;
-      const hit = p.items.find((i) => i.staffNumber.toLowerCase() === staffNumber.toLowerCase());
-      if (hit || !p.nextCursor) return hit;
-      cursor = p.nextCursor;
-    }
-    return undefined;
+    const qs = new URLSearchParams({ staffNumber, limit: '2' });
+    const p: z.infer<typeof personPage> = (await this.#json(`/api/personnel?${qs}`, personPage))!;
+    return p.items[0];
   }
 
   /** What a tus upload became (used when the final response lacked the hash headers). */

@@ -100,7 +100,7 @@ export async function runIngest(dirArg: string, raw: RawIngestOptions, io: Inges
     if (/^http:\/\/(?!localhost[:/]|127\.0\.0\.1[:/]|\[::1\][:/])/.test(`${o.server}/`)) {
       progress.note('警告：服务器地址为 http，凭据与文件以明文传输，请使用 https / warning: plain http — credentials and files travel unencrypted; use https');
     }
-    for (const p of problems) progress.note(`无法读取目录 cannot read folder ${p.relPath}: ${p.reason}`);
+    for (const p of problems) progress.note(`无法读取 cannot read ${p.relPath}: ${p.reason}`);
 
     const stop = interruptions(io.stderr);
     const ctx: FileContext = { options: o, api, me, officers: new OfficerResolver(api), fixedOfficer, stateFile: path.join(env.stateDir, 'tus-uploads.json'), progress, signal: stop.signal, inFlight: new Map() };

@@ -81,7 +81,7 @@ export function renderReceiptText(r: Receipt): string {
     for (const n of f.notes ?? []) out.push(`     注意 Note:     ${n}`);
   });
   if (r.files.length === 0) out.push('（无媒体文件 no media files）');
-  for (const p of r.problems) out.push(`无法读取的目录 Unreadable folder: ${p.relPath} — ${p.reason}`);
+  for (const p of r.problems) out.push(`无法读取 Unreadable: ${p.relPath} — ${p.reason}`);
   out.push('', '合计 Totals', '-'.repeat(72));
   out.push(`文件 Files: ${t.files}（${formatBytes(t.bytes)}）`);
   out.push(`已上传 Uploaded: ${t.uploaded}    服务器已有 Already stored: ${t.alreadyStored}    重复 Duplicate: ${t.duplicate}`);

@@ -15,7 +15,7 @@ export interface CardFile {
   mtimeMs: number;
 }
 
-/** A folder that could not be read (the receipt lists it: files there were not ingested). */
+/** A folder or file that could not be read (the receipt lists it: it was not ingested). */
 export interface WalkProblem {
   relPath: string;
   reason: string;
@@ -46,8 +46,9 @@ export async function walkMedia(root: string): Promise<{ files: CardFile[]; prob
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await visit(full);
       else if (entry.isFile() && isMedia(entry.name)) {
-        const st = await stat(full);
-        files.push({ path: full, relPath: rel(full), sizeBytes: st.size, mtimeMs: st.mtimeMs });
+        const st = await stat(full).catch((e: Error) => e);
+        if (st instanceof Error) problems.push({ relPath: rel(full), reason: st.message });
+        else files.push({ path: full, relPath: rel(full), sizeBytes: st.size, mtimeMs: st.mtimeMs });
       }
     }
   }

@@ -70,6 +70,7 @@ export interface PersonFilter {
   departmentIds?: string[];
   departmentId?: string;
   q?: string;
+  staffNumber?: string;
   enrolled?: boolean;
   limit: number;
   /** Keyset: [staff_number, id] of the last row of the previous page. */
@@ -85,6 +86,8 @@ export function listPeople(db: DbOrTx, f: PersonFilter) {
   if (f.departmentIds) q = f.departmentIds.length ? q.where('person.department_id', 'in', f.departmentIds) : q.where(sql<boolean>`false`);
   if (f.departmentId) q = q.where('person.department_id', '=', f.departmentId);
   if (f.enrolled !== undefined) q = q.where('person.enrolled', '=', f.enrolled);
+  // Case-insensitive: device firmware and the register do not always agree on letter case.
+  if (f.staffNumber) q = q.where(sql`upper(person.staff_number)`, '=', f.staffNumber.toUpperCase());
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q = q.where((eb) =>

@@ -58,6 +58,8 @@ export const personQuery = pageQuery.extend({
   departmentId: z.uuid().optional(),
   /** Matches name, staff number or certificate number. */
   q: text(60).optional(),
+  /** Exactly this staff number, ignoring letter case (the workstation maps device officer numbers with it). */
+  staffNumber: text(40).optional(),
   enrolled: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 });
 

