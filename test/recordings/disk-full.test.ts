@@ -41,7 +41,9 @@ test('a full disk during upload gives a clear error; nothing partial is visible 
 
   const big = path.join(tmpdir(), `big-${randomBytes(4).toString('hex')}.mp4`);
   await writeFile(big, randomBytes(40 * 1024 * 1024));
-  const full = await tusUpload(base, big, { filename: 'big.mp4', metadata: meta }, headers);
+  // 1 MiB chunks: the chunk that hits the full disk is sent whole before the 507 comes back, so the
+  // client reads the answer instead of a reset connection.
+  const full = await tusUpload(base, big, { filename: 'big.mp4', metadata: meta }, headers, { chunkSize: 1024 * 1024 });
   expect(full.ok).toBe(false);
   expect(full.status).toBe(507);
   const body = JSON.parse(full.body!);
