@@ -1,16 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { buildWeb, webBuildIsStale } from '../../src/cli/web-build.ts';
-import { loadConfig } from '../../src/platform/config/config.ts';
 import { jobCatalog } from '../../src/platform/jobs/catalog.ts';
 import { startWorker } from '../../src/platform/jobs/queue.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
-import { createTestDatabase, makeDepartment, makePerson, makeUser } from '../support/harness.ts';
+import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { makeDepartment, makePerson, makeUser } from '../support/harness.ts';
 import { makeClip } from '../support/media-fixtures.ts';
 
 /**
@@ -20,15 +16,13 @@ import { makeClip } from '../support/media-fixtures.ts';
  * same file is chosen again, and the same bytes again are linked as a duplicate.
  */
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const shots = path.join(root, 'test-artifacts', 'screenshots');
-
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let web: Awaited<ReturnType<typeof startWebServer>>;
+let database: Awaited<ReturnType<typeof startWebServer>>['database'];
 let dataDir: string;
-let server: RunningServer;
+let server: Awaited<ReturnType<typeof startWebServer>>['server'];
 let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 const clips: string[] = [];
 let bigFile: string;
 let custodian: { username: string; password: string };
@@ -36,12 +30,9 @@ const officerName = '李明';
 const departmentName = '商务综合执法支队';
 
 beforeAll(async () => {
-  if (webBuildIsStale()) await buildWeb(() => undefined);
-  database = await createTestDatabase();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'quanlu-web-rec-'));
   // Workers off: the test drains the media jobs itself, so it knows when thumbnails exist.
-  const config = loadConfig({ QUANLU_DATA_DIR: dataDir, DATABASE_URL: database.url, PORT: '0', QUANLU_ADMIN_PASSWORD: 'AdminPass2026', QUANLU_LOG_LEVEL: 'silent', QUANLU_WORKERS: 'false' });
-  server = await startServer(config, { logger: false });
+  web = await startWebServer('quanlu-web-rec-');
+  ({ database, dataDir, server } = web);
 
   const dept = await makeDepartment(database.db, { name: departmentName });
   await makePerson(database.db, { departmentId: dept.id, name: officerName });
@@ -62,31 +53,16 @@ beforeAll(async () => {
   bigFile = path.join(media, '询问录音_大文件.wav');
   await writeFile(bigFile, randomBytes(10 * 1024 * 1024));
 
-  await mkdir(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  context.setDefaultTimeout(10_000);
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  ({ browser, page, pageErrors } = await launchBrowser({ width: 1440, height: 900 }));
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
-  await database?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await web?.close();
 });
 
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
-
-async function expectText(locator: Locator, text: string | RegExp, timeout = 10_000) {
-  await locator.first().waitFor({ timeout });
-  await expect.poll(() => locator.first().innerText(), { timeout }).toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 }
 
 const uploadRow = (file: string) => page.getByTestId('upload-list').getByRole('row', { name: new RegExp(path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });

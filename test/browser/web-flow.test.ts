@@ -1,72 +1,35 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { buildWeb, webBuildIsStale } from '../../src/cli/web-build.ts';
-import { loadConfig } from '../../src/platform/config/config.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
-import { createTestDatabase } from '../support/harness.ts';
+import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
 
 /**
  * The web UI in real Chromium against the real server and a real PostgreSQL: log in, build the
  * organisation, register a qualified officer, and find both changes in a verified audit chain.
  */
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const shots = path.join(root, 'test-artifacts', 'screenshots');
-
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let dataDir: string;
-let server: RunningServer;
+let web: Awaited<ReturnType<typeof startWebServer>>;
+let server: Awaited<ReturnType<typeof startWebServer>>['server'];
 let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  // The server serves web/dist only if it exists when the app is built, so build first.
-  if (webBuildIsStale()) await buildWeb(() => undefined);
-  database = await createTestDatabase();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'quanlu-web-'));
-  const config = loadConfig({
-    QUANLU_DATA_DIR: dataDir,
-    DATABASE_URL: database.url,
-    PORT: '0',
-    QUANLU_ADMIN_PASSWORD: 'AdminPass2026',
-    QUANLU_LOG_LEVEL: 'silent',
-    QUANLU_WORKERS: 'false',
-  });
-  server = await startServer(config, { logger: false });
-  await mkdir(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  context.setDefaultTimeout(10_000);
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  web = await startWebServer('quanlu-web-');
+  server = web.server;
+  ({ browser, page, pageErrors } = await launchBrowser({ width: 1366, height: 860 }));
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
-  await database?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await web?.close();
 });
 
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 }
 // antd puts a space between the two characters of a two-character Chinese button label ("保 存").
 const saveButton = /^保\s*存$/;
-
-/** Waits until the element's text contains `text` (vitest has no Playwright web matchers). */
-async function expectText(locator: Locator, text: string | RegExp) {
-  await locator.first().waitFor();
-  await expect.poll(() => locator.first().innerText(), { timeout: 10_000 }).toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
-}
 
 test('admin logs in, builds a department and a qualified officer, and audits both', async (ctx) => {
   ctx.onTestFailed(() => shot('failure'));

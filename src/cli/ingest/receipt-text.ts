@@ -1,4 +1,4 @@
-import { AGENCY_TZ } from '../../platform/time.ts';
+import { shanghaiFields } from '../../platform/time.ts';
 import type { FileState, Receipt } from './receipt.ts';
 
 /** How each state reads on paper and on screen. */
@@ -11,30 +11,15 @@ export const STATE_LABEL: Record<FileState, string> = {
   skipped: '跳过 skipped',
 };
 
-function parts(d: Date) {
-  const p = new Intl.DateTimeFormat('en-CA', {
-    timeZone: AGENCY_TZ,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(d);
-  const get = (t: string) => p.find((x) => x.type === t)?.value ?? '';
-  return { y: get('year'), mo: get('month'), d: get('day'), h: get('hour'), mi: get('minute'), s: get('second') };
-}
-
 /** 'YYYY-MM-DD HH:mm:ss' Beijing time (receipts are read by people on the spot). */
 export function beijingTime(d: Date): string {
-  const t = parts(d);
+  const t = shanghaiFields(d);
   return `${t.y}-${t.mo}-${t.d} ${t.h}:${t.mi}:${t.s}`;
 }
 
 /** 'YYYYMMDD-HHmmss' Beijing time, for receipt file names. */
 export function stampOf(d: Date): string {
-  const t = parts(d);
+  const t = shanghaiFields(d);
   return `${t.y}${t.mo}${t.d}-${t.h}${t.mi}${t.s}`;
 }
 

@@ -1,0 +1,52 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { buildWeb, webBuildIsStale } from '../../src/cli/web-build.ts';
+import { loadConfig } from '../../src/platform/config/config.ts';
+import { startServer, type RunningServer } from '../../src/server.ts';
+import { repoRoot } from './cli.ts';
+import { createTestDatabase } from './harness.ts';
+
+export const screenshotDir = path.join(repoRoot, 'test-artifacts', 'screenshots');
+
+/** The real server (web UI built if stale) on a fresh test database and data folder; workers off. */
+export async function startWebServer(prefix: string) {
+  if (webBuildIsStale()) await buildWeb(() => undefined);
+  const database = await createTestDatabase();
+  const dataDir = await mkdtemp(path.join(tmpdir(), prefix));
+  const config = loadConfig({ QUANLU_DATA_DIR: dataDir, DATABASE_URL: database.url, PORT: '0', QUANLU_ADMIN_PASSWORD: 'AdminPass2026', QUANLU_LOG_LEVEL: 'silent', QUANLU_WORKERS: 'false' });
+  const server: RunningServer = await startServer(config, { logger: false });
+  return {
+    database,
+    dataDir,
+    server,
+    async close() {
+      await server.stop();
+      await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium through playwright-core, headless, with no network chatter; page errors are collected. */
+export async function launchBrowser(viewport: { width: number; height: number }): Promise<{ browser: Browser; page: Page; pageErrors: string[] }> {
+  await mkdir(screenshotDir, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  return { browser, page, pageErrors };
+}
+
+/** Waits until the element's text contains `text` (vitest has no Playwright web matchers). */
+export async function expectText(locator: Locator, text: string | RegExp, timeout = 10_000) {
+  await locator.first().waitFor({ timeout });
+  await expect.poll(() => locator.first().innerText(), { timeout }).toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
+}
