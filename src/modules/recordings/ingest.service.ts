@@ -71,7 +71,7 @@ export async function prepareUpload(
  * bytes, the client's hash compared, duplicates linked instead of stored twice, the original made
  * immutable, processing queued — all recorded in the audit chain in the same transaction.
  */
-export async function finishUpload(deps: IngestDeps, user: AuthUser, id: string, filePath: string, running: DualDigest | undefined): Promise<IngestResult> {
+export async function finishUpload(deps: IngestDeps, user: Pick<AuthUser, 'id' | 'username'>, id: string, filePath: string, running: DualDigest | undefined): Promise<IngestResult> {
   const { db, storage } = deps;
   const up = await uploads.findUpload(db, id);
   if (!up || up.uploaded_by !== user.id) throw new AppError('UPLOAD_NOT_FOUND');
@@ -126,7 +126,7 @@ export async function finishUpload(deps: IngestDeps, user: AuthUser, id: string,
 }
 
 /** Marks an upload that failed while receiving (the partial bytes stay resumable). */
-export async function recordUploadFailure(deps: Deps, user: AuthUser, id: string, code: string, message: string) {
+export async function recordUploadFailure(deps: Deps, user: Pick<AuthUser, 'id' | 'username'>, id: string, code: string, message: string) {
   await deps.db.transaction().execute(async (trx) => {
     await uploads.noteError(trx, id, code, message);
     await appendAuditEvent(trx, { actor: actorOf(user), action: 'upload.failed', target: { type: 'upload', id }, details: { code, message } });

@@ -42,3 +42,14 @@ export async function finishUpload(
 export async function noteError(db: DbOrTx, id: string, code: string, message: string) {
   await sql`UPDATE upload SET error_code = ${code}, error_message = ${message.slice(0, 1000)} WHERE id = ${id}`.execute(db);
 }
+
+/** Uploads still receiving that were created before `before` (candidates for the sweeper). */
+export async function receivingUploads(db: DbOrTx, before: Date, limit = 200) {
+  const r = await sql<UploadRow & { username: string }>`SELECT upload.*, u.username FROM upload JOIN app_user u ON u.id = upload.uploaded_by
+    WHERE upload.state = 'receiving' AND upload.created_at < ${before} ORDER BY upload.created_at LIMIT ${limit}`.execute(db);
+  return r.rows;
+}
+
+export async function expireUpload(db: DbOrTx, id: string) {
+  await sql`UPDATE upload SET state = 'rejected', error_code = 'EXPIRED', finished_at = now() WHERE id = ${id} AND state = 'receiving'`.execute(db);
+}

@@ -3,7 +3,10 @@ import { enqueueJob } from './queue.ts';
 import type { JobKind } from './catalog.ts';
 
 /** Periodic jobs: kind and period. The dedupe key is the period's slot, so many nodes queue it once. */
-const schedule: { kind: JobKind; everyMs: number }[] = [{ kind: 'sessions.purge', everyMs: 3_600_000 }];
+const schedule: { kind: JobKind; everyMs: number }[] = [
+  { kind: 'sessions.purge', everyMs: 3_600_000 },
+  { kind: 'uploads.sweep', everyMs: 3_600_000 },
+];
 
 /** Queues each periodic job once per period (checked every minute). */
 export function startScheduler(db: Database, log: (msg: string, extra?: object) => void): () => void {

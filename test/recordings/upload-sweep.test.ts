@@ -1,0 +1,67 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { sweepUploads } from '../../src/modules/recordings/upload-sweep.service.ts';
+import { createApiTokenForTest, createTestApp, makeDepartment, makePerson, makeUser, type TestContext } from '../support/harness.ts';
+import { tusUpload } from '../support/tus-client.ts';
+
+let ctx: TestContext;
+let base: string;
+let headers: Record<string, string>;
+let meta: string;
+
+beforeAll(async () => {
+  ctx = await createTestApp();
+  base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  const dept = await makeDepartment(ctx.db);
+  const person = await makePerson(ctx.db, { departmentId: dept.id });
+  const user = await makeUser(ctx.db, { roles: ['officer'], departmentId: dept.id, personId: person.id });
+  headers = { authorization: `Bearer ${await createApiTokenForTest(ctx, user)}` };
+  meta = JSON.stringify({ departmentId: dept.id, officerIds: [person.id], recordedStart: '2026-11-27T00:00:00Z', activity: 'patrol', partyInformed: 'not_applicable' });
+});
+afterAll(() => ctx.close());
+
+/** Starts an upload and stops after its first chunk, as a dropped connection would. */
+async function partialUpload(content: Buffer, name: string) {
+  const f = path.join(ctx.dataDir, name);
+  await writeFile(f, content);
+  const r = await tusUpload(base, f, { filename: name, metadata: meta }, headers, { stopAfterBytes: 1, chunkSize: 256 * 1024 });
+  const id = new URL(r.url!, base).pathname.split('/').pop()!;
+  return { f, id, uploadFile: path.join(ctx.dataDir, 'uploads', id) };
+}
+
+test('an upload whose bytes all arrived but was never finished is finished by the sweeper, not lost', async () => {
+  const content = randomBytes(1024 * 1024);
+  const { f, id, uploadFile } = await partialUpload(content, 'stalled.mp4');
+  // Every byte reached the disk, then the server died before finishing it.
+  await copyFile(f, uploadFile);
+  const old = new Date(Date.now() - 20 * 60_000);
+  await utimes(uploadFile, old, old);
+  await sql`UPDATE upload SET created_at = ${old} WHERE id = ${id}`.execute(ctx.db);
+  expect((await sql<{ state: string }>`SELECT state FROM upload WHERE id = ${id}`.execute(ctx.db)).rows[0]!.state).toBe('receiving');
+
+  const r = await sweepUploads(ctx.deps);
+  expect(r).toMatchObject({ finished: 1, failed: 0 });
+  const up = (await sql<{ state: string; sha256: string; recording_id: string }>`SELECT state, sha256, recording_id FROM upload WHERE id = ${id}`.execute(ctx.db)).rows[0]!;
+  expect(up.state).toBe('stored');
+  expect(up.sha256).toBe(createHash('sha256').update(content).digest('hex'));
+  expect(await ctx.deps.storage.exists(up.sha256)).toBe(true);
+  expect(existsSync(uploadFile)).toBe(false);
+  // A second sweep finds nothing to do.
+  expect(await sweepUploads(ctx.deps)).toMatchObject({ finished: 0, expired: 0 });
+});
+
+test('a partial upload nobody resumed for 14 days is removed and marked expired, with an audit event', async () => {
+  const { id, uploadFile } = await partialUpload(randomBytes(1024 * 1024), 'abandoned.mp4');
+  expect(existsSync(uploadFile)).toBe(true);
+  await sql`UPDATE upload SET created_at = now() - interval '15 days' WHERE id = ${id}`.execute(ctx.db);
+  const r = await sweepUploads(ctx.deps);
+  expect(r.expired).toBe(1);
+  expect(existsSync(uploadFile)).toBe(false);
+  expect((await sql<{ state: string; error_code: string }>`SELECT state, error_code FROM upload WHERE id = ${id}`.execute(ctx.db)).rows[0]).toEqual({ state: 'rejected', error_code: 'EXPIRED' });
+  const ev = await ctx.db.selectFrom('audit_event').selectAll().where('action', '=', 'upload.expired').executeTakeFirstOrThrow();
+  expect(ev.target_id).toBe(id);
+});
