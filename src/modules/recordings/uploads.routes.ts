@@ -102,8 +102,10 @@ export async function uploadRoutes(fastify: FastifyInstance) {
         }
       })();
       const status = 'status_code' in err ? err.status_code : 500;
-      if (c && status >= 500) {
-        void recordUploadFailure(deps, c.user, req.url.split('/').pop() ?? '', 'UPLOAD_ERROR', 'body' in err ? err.body : String(err)).catch(() => undefined);
+      // A failed byte transfer is noted on its upload (the partial bytes stay resumable).
+      if (c && status >= 500 && req.method === 'PATCH') {
+        const id = new URL(req.url).pathname.split('/').pop() ?? '';
+        void recordUploadFailure(deps, c.user, id, 'UPLOAD_ERROR', 'body' in err ? err.body : String(err)).catch(() => undefined);
       }
       if (status === 413 && c) return { status_code: 413, body: toTus(new AppError('UPLOAD_TOO_LARGE', { maxBytes: config.uploadMaxBytes }), c).body };
       return undefined;
