@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createApiTokenForTest, createTestApp, makeDepartment, makePerson, makeUser, type TestContext } from '../support/harness.ts';
+import { createTestApp, listenAsUploader, type TestContext } from '../support/harness.ts';
 import { tusUpload } from '../support/tus-client.ts';
 
 /** The data folder on a 24 MB filesystem, so a 40 MB upload fills the disk part-way. */
@@ -19,12 +19,7 @@ beforeAll(async () => {
   mountDir = await mkdtemp(path.join(tmpdir(), 'quanlu-full-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mountDir]);
   ctx = await createTestApp({}, { dataDir: mountDir });
-  base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  const dept = await makeDepartment(ctx.db);
-  const person = await makePerson(ctx.db, { departmentId: dept.id });
-  const user = await makeUser(ctx.db, { roles: ['officer'], departmentId: dept.id, personId: person.id });
-  headers = { authorization: `Bearer ${await createApiTokenForTest(ctx, user)}` };
-  meta = JSON.stringify({ departmentId: dept.id, officerIds: [person.id], recordedStart: '2026-11-27T00:00:00Z', activity: 'patrol', partyInformed: 'not_applicable' });
+  ({ base, headers, meta } = await listenAsUploader(ctx));
 });
 afterAll(async () => {
   await ctx?.close();

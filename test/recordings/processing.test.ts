@@ -5,7 +5,7 @@ import { jobCatalog } from '../../src/platform/jobs/catalog.ts';
 import { startWorker } from '../../src/platform/jobs/queue.ts';
 import { probe } from '../../src/platform/media/media-probe.ts';
 import { makeClip } from '../support/media-fixtures.ts';
-import { createApiTokenForTest, createTestApp, makeDepartment, makePerson, makeUser, type TestContext } from '../support/harness.ts';
+import { createTestApp, listenAsUploader, type TestContext } from '../support/harness.ts';
 import { tusUpload } from '../support/tus-client.ts';
 
 let ctx: TestContext;
@@ -15,12 +15,7 @@ let meta: string;
 
 beforeAll(async () => {
   ctx = await createTestApp();
-  base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  const dept = await makeDepartment(ctx.db);
-  const person = await makePerson(ctx.db, { departmentId: dept.id });
-  const user = await makeUser(ctx.db, { roles: ['officer'], departmentId: dept.id, personId: person.id });
-  headers = { authorization: `Bearer ${await createApiTokenForTest(ctx, user)}` };
-  meta = JSON.stringify({ departmentId: dept.id, officerIds: [person.id], recordedStart: '2026-11-27T00:00:00Z', activity: 'patrol', partyInformed: 'not_applicable' });
+  ({ base, headers, meta } = await listenAsUploader(ctx));
 });
 afterAll(() => ctx.close());
 

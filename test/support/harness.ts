@@ -208,3 +208,17 @@ export async function makeRecording(
   await db.insertInto('media_info').values({ original_sha256: sha, state: o.mediaState ?? 'pending' }).execute();
   return r.id;
 }
+
+/**
+ * Uploads over real HTTP: the app listening on a free port, a qualified officer in a new department with
+ * an API token, and recording metadata naming them (JSON, as tus `metadata` carries it).
+ */
+export async function listenAsUploader(ctx: TestContext) {
+  const base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  const dept = await makeDepartment(ctx.db);
+  const person = await makePerson(ctx.db, { departmentId: dept.id });
+  const user = await makeUser(ctx.db, { roles: ['officer'], departmentId: dept.id, personId: person.id });
+  const headers = { authorization: `Bearer ${await createApiTokenForTest(ctx, user)}` };
+  const meta = JSON.stringify({ departmentId: dept.id, officerIds: [person.id], recordedStart: '2026-11-27T00:00:00Z', activity: 'patrol', partyInformed: 'not_applicable' });
+  return { base, headers, meta };
+}

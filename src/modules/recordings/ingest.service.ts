@@ -9,8 +9,6 @@ import { checkMetadata } from './recordings.service.ts';
 import { recordingMetadata, type RecordingMetadata } from './recordings.schema.ts';
 import * as uploads from './uploads.repository.ts';
 
-export type IngestDeps = Deps;
-
 /** What a finished upload became. */
 export interface IngestResult {
   uploadId: string;
@@ -71,7 +69,7 @@ export async function prepareUpload(
  * bytes, the client's hash compared, duplicates linked instead of stored twice, the original made
  * immutable, processing queued — all recorded in the audit chain in the same transaction.
  */
-export async function finishUpload(deps: IngestDeps, user: Pick<AuthUser, 'id' | 'username'>, id: string, filePath: string, running: DualDigest | undefined): Promise<IngestResult> {
+export async function finishUpload(deps: Deps, user: Pick<AuthUser, 'id' | 'username'>, id: string, filePath: string, running: DualDigest | undefined): Promise<IngestResult> {
   const { db, storage } = deps;
   const up = await uploads.findUpload(db, id);
   if (!up || up.uploaded_by !== user.id) throw new AppError('UPLOAD_NOT_FOUND');

@@ -13,8 +13,6 @@ import type { ObjectStore } from '../../platform/storage/object-store.ts';
 import { scopeOf } from '../departments/departments.service.ts';
 import * as repo from './recordings.repository.ts';
 
-type MediaDeps = Deps;
-
 /**
  * Is this content already stored, and as which recording? (The workstation skips what is.) The
  * recording id is given only when that recording is within the caller's department scope.
@@ -32,7 +30,7 @@ export async function originalInfo({ db }: Deps, user: AuthUser, sha256: string)
 }
 
 /** A recording's thumbnail. A thumbnail is a still of the footage, so each read is audited. */
-export async function readThumbnail({ db, storage }: MediaDeps, user: AuthUser, recordingId: string) {
+export async function readThumbnail({ db, storage }: Deps, user: AuthUser, recordingId: string) {
   const r = await repo.findRecording(db, recordingId);
   if (!r) throw new AppError('NOT_FOUND');
   const scope = await scopeOf(db, user);
@@ -55,7 +53,7 @@ async function withLocalFile<T>(storage: ObjectStore, key: string, workDir: stri
   return fn(tmp);
 }
 
-async function storeDerived(deps: MediaDeps, originalSha256: string, file: string, kind: 'proxy' | 'thumbnail', mimeType: string): Promise<string> {
+async function storeDerived(deps: Deps, originalSha256: string, file: string, kind: 'proxy' | 'thumbnail', mimeType: string): Promise<string> {
   const put = await deps.storage.putFile(file);
   await sql`INSERT INTO derived_object (sha256, sm3, size_bytes, kind, mime_type, original_sha256)
     VALUES (${put.sha256}, ${put.sm3}, ${put.size}, ${kind}, ${mimeType}, ${originalSha256}) ON CONFLICT (sha256) DO NOTHING`.execute(deps.db);
@@ -69,7 +67,7 @@ const mediaKind = (p: ProbeResult): 'video' | 'audio' | 'photo' | 'unknown' => (
  * for photos. A file ffprobe cannot read stays an original, marked "not processable" — never dropped.
  * Other failures throw, so the queue retries with back-off.
  */
-export async function processMedia(deps: MediaDeps, sha256: string): Promise<void> {
+export async function processMedia(deps: Deps, sha256: string): Promise<void> {
   const { db } = deps;
   await sql`INSERT INTO media_info (original_sha256, state) VALUES (${sha256}, 'processing')
     ON CONFLICT (original_sha256) DO UPDATE SET state = 'processing', updated_at = now()`.execute(db);
@@ -149,7 +147,7 @@ interface MediaFacts {
 /** jsonb refuses NUL characters, which camera EXIF strings sometimes carry as padding. */
 const jsonbSafe = (v: unknown) => JSON.stringify(v).replace(/\\u0000/g, '');
 
-async function finish(deps: MediaDeps, sha256: string, f: MediaFacts) {
+async function finish(deps: Deps, sha256: string, f: MediaFacts) {
   await deps.db.transaction().execute(async (trx) => {
     await sql`UPDATE media_info SET state = ${f.state}, kind = ${f.kind}, duration_sec = ${f.durationSec ?? null}, width = ${f.width ?? null},
       height = ${f.height ?? null}, video_codec = ${f.videoCodec ?? null}, audio_codec = ${f.audioCodec ?? null},

@@ -1,6 +1,7 @@
-import { AutoComplete, Button, DatePicker, Form, Input, Select, Space } from 'antd';
+import { AutoComplete, DatePicker, Form, Input, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { zh } from '../../i18n/dictionary-zh.ts';
+import { FilterActions } from '../../components/filter-actions.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { shanghaiWallClockToIso } from '../../lib/time.ts';
 
@@ -71,21 +72,7 @@ export function AuditFilters({ onChange }: { onChange(q: AuditQuery): void }) {
       <Form.Item name="range">
         <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" allowEmpty={[true, true]} style={{ width: 290 }} />
       </Form.Item>
-      <Form.Item>
-        <Space>
-          <Button type="primary" htmlType="submit">
-            {t('common.search')}
-          </Button>
-          <Button
-            onClick={() => {
-              form.resetFields();
-              onChange({});
-            }}
-          >
-            {t('common.reset')}
-          </Button>
-        </Space>
-      </Form.Item>
+      <FilterActions form={form} onReset={() => onChange({})} />
     </Form>
   );
 }

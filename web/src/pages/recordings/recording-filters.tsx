@@ -1,10 +1,11 @@
 import { SearchOutlined } from '@ant-design/icons';
-import { Button, DatePicker, Form, Input, Select, Space } from 'antd';
+import { DatePicker, Form, Input, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { ACTIVITIES, PROCESSING_STATES, type Activity, type ProcessingState } from '../../api/recording-types.ts';
 import type { Department } from '../../api/types.ts';
 import { DepartmentSelect } from '../../components/department-select.tsx';
 import { PersonSelect } from '../../components/person-select.tsx';
+import { FilterActions } from '../../components/filter-actions.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { shanghaiWallClockToIso } from '../../lib/time.ts';
 
@@ -95,21 +96,7 @@ export function RecordingFilters({ departments, onChange }: { departments: Depar
           ]}
         />
       </Form.Item>
-      <Form.Item>
-        <Space>
-          <Button type="primary" htmlType="submit">
-            {t('common.search')}
-          </Button>
-          <Button
-            onClick={() => {
-              form.resetFields();
-              onChange({});
-            }}
-          >
-            {t('common.reset')}
-          </Button>
-        </Space>
-      </Form.Item>
+      <FilterActions form={form} onReset={() => onChange({})} />
     </Form>
   );
 }
