@@ -128,7 +128,7 @@ test('department scope: a leader sees only their department subtree', async () =
   const ids = (await leader.request('GET', '/api/personnel?limit=200')).json().items.map((x: { id: string }) => x.id);
   expect(ids).toContain(pa.id);
   expect(ids).not.toContain(pb.id);
-  expect((await leader.request('GET', `/api/personnel/${pb.id}`)).statusCode).toBe(403);
+  expect((await leader.request('GET', `/api/personnel/${pb.id}`)).statusCode).toBe(404);
   expect((await leader.request('GET', `/api/personnel/${pa.id}`)).statusCode).toBe(200);
 });
 

@@ -34,11 +34,14 @@ test('第十条: a recording uploaded after midnight of its recording day (Beiji
   expect((await custodian.request('GET', `/api/recordings/${ids.lastMinute}`)).json().lateOffload).toBe(false);
 });
 
-test('the cut-off hour is a setting', async () => {
-  const { session: admin } = await loginAs(ctx, ['admin']);
+test('the cut-off hour is a setting for uploads from then on; recordings already stored keep their verdict', async () => {
+  const { session: admin, user } = await loginAs(ctx, ['admin']);
   expect((await admin.request('PUT', '/api/settings/offload.cutoffHour', { value: 25 })).statusCode).toBe(200);
+  // Recorded 2026-11-25, uploaded 00:30 the next day (Beijing), like ids.late, but stored under the 25 o'clock cut-off: on time.
+  const under25 = await makeRecording(ctx.db, { departmentId: dept, officerIds: [officer], uploadedBy: user.id, recordedStart: '2026-11-25T05:00:00Z', uploadedAt: '2026-11-25T16:30:00Z' });
   const res = await custodian.request('GET', `/api/offload/late?from=${encodeURIComponent('2026-11-19T16:00:00Z')}&to=${encodeURIComponent('2026-11-21T16:00:00Z')}`);
-  expect(res.json().items).toEqual([]);
+  expect(res.json().items.map((i: { recordingId: string }) => i.recordingId)).toEqual([ids.late]);
+  expect((await custodian.request('GET', `/api/recordings/${under25}`)).json().lateOffload).toBe(false);
   expect((await admin.request('PUT', '/api/settings/offload.cutoffHour', { value: 24 })).statusCode).toBe(200);
   const bad = await admin.request('PUT', '/api/settings/offload.cutoffHour', { value: 0 });
   expect(bad.statusCode).toBe(400);

@@ -1,6 +1,5 @@
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
-import { hasGlobalScope } from '../../platform/auth/permissions.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
@@ -11,16 +10,6 @@ export type DepartmentInput = { name: string; code?: string | null; kind: repo.D
 /** All departments, flat (the UI builds the tree from parentId). */
 export function listDepartments({ db }: Deps) {
   return repo.listDepartments(db);
-}
-
-/**
- * Department ids the user may see data of: undefined = everything (admin, auditor, supervisor);
- * otherwise the user's own department and its sub-departments (第十四条: no access beyond one's remit).
- */
-export async function scopeOf(db: DbOrTx, user: AuthUser): Promise<string[] | undefined> {
-  if (hasGlobalScope(user.roles)) return undefined;
-  if (!user.departmentId) return [];
-  return repo.subtreeIds(db, user.departmentId);
 }
 
 async function assertParent(db: DbOrTx, parentId: string | null | undefined) {

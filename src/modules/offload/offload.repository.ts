@@ -1,9 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
-
-/** SQL for the offload deadline of a recording: `cutoffHour` o'clock, Beijing time, of its recording day. */
-const deadline = (cutoffHour: number) =>
-  sql`((date_trunc('day', r.recorded_start AT TIME ZONE 'Asia/Shanghai') + make_interval(hours => ${cutoffHour})) AT TIME ZONE 'Asia/Shanghai')`;
 
 export interface LateRow {
   recording_id: string;
@@ -18,18 +14,19 @@ export interface LateRow {
   deadline: Date;
 }
 
-/** Recordings uploaded after their offload deadline, one row per recording officer. */
-export async function lateOffloads(db: DbOrTx, f: { from: string; to: string; cutoffHour: number; departmentIds?: string[]; limit: number }) {
-  const scope = f.departmentIds ? sql`AND r.department_id = ANY(${f.departmentIds}::uuid[])` : sql``;
+/**
+ * Recordings stored late (the flag fixed at insert, 0004_access.sql), one row per recording officer whom
+ * `people` (the access filter over person `p`) allows.
+ */
+export async function lateOffloads(db: DbOrTx, f: { from: string; to: string; people: RawBuilder<SqlBool>; limit: number }) {
   const r = await sql<LateRow>`
     SELECT r.id AS recording_id, r.file_name, p.id AS person_id, p.name AS person_name, p.staff_number, r.device_number,
-      d.name AS department_name, r.recorded_start, r.uploaded_at, ${deadline(f.cutoffHour)} AS deadline
+      d.name AS department_name, r.recorded_start, r.uploaded_at, r.offload_deadline AS deadline
     FROM recording r
     JOIN recording_officer ro ON ro.recording_id = r.id
     JOIN person p ON p.id = ro.person_id
     JOIN department d ON d.id = r.department_id
-    WHERE r.recorded_start >= ${f.from} AND r.recorded_start < ${f.to} ${scope}
-      AND r.uploaded_at > ${deadline(f.cutoffHour)}
+    WHERE r.late_offload AND r.recorded_start >= ${f.from} AND r.recorded_start < ${f.to} AND ${f.people}
     ORDER BY r.recorded_start DESC, p.staff_number
     LIMIT ${f.limit}`.execute(db);
   return r.rows;
@@ -47,13 +44,16 @@ export interface DayRow {
   confirmed_at: Date | null;
 }
 
-/** Per officer: what they handed over (uploaded) on one Beijing day, and whether a custodian confirmed it. */
-export async function handoversOfDay(db: DbOrTx, day: string, cutoffHour: number, departmentIds?: string[]) {
-  const scope = departmentIds ? sql`AND r.department_id = ANY(${departmentIds}::uuid[])` : sql``;
+/**
+ * Per officer whom `people` (the access filter over person `p`) allows: every recording naming them that was
+ * uploaded on one Beijing day, wherever it was filed, and whether a custodian confirmed it.
+ */
+export async function handoversOfDay(db: DbOrTx, day: string, people: RawBuilder<SqlBool>, personId?: string) {
+  const onePerson = personId ? sql`AND p.id = ${personId}` : sql``;
   const r = await sql<DayRow>`
     SELECT p.id AS person_id, p.name AS person_name, p.staff_number,
-      array_agg(r.id ORDER BY r.recorded_start) AS recording_ids, sum(o.size_bytes) AS total_bytes,
-      count(*) FILTER (WHERE r.uploaded_at > ${deadline(cutoffHour)}) AS late,
+      array_agg(r.id ORDER BY r.recorded_start, r.id) AS recording_ids, sum(o.size_bytes) AS total_bytes,
+      count(*) FILTER (WHERE r.late_offload) AS late,
       rc.id AS receipt_id, u.display_name AS confirmed_by, rc.confirmed_at
     FROM recording r
     JOIN original o ON o.sha256 = r.original_sha256
@@ -61,7 +61,7 @@ export async function handoversOfDay(db: DbOrTx, day: string, cutoffHour: number
     JOIN person p ON p.id = ro.person_id
     LEFT JOIN offload_receipt rc ON rc.person_id = p.id AND rc.day = ${day}::date
     LEFT JOIN app_user u ON u.id = rc.confirmed_by
-    WHERE (r.uploaded_at AT TIME ZONE 'Asia/Shanghai')::date = ${day}::date ${scope}
+    WHERE (r.uploaded_at AT TIME ZONE 'Asia/Shanghai')::date = ${day}::date AND ${people} ${onePerson}
     GROUP BY p.id, p.name, p.staff_number, rc.id, u.display_name, rc.confirmed_at
     ORDER BY p.staff_number`.execute(db);
   return r.rows;

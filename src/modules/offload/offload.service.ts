@@ -2,14 +2,18 @@ import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
-import { scopeOf } from '../departments/departments.service.ts';
 import { getSetting } from '../settings/settings.service.ts';
+import { accessFilter, requireAccess } from '../access/access.service.ts';
 import * as repo from './offload.repository.ts';
 
-/** 第十条: recordings offloaded after the cut-off of their recording day, per officer and device. */
+/**
+ * 第十条: recordings offloaded after the cut-off of their recording day, per officer and device — for the
+ * officers the caller answers for. Lateness is the flag stored with each recording; `cutoffHour` is the
+ * setting that applies to uploads from now on.
+ */
 export async function lateOffloads({ db }: Deps, user: AuthUser, f: { from: string; to: string; limit: number }) {
   const cutoffHour = await getSetting(db, 'offload.cutoffHour');
-  const rows = await repo.lateOffloads(db, { ...f, cutoffHour, departmentIds: await scopeOf(db, user) });
+  const rows = await repo.lateOffloads(db, { ...f, people: await accessFilter(db, user, 'offload.read', 'p') });
   const groups = new Map<string, { personId: string; personName: string; staffNumber: string; deviceNumber: string | null; count: number; maxDelayHours: number }>();
   for (const r of rows) {
     const key = `${r.person_id}|${r.device_number ?? ''}`;
@@ -36,31 +40,38 @@ export async function lateOffloads({ db }: Deps, user: AuthUser, f: { from: stri
   };
 }
 
-/** What each officer handed over on a day, with the custodian's confirmation when given. */
+const handoverView = (r: repo.DayRow) => ({
+  personId: r.person_id,
+  personName: r.person_name,
+  staffNumber: r.staff_number,
+  recordingIds: r.recording_ids,
+  count: r.recording_ids.length,
+  totalBytes: Number(r.total_bytes),
+  late: Number(r.late),
+  receipt: r.receipt_id ? { id: r.receipt_id, confirmedBy: r.confirmed_by!, confirmedAt: r.confirmed_at!.toISOString() } : null,
+});
+
+/**
+ * What each officer the caller answers for (the person's department, 第十条) handed over on a day, with the
+ * custodian's confirmation when given.
+ */
 export async function handoversOfDay({ db }: Deps, user: AuthUser, day: string) {
-  const cutoffHour = await getSetting(db, 'offload.cutoffHour');
-  const rows = await repo.handoversOfDay(db, day, cutoffHour, await scopeOf(db, user));
-  return {
-    day,
-    items: rows.map((r) => ({
-      personId: r.person_id,
-      personName: r.person_name,
-      staffNumber: r.staff_number,
-      recordingIds: r.recording_ids,
-      count: r.recording_ids.length,
-      totalBytes: Number(r.total_bytes),
-      late: Number(r.late),
-      receipt: r.receipt_id ? { id: r.receipt_id, confirmedBy: r.confirmed_by!, confirmedAt: r.confirmed_at!.toISOString() } : null,
-    })),
-  };
+  const rows = await repo.handoversOfDay(db, day, await accessFilter(db, user, 'offload.read', 'p'));
+  return { day, items: rows.map(handoverView) };
 }
 
-/** The custodian confirms one officer's hand-over for one day (第十条: 交由处室专门人员存储). */
+/**
+ * The custodian confirms one officer's hand-over for one day (第十条: 交由处室专门人员存储). Receipts belong to
+ * the person's department: a custodian elsewhere gets NOT_FOUND, as for an unknown person, and cannot
+ * block the receipt by confirming first.
+ */
 export async function confirmReceipt(deps: Deps, user: AuthUser, input: { personId: string; day: string; note?: string }) {
-  const day = await handoversOfDay(deps, user, input.day);
-  const h = day.items.find((i) => i.personId === input.personId);
-  if (!h) throw new AppError('NOT_FOUND');
-  return deps.db.transaction().execute(async (trx) => {
+  const { db } = deps;
+  await requireAccess(db, user, 'offload.confirm', [input.personId]);
+  const [row] = await repo.handoversOfDay(db, input.day, await accessFilter(db, user, 'offload.confirm', 'p'), input.personId);
+  if (!row) throw new AppError('NOT_FOUND');
+  const h = handoverView(row);
+  return db.transaction().execute(async (trx) => {
     const r = await repo.insertReceipt(trx, { personId: input.personId, day: input.day, recordingIds: h.recordingIds, confirmedBy: user.id, note: input.note ?? null });
     if (!r) throw new AppError('RECEIPT_EXISTS');
     await appendAuditEvent(trx, {

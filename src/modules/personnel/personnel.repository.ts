@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 
 export interface PersonFields {
@@ -66,8 +66,8 @@ export async function updatePerson(db: DbOrTx, id: string, p: Partial<PersonFiel
 }
 
 export interface PersonFilter {
-  /** Limit to these departments (scope); undefined = all. */
-  departmentIds?: string[];
+  /** The access filter over `person` (from the access decision point); undefined = all. */
+  scope?: RawBuilder<SqlBool>;
   departmentId?: string;
   q?: string;
   staffNumber?: string;
@@ -83,7 +83,7 @@ export function listPeople(db: DbOrTx, f: PersonFilter) {
     .selectFrom('person')
     .innerJoin('department', 'department.id', 'person.department_id')
     .select(personColumns);
-  if (f.departmentIds) q = f.departmentIds.length ? q.where('person.department_id', 'in', f.departmentIds) : q.where(sql<boolean>`false`);
+  if (f.scope) q = q.where(f.scope);
   if (f.departmentId) q = q.where('person.department_id', '=', f.departmentId);
   if (f.enrolled !== undefined) q = q.where('person.enrolled', '=', f.enrolled);
   // Case-insensitive: device firmware and the register do not always agree on letter case.

@@ -3,10 +3,10 @@ import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
+import { cursorShape, decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
 import { shanghaiDate } from '../../platform/time.ts';
 import { findDepartment } from '../departments/departments.repository.ts';
-import { scopeOf } from '../departments/departments.service.ts';
+import { accessFilter, requireAccess } from '../access/access.service.ts';
 import { qualificationOn, type Qualification } from './qualification.ts';
 import * as repo from './personnel.repository.ts';
 
@@ -40,11 +40,6 @@ export function personView(p: repo.PersonRow, on = shanghaiDate()) {
   };
 }
 
-async function assertInScope(db: DbOrTx, user: AuthUser, departmentId: string) {
-  const scope = await scopeOf(db, user);
-  if (scope && !scope.includes(departmentId)) throw new AppError('OUT_OF_SCOPE');
-}
-
 async function assertDepartment(db: DbOrTx, departmentId: string | undefined) {
   if (departmentId && !(await findDepartment(db, departmentId))) {
     throw new AppError('DEPARTMENT_NOT_FOUND', {}, { departmentId: 'department not found / 部门不存在' });
@@ -56,17 +51,17 @@ export async function listPeople(
   user: AuthUser,
   f: { departmentId?: string; q?: string; staffNumber?: string; enrolled?: boolean; limit: number; cursor?: string },
 ) {
-  const after = decodeCursor(f.cursor) as [string, string] | undefined;
-  const rows = await repo.listPeople(db, { ...f, departmentIds: await scopeOf(db, user), after });
+  const after = decodeCursor(f.cursor, cursorShape.textAndId);
+  const rows = await repo.listPeople(db, { ...f, scope: await accessFilter(db, user, 'person.read', 'person'), after });
   const page = rows.slice(0, f.limit);
   const last = page.at(-1);
   return { items: page.map((p) => personView(p)), nextCursor: rows.length > f.limit && last ? encodeCursor([last.staff_number, last.id]) : null };
 }
 
 export async function getPerson({ db }: Deps, user: AuthUser, id: string) {
+  await requireAccess(db, user, 'person.read', [id]);
   const p = await repo.findPerson(db, id);
   if (!p) throw new AppError('NOT_FOUND');
-  await assertInScope(db, user, p.department_id);
   return personView(p);
 }
 
@@ -110,9 +105,9 @@ export async function qualificationAt(db: DbOrTx, personId: string, at: Date = n
 }
 
 export async function getQualification({ db }: Deps, user: AuthUser, id: string, on?: string) {
+  await requireAccess(db, user, 'person.read', [id]);
   const p = await repo.findPerson(db, id);
   if (!p) throw new AppError('NOT_FOUND');
-  await assertInScope(db, user, p.department_id);
   return qualificationOn(factsOf(p), on ?? shanghaiDate());
 }
 
@@ -127,9 +122,7 @@ const trainingView = (t: { id: string; person_id: string; held_on: string; subje
 
 /** 第三条: training records of one person. */
 export async function listTraining({ db }: Deps, user: AuthUser, personId: string) {
-  const p = await repo.findPerson(db, personId);
-  if (!p) throw new AppError('NOT_FOUND');
-  await assertInScope(db, user, p.department_id);
+  await requireAccess(db, user, 'person.read', [personId]);
   return (await repo.listTraining(db, personId)).map(trainingView);
 }
 

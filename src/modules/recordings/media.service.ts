@@ -10,31 +10,25 @@ import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
 import { makeProxy, makeThumbnail, probe, readExif, type ProbeResult } from '../../platform/media/media.ts';
 import type { ObjectStore } from '../../platform/storage/object-store.ts';
-import { scopeOf } from '../departments/departments.service.ts';
+import { accessFilter, requireAccess } from '../access/access.service.ts';
 import * as repo from './recordings.repository.ts';
 
 /**
- * Is this content already stored, and as which recording? (The workstation skips what is.) The
- * recording id is given only when that recording is within the caller's department scope.
+ * Is this content stored as a recording the caller may read, and which? (The workstation skips what is.)
+ * Content held only in recordings outside the caller's reach answers NOT_FOUND, exactly like unknown content:
+ * its hashes and size are not the caller's to learn (issue 6 item 6).
  */
 export async function originalInfo({ db }: Deps, user: AuthUser, sha256: string) {
-  const o = await repo.findOriginal(db, sha256);
+  const o = await repo.findOriginalInScope(db, sha256, await accessFilter(db, user, 'recording.metadata.read', 'r'));
   if (!o) throw new AppError('NOT_FOUND');
-  let recordingId = o.recording_id;
-  const scope = recordingId ? await scopeOf(db, user) : undefined;
-  if (recordingId && scope) {
-    const r = await repo.findRecording(db, recordingId);
-    if (!r || !scope.includes(r.department_id)) recordingId = null;
-  }
-  return { sha256: o.sha256, sm3: o.sm3, sizeBytes: Number(o.size_bytes), recordingId };
+  return { sha256: o.sha256, sm3: o.sm3, sizeBytes: Number(o.size_bytes), recordingId: o.recording_id };
 }
 
 /** A recording's thumbnail. A thumbnail is a still of the footage, so each read is audited. */
 export async function readThumbnail({ db, storage }: Deps, user: AuthUser, recordingId: string) {
+  await requireAccess(db, user, 'recording.media.view', [recordingId]);
   const r = await repo.findRecording(db, recordingId);
   if (!r) throw new AppError('NOT_FOUND');
-  const scope = await scopeOf(db, user);
-  if (scope && !scope.includes(r.department_id)) throw new AppError('OUT_OF_SCOPE');
   if (!r.thumbnail_sha256) throw new AppError('NOT_FOUND');
   const stat = await storage.stat(r.thumbnail_sha256);
   if (!stat) throw new AppError('OBJECT_NOT_FOUND', { key: r.thumbnail_sha256 });

@@ -1,4 +1,4 @@
-import { sql, type SqlBool } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { RecordingPatch, RecordingQuery } from './recordings.schema.ts';
 
@@ -94,7 +94,7 @@ export async function updateMetadata(db: DbOrTx, id: string, patch: RecordingPat
 const selectRecording = sql`
   SELECT r.id, r.file_name, r.department_id, d.name AS department_name, r.device_number, r.recorded_start, r.recorded_end,
     r.uploaded_at, r.uploaded_by, u.username AS uploaded_by_username, r.activity, r.party, r.case_name, r.case_number, r.location,
-    r.party_informed, r.party_informed_reason, r.notes, r.original_sha256, o.sm3, o.size_bytes, o.stored_at,
+    r.party_informed, r.party_informed_reason, r.notes, r.late_offload, r.offload_deadline, r.original_sha256, o.sm3, o.size_bytes, o.stored_at,
     m.state AS media_state, m.kind AS media_kind, m.duration_sec, m.width, m.height, m.video_codec, m.audio_codec, m.creation_time,
     m.proxy_sha256, m.thumbnail_sha256, m.error AS media_error,
     coalesce((SELECT json_agg(json_build_object('id', p.id, 'name', p.name, 'staffNumber', p.staff_number) ORDER BY p.staff_number)
@@ -124,6 +124,8 @@ export interface RecordingRow {
   party_informed: string;
   party_informed_reason: string | null;
   notes: string | null;
+  late_offload: boolean;
+  offload_deadline: Date;
   original_sha256: string;
   sm3: string;
   size_bytes: string;
@@ -148,10 +150,15 @@ export async function findRecording(db: DbOrTx, id: string): Promise<RecordingRo
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** What a search is limited to: the access filter over `r` (from the access decision point); none = all. */
+export interface SearchScope {
+  scope?: RawBuilder<SqlBool>;
+}
+
 /** The WHERE conditions of a search (also used by the benchmark's EXPLAIN). */
-export function searchConditions(f: RecordingQuery & { departmentIds?: string[] }) {
+export function searchConditions(f: RecordingQuery & SearchScope) {
   const w = [sql<SqlBool>`true`];
-  if (f.departmentIds) w.push(f.departmentIds.length ? sql`r.department_id = ANY(${f.departmentIds}::uuid[])` : sql`false`);
+  if (f.scope) w.push(f.scope);
   if (f.departmentId) w.push(sql`r.department_id = ${f.departmentId}`);
   if (f.deviceNumber) w.push(sql`r.device_number = ${f.deviceNumber}`);
   if (f.officerId) w.push(sql`EXISTS (SELECT 1 FROM recording_officer ro WHERE ro.recording_id = r.id AND ro.person_id = ${f.officerId})`);
@@ -186,7 +193,7 @@ const TEXT_PROBE_ROWS = 5_000;
  * (by the time index); when that already fills the page, the page is exact — the newest matches — and
  * only a rarer word falls through to the index.
  */
-export async function searchRecordings(db: DbOrTx, f: RecordingQuery & { departmentIds?: string[]; after?: [string, string] }) {
+export async function searchRecordings(db: DbOrTx, f: RecordingQuery & SearchScope & { after?: [string, string] }) {
   const col = f.sort === 'uploadedAt' ? sql.ref('r.uploaded_at') : sql.ref('r.recorded_start');
   const keyset = f.after ? [sql<SqlBool>`(${col}, r.id) < (${f.after[0]}::timestamptz, ${f.after[1]}::uuid)`] : [];
   const page = async (idsQuery: ReturnType<typeof sql>) =>
@@ -205,4 +212,68 @@ export async function searchRecordings(db: DbOrTx, f: RecordingQuery & { departm
   }
   // Filter, sort and cut the page on the recording table alone; join the display columns for that page only.
   return page(sql`SELECT r.id FROM recording r WHERE ${sql.join(all, sql` AND `)} ORDER BY ${col} DESC, r.id DESC LIMIT ${f.limit + 1}`);
+}
+
+/**
+ * An original and the earliest recording of it that `scope` (the access filter over `r`) allows; undefined
+ * when no such recording exists, so the answer says nothing about content held only for others.
+ */
+export async function findOriginalInScope(db: DbOrTx, sha256: string, scope: RawBuilder<SqlBool>) {
+  const r = await sql<{ sha256: string; sm3: string; size_bytes: string; recording_id: string }>`
+    SELECT o.sha256, o.sm3, o.size_bytes, r.id AS recording_id
+    FROM original o JOIN recording r ON r.original_sha256 = o.sha256
+    WHERE o.sha256 = ${sha256} AND ${scope}
+    ORDER BY r.uploaded_at, r.id LIMIT 1`.execute(db);
+  return r.rows[0];
+}
+
+export interface TimeCorrectionRow {
+  id: string;
+  field: 'recordedStart' | 'recordedEnd';
+  before: Date | null;
+  after: Date | null;
+  reason: string;
+  corrected_by: string;
+  corrected_by_username: string;
+  corrected_at: Date;
+}
+
+/** Records a correction of a recording's start or end (append-only). */
+export async function insertTimeCorrection(
+  db: DbOrTx,
+  c: { recordingId: string; field: 'recordedStart' | 'recordedEnd'; before: Date | string | null; after: Date | string | null; reason: string; by: string },
+) {
+  await db
+    .insertInto('recording_time_correction')
+    .values({ recording_id: c.recordingId, field: c.field, before: c.before, after: c.after, reason: c.reason, corrected_by: c.by })
+    .execute();
+}
+
+/** A recording's time corrections, oldest first. */
+export async function listTimeCorrections(db: DbOrTx, recordingId: string): Promise<TimeCorrectionRow[]> {
+  return db
+    .selectFrom('recording_time_correction as c')
+    .innerJoin('app_user as u', 'u.id', 'c.corrected_by')
+    .select(['c.id', 'c.field', 'c.before', 'c.after', 'c.reason', 'c.corrected_by', 'u.username as corrected_by_username', 'c.corrected_at'])
+    .where('c.recording_id', '=', recordingId)
+    .orderBy('c.corrected_at')
+    .orderBy('c.id')
+    .execute();
+}
+
+/** An original as recorded (no recording joined: several recordings may share it). */
+export async function findOriginalRow(db: DbOrTx, sha256: string) {
+  return (await sql<{ sha256: string; sm3: string; size_bytes: string }>`SELECT sha256, sm3, size_bytes FROM original WHERE sha256 = ${sha256}`.execute(db)).rows[0];
+}
+
+/** Serialises, until the transaction ends, everything that decides what a piece of content becomes. */
+export async function lockContent(db: DbOrTx, sha256: string) {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`original:${sha256}`}, 0))`.execute(db);
+}
+
+/** The recording of this original in this department, if there is one (at most one: see migration 0003). */
+export async function findRecordingOfOriginal(db: DbOrTx, sha256: string, departmentId: string) {
+  return (
+    await sql<{ id: string }>`SELECT id FROM recording WHERE original_sha256 = ${sha256} AND department_id = ${departmentId}`.execute(db)
+  ).rows[0];
 }

@@ -9,6 +9,19 @@ import { originalInfo, readThumbnail } from './media.service.ts';
 const tags = ['recordings'];
 const errors = { 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 422: errorBody };
 
+/** One correction of a recording's start or end (第十条: the late flag stays whatever the correction). */
+const timeCorrection = z.object({
+  id: z.uuid(),
+  field: z.enum(['recordedStart', 'recordedEnd']),
+  before: z.string().nullable(),
+  after: z.string().nullable(),
+  reason: z.string(),
+  correctedBy: z.object({ id: z.uuid(), username: z.string() }),
+  correctedAt: z.string(),
+});
+/** A recording as its detail page shows it: the metadata and the corrections of its times, oldest first. */
+const recordingDetail = recordingView.extend({ corrections: z.array(timeCorrection) });
+
 export async function recordingRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.get(
@@ -21,14 +34,20 @@ export async function recordingRoutes(fastify: FastifyInstance) {
   );
   app.get(
     '/api/recordings/:id',
-    { config: { permission: 'recordings:read' }, schema: { tags, summary: '声像资料详情 One recording', params: idParams, response: { 200: recordingView, ...errors } } },
+    { config: { permission: 'recordings:read' }, schema: { tags, summary: '声像资料详情 One recording', params: idParams, response: { 200: recordingDetail, ...errors } } },
     async (req) => service.getRecording(app.deps, userOf(req), req.params.id),
   );
   app.patch(
     '/api/recordings/:id',
     {
       config: { permission: 'recordings:edit' },
-      schema: { tags, summary: '修改描述信息 Edit descriptive metadata (history in the audit chain)', params: idParams, body: recordingPatch, response: { 200: recordingView, ...errors } },
+      schema: {
+        tags,
+        summary: '修改描述信息 Edit descriptive metadata (history in the audit chain; time corrections need a reason)',
+        params: idParams,
+        body: recordingPatch,
+        response: { 200: recordingDetail, ...errors },
+      },
     },
     async (req) => service.updateRecording(app.deps, userOf(req), req.params.id, req.body),
   );
@@ -46,9 +65,9 @@ export async function recordingRoutes(fastify: FastifyInstance) {
       config: { permission: 'recordings:upload' },
       schema: {
         tags,
-        summary: '按哈希查询原始文件 Is this content already stored? (the workstation skips it)',
+        summary: '按哈希查询原始文件 Is this content stored as a recording you may read? (the workstation skips it; otherwise 404)',
         params: z.object({ sha256: z.string().regex(/^[0-9a-fA-F]{64}$/) }),
-        response: { 200: z.object({ sha256: z.string(), sm3: z.string(), sizeBytes: z.number(), recordingId: z.uuid().nullable() }), 404: errorBody },
+        response: { 200: z.object({ sha256: z.string(), sm3: z.string(), sizeBytes: z.number(), recordingId: z.uuid() }), 404: errorBody },
       },
     },
     async (req) => originalInfo(app.deps, userOf(req), req.params.sha256.toLowerCase()),

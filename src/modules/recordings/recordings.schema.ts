@@ -79,6 +79,8 @@ export const recordingPatch = z
     location: metadataFields.location.unwrap().nullable(),
     partyInformedReason: metadataFields.partyInformedReason.unwrap().nullable(),
     notes: metadataFields.notes.unwrap().nullable(),
+    /** Why the recording's start or end is corrected (required when either changes; shown as a correction, 第十条). */
+    reason: text(500),
   })
   .partial();
 export type RecordingPatch = z.infer<typeof recordingPatch>;

@@ -25,49 +25,118 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
- * Role → permissions. 第十四条/第三条: people and AV records are managed strictly; the auditor sees
- * everything and changes nothing; only the admin changes people, accounts and settings.
+ * How far one role's permission reaches over scoped data (recordings, people, hand-overs). A permission
+ * reaches the union of its scopes; the access decision point (src/modules/access) turns them into ids and
+ * SQL filters. Permissions on data that has no department (settings, the audit log, accounts) are `global`.
+ * - `global`: every object.
+ * - `department`: objects of the user's department and its sub-departments (recording or person department;
+ *   for an upload, the target department).
+ * - `own`: recordings the user uploaded or is a recording officer on (their own footage).
+ * - `staff`: recordings on which a person of the user's department subtree is a recording officer (the
+ *   custodian and leader answer for their people's footage wherever it was filed, 第十条).
  */
-const grants: Record<Role, readonly Permission[]> = {
-  // 第十条: officers offload and tag their own footage; they may edit only recordings they are on.
-  officer: ['self', 'departments:read', 'people:read', 'recordings:read', 'recordings:upload', 'recordings:edit'],
-  // 第八、十条: the custodian receives, verifies and confirms the daily offloads.
-  custodian: ['self', 'departments:read', 'people:read', 'jobs:read', 'recordings:read', 'recordings:upload', 'recordings:edit', 'offload:read', 'offload:confirm'],
-  leader: ['self', 'departments:read', 'people:read', 'recordings:read', 'recordings:edit', 'offload:read'],
-  supervisor: ['self', 'departments:read', 'people:read', 'audit:read', 'audit:verify', 'jobs:read', 'recordings:read', 'offload:read'],
-  admin: [
-    'self',
-    'departments:read',
-    'departments:write',
-    'people:read',
-    'people:write',
-    'users:read',
-    'users:write',
-    'settings:read',
-    'settings:write',
-    'audit:read',
-    'audit:verify',
-    'jobs:read',
-    'recordings:read',
-    'recordings:edit',
-    'offload:read',
-  ],
-  auditor: ['self', 'departments:read', 'people:read', 'users:read', 'settings:read', 'audit:read', 'audit:verify', 'jobs:read', 'recordings:read', 'offload:read'],
+export type Scope = 'global' | 'department' | 'own' | 'staff';
+
+const G = ['global'] as const;
+const D = ['department'] as const;
+
+/**
+ * Role → permission → scope, the one policy table. 第十四条/第三条: people and AV records are managed
+ * strictly; the auditor sees everything and changes nothing; only the admin changes people, accounts and
+ * settings. A role's scope applies only to that role's own permissions: combining roles never lends one
+ * role's global scope to another role's write permission (officer + auditor reads everything but still edits
+ * only its own footage).
+ */
+const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
+  // 第十条: officers offload and tag their own footage; they may edit only recordings they are on or uploaded.
+  officer: {
+    self: G,
+    'departments:read': G,
+    'people:read': D,
+    'recordings:read': ['department', 'own'],
+    'recordings:upload': D,
+    'recordings:edit': ['own'],
+  },
+  // 第八、十条: the custodian receives, verifies and confirms the daily offloads of the department's people.
+  custodian: {
+    self: G,
+    'departments:read': G,
+    'people:read': D,
+    'jobs:read': G,
+    'recordings:read': ['department', 'own', 'staff'],
+    'recordings:upload': D,
+    'recordings:edit': D,
+    'offload:read': D,
+    'offload:confirm': D,
+  },
+  leader: {
+    self: G,
+    'departments:read': G,
+    'people:read': D,
+    'recordings:read': ['department', 'staff'],
+    'recordings:edit': D,
+    'offload:read': D,
+  },
+  // 法制督察: reads everything, changes no recording.
+  supervisor: {
+    self: G,
+    'departments:read': G,
+    'people:read': G,
+    'audit:read': G,
+    'audit:verify': G,
+    'jobs:read': G,
+    'recordings:read': G,
+    'offload:read': G,
+  },
+  admin: {
+    self: G,
+    'departments:read': G,
+    'departments:write': G,
+    'people:read': G,
+    'people:write': G,
+    'users:read': G,
+    'users:write': G,
+    'settings:read': G,
+    'settings:write': G,
+    'audit:read': G,
+    'audit:verify': G,
+    'jobs:read': G,
+    'recordings:read': G,
+    'recordings:edit': G,
+    'offload:read': G,
+  },
+  auditor: {
+    self: G,
+    'departments:read': G,
+    'people:read': G,
+    'users:read': G,
+    'settings:read': G,
+    'audit:read': G,
+    'audit:verify': G,
+    'jobs:read': G,
+    'recordings:read': G,
+    'offload:read': G,
+  },
 };
 
-/** Union of the permissions of the given roles. */
+/** Union of the permissions of the given roles (the route-level gate). */
 export function permissionsOf(roles: readonly string[]): Set<Permission> {
   const out = new Set<Permission>();
-  for (const r of roles) for (const p of grants[r as Role] ?? []) out.add(p);
+  for (const r of roles) for (const p of Object.keys(policy[r as Role] ?? {}) as Permission[]) out.add(p);
   return out;
 }
 
-/** Roles whose data scope is the whole agency; others see their own department and its sub-departments. */
-export function hasGlobalScope(roles: readonly string[]): boolean {
-  return roles.some((r) => r === 'admin' || r === 'auditor' || r === 'supervisor');
+/**
+ * The scopes one permission reaches for a user with these roles: the union over the roles that HOLD the
+ * permission — a role without it contributes nothing, so its wider scope never leaks in.
+ */
+export function scopesOf(roles: readonly string[], permission: Permission): Set<Scope> {
+  const out = new Set<Scope>();
+  for (const r of roles) for (const s of policy[r as Role]?.[permission] ?? []) out.add(s);
+  return out;
 }
 
 /** A role that lacks the permission (for tests and for the docs), or undefined when every role has it. */
 export function roleWithout(permission: Permission): Role | undefined {
-  return ROLES.find((r) => !grants[r].includes(permission));
+  return ROLES.find((r) => !policy[r][permission]);
 }

@@ -158,6 +158,10 @@ export interface RecordingTable {
   party_informed: string;
   party_informed_reason: string | null;
   notes: string | null;
+  /** 第十条: set by a trigger on insert (0004_access.sql); never moves later. */
+  offload_deadline: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** 第十条: set by a trigger on insert; a trigger refuses clearing it. */
+  late_offload: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -202,6 +206,18 @@ export interface DerivedObjectTable {
   created_at: GeneratedTimestamp;
 }
 
+/** A correction of a recording's start or end, with its reason (append-only). */
+export interface RecordingTimeCorrectionTable {
+  id: Generated<string>;
+  recording_id: string;
+  field: 'recordedStart' | 'recordedEnd';
+  before: Timestamp | null;
+  after: Timestamp | null;
+  reason: string;
+  corrected_by: string;
+  corrected_at: GeneratedTimestamp;
+}
+
 export interface OffloadReceiptTable {
   id: Generated<string>;
   person_id: string;
@@ -232,4 +248,5 @@ export interface DB {
   upload: UploadTable;
   derived_object: DerivedObjectTable;
   offload_receipt: OffloadReceiptTable;
+  recording_time_correction: RecordingTimeCorrectionTable;
 }

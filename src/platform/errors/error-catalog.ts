@@ -20,7 +20,7 @@ export const errorCatalog = {
   },
   ACCOUNT_DISABLED: { status: 403, zh: '账户已停用，请联系管理员', en: 'This account is disabled; contact an administrator' },
   FORBIDDEN: { status: 403, zh: '您没有执行此操作的权限（需要：{permission}）', en: 'You do not have permission for this action (needs: {permission})' },
-  OUT_OF_SCOPE: { status: 403, zh: '该数据不在您所属部门的范围内', en: 'This record is outside your department scope' },
+  DEPARTMENT_OUT_OF_SCOPE: { status: 400, zh: '您不能把声像资料归入该部门（不在您的部门范围内）', en: 'You cannot file recordings in that department (outside your departments)' },
   CSRF_FAILED: { status: 403, zh: '安全校验失败，请刷新页面后重试', en: 'Security check failed (CSRF); reload the page and try again' },
   CONFLICT: { status: 409, zh: '{what}已存在', en: '{what} already exists' },
   DEPARTMENT_CYCLE: { status: 409, zh: '不能把部门移到它自己或其下级部门之下', en: 'A department cannot be moved under itself or one of its sub-departments' },
