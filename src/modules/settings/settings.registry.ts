@@ -21,6 +21,20 @@ export const settingsRegistry = {
     label: { zh: '日常巡查声像资料保存月数（不少于 6）', en: 'Months patrol AV is kept (at least 6)' },
     input: { type: 'integer', min: 6, max: 1200 },
   },
+  /** Fixity (完整性巡检): every stored object is re-hashed at least once in this many days. */
+  'fixity.periodDays': {
+    schema: z.number().int().min(1).max(3650),
+    default: 30,
+    label: { zh: '完整性巡检周期（天，每个存储文件至少复核一次）', en: 'Fixity period (days; every stored file is re-hashed once per period)' },
+    input: { type: 'integer', min: 1, max: 3650 },
+  },
+  /** Fixity: read budget of scheduled checks, so ingest and playback keep the disk. */
+  'fixity.readMBps': {
+    schema: z.number().int().min(1).max(100000),
+    default: 50,
+    label: { zh: '完整性巡检读取速率上限（MB/秒，保障采集与播放优先）', en: 'Fixity read budget (MB/s; ingest and playback keep priority)' },
+    input: { type: 'integer', min: 1, max: 100000 },
+  },
 } as const;
 
 export type SettingKey = keyof typeof settingsRegistry;

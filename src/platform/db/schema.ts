@@ -228,6 +228,47 @@ export interface OffloadReceiptTable {
   note: string | null;
 }
 
+/** Fixity (完整性巡检): the latest check of each stored object (src/modules/fixity). */
+export interface FixityObjectTable {
+  sha256: string;
+  kind: 'original' | 'derived';
+  last_checked_at: Timestamp | null;
+  last_result: string | null;
+  last_duration_ms: number | null;
+  failing_since: Timestamp | null;
+}
+
+/** Fixity: every check made (append-only history). */
+export interface FixityCheckTable {
+  id: ColumnType<string, never, never>;
+  sha256: string;
+  kind: 'original' | 'derived';
+  checked_at: GeneratedTimestamp;
+  result: string;
+  duration_ms: number;
+  detail: string | null;
+  reason: 'schedule' | 'manual' | 'workstation';
+  run_id: string | null;
+}
+
+/** Fixity: one pass (a scheduled slice or one a person started). */
+export interface FixityRunTable {
+  id: Generated<string>;
+  reason: 'schedule' | 'manual';
+  scope: ColumnType<unknown, string, string>;
+  requested_by: string | null;
+  state: Generated<'queued' | 'running' | 'done' | 'failed'>;
+  started_at: GeneratedTimestamp;
+  finished_at: Timestamp | null;
+  total: Generated<number>;
+  checked: Generated<number>;
+  failed: Generated<number>;
+  bytes: ColumnType<string, number | string | undefined, number | string>;
+  failures: ColumnType<unknown, string | undefined, string>;
+  orphans: ColumnType<unknown, string | null | undefined, string | null>;
+  error: string | null;
+}
+
 /** The database as Kysely sees it. */
 export interface DB {
   department: DepartmentTable;
@@ -249,4 +290,7 @@ export interface DB {
   derived_object: DerivedObjectTable;
   offload_receipt: OffloadReceiptTable;
   recording_time_correction: RecordingTimeCorrectionTable;
+  fixity_object: FixityObjectTable;
+  fixity_check: FixityCheckTable;
+  fixity_run: FixityRunTable;
 }

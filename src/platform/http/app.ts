@@ -23,6 +23,7 @@ import { settingsRoutes } from '../../modules/settings/settings.routes.ts';
 import { userRoutes } from '../../modules/users/users.routes.ts';
 import { offloadRoutes } from '../../modules/offload/offload.routes.ts';
 import { recordingRoutes } from '../../modules/recordings/recordings.routes.ts';
+import { fixityRoutes } from '../../modules/fixity/fixity.routes.ts';
 import { uploadRoutes } from '../../modules/recordings/uploads.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
@@ -112,6 +113,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(uploadRoutes);
   await app.register(recordingRoutes);
   await app.register(offloadRoutes);
+  await app.register(fixityRoutes);
 
   if (serveWeb) await app.register(fastifyStatic, { root: webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });
   return app;
