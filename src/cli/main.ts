@@ -109,5 +109,17 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     // Loaded on use: the other commands need none of the workstation code.
     .action(async (dir: string, opts: object) => (await import('./ingest/ingest.command.ts')).ingestCommand(dir, opts));
+  const users = program.command('users').description('account commands run on the server (the trusted path when nobody can log in)');
+  users
+    .command('unlock')
+    .description("let an account log in at once again (clears the login wait that wrong passwords set)")
+    .argument('<username>')
+    .action(async (username: string) => (await import('./users.command.ts')).usersUnlockCommand(configOrExit(), username));
+  users
+    .command('reset-password')
+    .description('set a new password (generated and printed once, or read from standard input); ends all sessions and API tokens of the user')
+    .argument('<username>')
+    .option('--password-stdin', 'read the new password from standard input instead of generating one')
+    .action(async (username: string, opts: { passwordStdin?: boolean }) => (await import('./users.command.ts')).usersResetPasswordCommand(configOrExit(), username, opts));
   await program.parseAsync(argv);
 }

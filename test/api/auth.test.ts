@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createTestApp, login, makeUser, type TestContext } from '../support/harness.ts';
+import { createTestApp, login, makeDepartment, makeUser, type TestContext } from '../support/harness.ts';
 
 let ctx: TestContext;
 beforeAll(async () => {
-  ctx = await createTestApp({ QUANLU_LOCKOUT_ATTEMPTS: '3', QUANLU_LOCKOUT_MINUTES: '10' });
+  ctx = await createTestApp({ QUANLU_LOGIN_ACCOUNT_ATTEMPTS: '3', QUANLU_LOGIN_MAX_DELAY_MINUTES: '10' });
 });
 afterAll(() => ctx.close());
 
@@ -40,16 +40,23 @@ test('wrong password: 401 with a message in the request language, audited', asyn
   expect(anon[0]).toMatchObject({ action: 'auth.login.failed', actor_id: null });
 });
 
-test('repeated failures lock the account with a clear message, even for the right password; admin unlocks', async () => {
+test('repeated failures make the account wait (429 + Retry-After), even for the right password; admin unlock clears it', async () => {
   const u = await makeUser(ctx.db, { roles: ['officer'] });
-  for (let i = 0; i < 2; i++) expect((await post('/api/auth/login', { username: u.username, password: 'bad-password-9' })).statusCode).toBe(401);
-  const third = await post('/api/auth/login', { username: u.username, password: 'bad-password-9' });
-  expect(third.statusCode).toBe(423);
-  expect(third.json().code).toBe('ACCOUNT_LOCKED');
-  expect(third.json().message).toMatch(/账户已锁定至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+  for (let i = 0; i < 3; i++) expect((await post('/api/auth/login', { username: u.username, password: 'bad-password-9' })).statusCode).toBe(401);
+  // The third failure (QUANLU_LOGIN_ACCOUNT_ATTEMPTS=3) sets the first wait: 1 s.
+  const row = await ctx.db.selectFrom('login_throttle').selectAll().where('scope', '=', 'account').where('subject', '=', u.username).executeTakeFirstOrThrow();
+  expect(row.failures).toBe(3);
+  expect(row.blocked_until!.getTime() - row.last_failure_at.getTime()).toBe(1000);
+  // Seven failures later (doubling each time) the wait is 2^7 s = 128 s; the right password is not even checked.
+  await ctx.db.updateTable('login_throttle').set({ failures: 9, blocked_until: null }).where('subject', '=', u.username).execute();
+  expect((await post('/api/auth/login', { username: u.username, password: 'bad-password-9' })).statusCode).toBe(401);
   const right = await post('/api/auth/login', { username: u.username, password: u.password });
-  expect(right.statusCode).toBe(423);
-  expect(await actions(u.id)).toContain('auth.account.locked');
+  expect(right.statusCode).toBe(429);
+  expect(right.json().code).toBe('LOGIN_THROTTLED');
+  expect(right.json().message).toMatch(/^密码错误次数过多，请 \d+ 秒后再试$/);
+  expect(Number(right.headers['retry-after'])).toBeGreaterThan(100);
+  expect(Number(right.headers['retry-after'])).toBeLessThanOrEqual(128);
+  expect(await actions(u.id)).toEqual(['auth.login.failed', 'auth.login.failed', 'auth.login.failed', 'auth.login.failed', 'auth.login.failed']);
 
   const admin = await makeUser(ctx.db, { roles: ['admin'] });
   const s = await login(ctx.app, admin.username, admin.password);
@@ -103,7 +110,8 @@ test('the last admin cannot be disabled or lose the admin role', async () => {
 test('passwords are argon2id hashes; a user can change their own password', async () => {
   const admin = await makeUser(ctx.db, { roles: ['admin'] });
   const s = await login(ctx.app, admin.username, admin.password);
-  const created = await s.request('POST', '/api/users', { username: 'zhang.san', displayName: '张三', password: 'Initial2026pw', roles: ['officer'] });
+  const dept = await makeDepartment(ctx.db);
+  const created = await s.request('POST', '/api/users', { username: 'zhang.san', displayName: '张三', password: 'Initial2026pw', roles: ['officer'], departmentId: dept.id });
   expect(created.statusCode).toBe(201);
   const row = await ctx.db.selectFrom('app_user').select('password_hash').where('username', '=', 'zhang.san').executeTakeFirstOrThrow();
   expect(row.password_hash).toMatch(/^\$argon2id\$/);
@@ -114,6 +122,6 @@ test('passwords are argon2id hashes; a user can change their own password', asyn
   const z = await login(ctx.app, 'zhang.san', 'Initial2026pw');
   const wrong = await z.request('POST', '/api/auth/password', { currentPassword: 'nope', newPassword: 'Changed2026pw' });
   expect(wrong.statusCode).toBe(400);
-  expect((await z.request('POST', '/api/auth/password', { currentPassword: 'Initial2026pw', newPassword: 'Changed2026pw' })).statusCode).toBe(204);
+  expect((await z.request('POST', '/api/auth/password', { currentPassword: 'Initial2026pw', newPassword: 'Changed2026pw' })).statusCode).toBe(200);
   await login(ctx.app, 'zhang.san', 'Changed2026pw');
 });

@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuthUser } from '../../platform/auth/auth-user.ts';
+import { AppError } from '../../platform/errors/error-catalog.ts';
 import { errorBody, idParams, userOf } from '../../platform/http/schemas.ts';
 import { CSRF_COOKIE, SESSION_COOKIE } from './auth.plugin.ts';
-import { createdToken, createTokenBody, loginBody, loginResponse, meResponse, tokenView } from './auth.schema.ts';
+import { createdToken, createTokenBody, loginBody, loginResponse, meResponse, passwordChangeBody, passwordChangeResponse, tokenView } from './auth.schema.ts';
 import * as service from './auth.service.ts';
 
 const tags = ['auth'];
@@ -33,6 +34,16 @@ const tokenOut = (t: TokenRow) => ({
   revokedAt: t.revoked_at?.toISOString() ?? null,
 });
 
+/** A throttled password check answers 429 with Retry-After (RFC 9110 §10.2.3) as well as the message. */
+async function withRetryAfter<T>(reply: FastifyReply, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'LOGIN_THROTTLED') reply.header('retry-after', String(e.params.seconds));
+    throw e;
+  }
+}
+
 export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const cookieBase = { path: '/', sameSite: 'strict' as const, secure: app.deps.config.secureCookies };
@@ -41,15 +52,13 @@ export async function authRoutes(fastify: FastifyInstance) {
     '/api/auth/login',
     {
       config: { public: true },
-      schema: { tags, summary: '登录 Log in', body: loginBody, response: { 200: loginResponse, 401: errorBody, 423: errorBody } },
+      schema: { tags, summary: '登录 Log in', body: loginBody, response: { 200: loginResponse, 401: errorBody, 403: errorBody, 429: errorBody } },
     },
     async (req, reply) => {
-      const r = await service.login(app.deps, {
-        username: req.body.username,
-        password: req.body.password,
-        ip: req.ip ?? null,
-        userAgent: req.headers['user-agent'] ?? null,
-      });
+      const r = await withRetryAfter(
+        reply,
+        service.login(app.deps, { username: req.body.username, password: req.body.password, ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null }),
+      );
       reply.setCookie(SESSION_COOKIE, r.sessionToken, { ...cookieBase, httpOnly: true, expires: r.expiresAt });
       reply.setCookie(CSRF_COOKIE, r.csrfToken, { ...cookieBase, httpOnly: false, expires: r.expiresAt });
       return { user: meView(r.user), csrfToken: r.csrfToken, expiresAt: r.expiresAt.toISOString() };
@@ -73,6 +82,21 @@ export async function authRoutes(fastify: FastifyInstance) {
     async (req) => meView(userOf(req)),
   );
 
+  app.post(
+    '/api/auth/password',
+    {
+      config: { permission: 'self' },
+      schema: {
+        tags,
+        summary: '修改我的密码（结束其他会话，撤销全部 API 令牌） Change my password (ends my other sessions and revokes all my API tokens)',
+        body: passwordChangeBody,
+        response: { 200: passwordChangeResponse, 400: errorBody, 403: errorBody, 429: errorBody },
+      },
+    },
+    async (req, reply) =>
+      withRetryAfter(reply, service.changeOwnPassword(app.deps, userOf(req), { ...req.body, ip: req.ip ?? null })),
+  );
+
   app.get(
     '/api/api-tokens',
     {
@@ -86,7 +110,7 @@ export async function authRoutes(fastify: FastifyInstance) {
     '/api/api-tokens',
     {
       config: { permission: 'self' },
-      schema: { tags, summary: '创建 API 令牌 Create an API token', body: createTokenBody, response: { 201: createdToken } },
+      schema: { tags, summary: '创建 API 令牌（仅限网页登录） Create an API token (interactive session only)', body: createTokenBody, response: { 201: createdToken, 403: errorBody } },
     },
     async (req, reply) => {
       const t = await service.createApiToken(app.deps, userOf(req), req.body);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ROLES, PERMISSIONS } from '../../platform/auth/permissions.ts';
 import { text } from '../../platform/http/schemas.ts';
 
-export const loginBody = z.object({
+export const loginBody = z.strictObject({
   /** Login name (case-insensitive). */
   username: text(40),
   /** Password. */
@@ -28,7 +28,7 @@ export const loginResponse = z.object({
   expiresAt: z.iso.datetime(),
 });
 
-export const createTokenBody = z.object({
+export const createTokenBody = z.strictObject({
   /** What the token is for, e.g. "采集站 1". */
   name: text(80),
   /** Lifetime in days, 1–365. */
@@ -49,4 +49,18 @@ export const tokenView = z.object({
 export const createdToken = tokenView.extend({
   /** The secret: shown once, never stored. */
   token: z.string(),
+});
+
+export const passwordChangeBody = z.strictObject({
+  /** The password in use now (checked under the login throttle). */
+  currentPassword: z.string().min(1).max(200),
+  /** The new password: 10+ characters with letters and digits, not common, patterned or built from the user's names. */
+  newPassword: z.string().min(10).max(200),
+});
+
+export const passwordChangeResponse = z.object({
+  /** The user's other login sessions that the change ended (this one stays). */
+  sessionsEnded: z.number().int(),
+  /** The user's API tokens that the change revoked (all of them). */
+  tokensRevoked: z.number().int(),
 });

@@ -1,11 +1,14 @@
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import { permissionsOf, type Role } from '../../platform/auth/permissions.ts';
-import { dummyPasswordHash, randomSecret, tokenHash, verifyPassword } from '../../platform/auth/secrets.ts';
+import { passwordProblem } from '../../platform/auth/password-policy.ts';
+import { dummyPasswordHash, hashPassword, randomSecret, tokenHash, verifyPassword } from '../../platform/auth/secrets.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
-import { formatShanghai } from '../../platform/time.ts';
+import { findPerson } from '../personnel/personnel.repository.ts';
+import { findPasswordHash, setPasswordHash } from '../users/users.repository.ts';
 import * as repo from './auth.repository.ts';
+import { beginAttempt, forgetAfterMs, recordFailure, secondsUntil, throttleKeys } from './auth.throttle.ts';
 
 type UserRow = {
   id: string;
@@ -37,53 +40,53 @@ export interface LoginResult {
 }
 
 /**
- * Checks a username and password. Failures are counted and audited (committed even though the
- * login fails); after `lockoutAttempts` failures in a row the account is locked for `lockoutMinutes`.
+ * Checks a username and password under the login throttle (auth.throttle.ts). Unknown names, wrong
+ * passwords and throttled tries are answered alike whether or not the account exists (401
+ * LOGIN_FAILED, or 429 LOGIN_THROTTLED with the wait), and an unknown name still costs one argon2
+ * check, so neither status nor timing tells which names exist. Every attempt is audited, in the
+ * transaction that counts it.
  */
 export async function login(
-  { db, config }: Deps,
+  { db, config }: Pick<Deps, 'db' | 'config'>,
   input: { username: string; password: string; ip: string | null; userAgent: string | null },
 ): Promise<LoginResult> {
   const username = input.username.trim().toLowerCase();
+  const keys = throttleKeys(username, input.ip);
   const outcome = await db.transaction().execute(async (trx) => {
-    const u = await repo.findUserForLogin(trx, username);
     const now = new Date();
-    if (!u) {
-      await verifyPassword(await dummyPasswordHash(), input.password);
-      await appendAuditEvent(trx, {
-        actor: { kind: 'anonymous', label: username.slice(0, 80) || '(empty)' },
-        action: 'auth.login.failed',
-        details: { reason: 'unknown_user', ip: input.ip },
-      });
-      return { error: new AppError('LOGIN_FAILED') };
+    const waitUntil = await beginAttempt(trx, config, keys, now);
+    const u = await repo.findUserForLogin(trx, username);
+    const actor = u ? actorOf(u) : { kind: 'anonymous' as const, label: username.slice(0, 80) || '(empty)' };
+    const target = u ? { type: 'user', id: u.id } : undefined;
+    if (waitUntil) {
+      const seconds = secondsUntil(waitUntil, now);
+      await appendAuditEvent(trx, { actor, action: 'auth.login.failed', target, details: { reason: 'throttled', retryAfterSeconds: seconds, ip: input.ip } });
+      return { error: new AppError('LOGIN_THROTTLED', { seconds }) };
     }
-    const actor = actorOf(u);
-    const target = { type: 'user', id: u.id };
-    if (u.locked_until && u.locked_until > now) {
-      await appendAuditEvent(trx, { actor, action: 'auth.login.failed', target, details: { reason: 'locked', ip: input.ip } });
-      return { error: new AppError('ACCOUNT_LOCKED', { until: formatShanghai(u.locked_until) }) };
-    }
-    const ok = await verifyPassword(u.password_hash, input.password);
-    if (!ok) {
-      const failures = u.failed_logins + 1;
-      const lock = failures >= config.lockoutAttempts ? new Date(now.getTime() + config.lockoutMinutes * 60_000) : null;
-      await repo.recordLoginFailure(trx, u.id, lock ? 0 : failures, lock);
+    // An unknown name is checked against a dummy hash: the same work as a real account.
+    const ok = (await verifyPassword(u?.password_hash ?? (await dummyPasswordHash()), input.password)) && u !== undefined;
+    if (!ok || !u) {
+      const counted = await recordFailure(trx, config, keys, now);
       await appendAuditEvent(trx, {
         actor,
         action: 'auth.login.failed',
         target,
-        details: { reason: 'bad_password', failures, ip: input.ip },
+        details: {
+          reason: u ? 'bad_password' : 'unknown_user',
+          failures: counted.failures,
+          ip: input.ip,
+          ...(counted.waitUntil && { throttledUntil: counted.waitUntil.toISOString() }),
+        },
       });
-      if (lock) {
-        await appendAuditEvent(trx, { actor, action: 'auth.account.locked', target, details: { until: lock.toISOString() } });
-        return { error: new AppError('ACCOUNT_LOCKED', { until: formatShanghai(lock) }) };
-      }
       return { error: new AppError('LOGIN_FAILED') };
     }
     if (u.disabled) {
       await appendAuditEvent(trx, { actor, action: 'auth.login.failed', target, details: { reason: 'disabled', ip: input.ip } });
       return { error: new AppError('ACCOUNT_DISABLED') };
     }
+    // A success forgives the account's failures, not the address's (one valid account must not
+    // let its holder reset the count while guessing others).
+    await repo.clearThrottle(trx, 'account', username);
     await repo.recordLoginSuccess(trx, u.id);
     const sessionToken = randomSecret();
     const csrfToken = randomSecret(24);
@@ -99,6 +102,57 @@ export async function login(
     await appendAuditEvent(trx, { actor, action: 'auth.login', target, details: { ip: input.ip, sessionId } });
     const user = { ...toAuthUser(u, 'session'), sessionId, csrfToken };
     return { result: { user, sessionToken, csrfToken, expiresAt } };
+  });
+  if ('error' in outcome) throw outcome.error;
+  return outcome.result;
+}
+
+/**
+ * A user changes their own password (issue 6 items 8, 9, 11). Only from an interactive session. The
+ * current password is checked under the same throttle as a login (a wrong one is counted and audited,
+ * a throttled account answers 429 without checking), the new one must pass the policy, and the change
+ * ends the user's other sessions and all their API tokens: whoever held them must log in again.
+ */
+export async function changeOwnPassword(
+  { db, config }: Pick<Deps, 'db' | 'config'>,
+  user: AuthUser,
+  input: { currentPassword: string; newPassword: string; ip: string | null },
+): Promise<{ sessionsEnded: number; tokensRevoked: number }> {
+  if (user.via !== 'session' || !user.sessionId) throw new AppError('SESSION_REQUIRED');
+  const personName = user.personId ? (await findPerson(db, user.personId))?.name : undefined;
+  const problem = passwordProblem(input.newPassword, { username: user.username, names: [user.displayName, personName] });
+  if (problem) throw new AppError('VALIDATION_FAILED', {}, { newPassword: problem });
+  if (input.newPassword === input.currentPassword) {
+    throw new AppError('VALIDATION_FAILED', {}, { newPassword: { zh: '新密码不能与当前密码相同', en: 'The new password must differ from the current one' } });
+  }
+  const keys = throttleKeys(user.username, input.ip);
+  const actor = actorOf(user);
+  const target = { type: 'user', id: user.id };
+  const outcome = await db.transaction().execute(async (trx) => {
+    const now = new Date();
+    const waitUntil = await beginAttempt(trx, config, keys, now);
+    if (waitUntil) {
+      const seconds = secondsUntil(waitUntil, now);
+      await appendAuditEvent(trx, { actor, action: 'auth.password.failed', target, details: { reason: 'throttled', retryAfterSeconds: seconds, ip: input.ip } });
+      return { error: new AppError('LOGIN_THROTTLED', { seconds }) };
+    }
+    const row = await findPasswordHash(trx, user.id);
+    if (!row || !(await verifyPassword(row.password_hash, input.currentPassword))) {
+      const counted = await recordFailure(trx, config, keys, now);
+      await appendAuditEvent(trx, {
+        actor,
+        action: 'auth.password.failed',
+        target,
+        details: { reason: 'bad_password', failures: counted.failures, ip: input.ip, ...(counted.waitUntil && { throttledUntil: counted.waitUntil.toISOString() }) },
+      });
+      return { error: new AppError('VALIDATION_FAILED', {}, { currentPassword: { zh: '当前密码不正确', en: 'The current password is wrong' } }) };
+    }
+    await setPasswordHash(trx, user.id, await hashPassword(input.newPassword));
+    await repo.clearThrottle(trx, 'account', user.username);
+    const sessionsEnded = await repo.revokeUserSessions(trx, user.id, user.sessionId);
+    const tokensRevoked = await repo.revokeUserTokens(trx, user.id);
+    await appendAuditEvent(trx, { actor, action: 'user.password.change', target, details: { sessionsEnded, tokensRevoked, ip: input.ip } });
+    return { result: { sessionsEnded, tokensRevoked } };
   });
   if ('error' in outcome) throw outcome.error;
   return outcome.result;
@@ -138,8 +192,12 @@ export async function userFromToken({ db }: Deps, token: string): Promise<AuthUs
 
 const TOKEN_PREFIX = 'qlt_';
 
-/** Issues a personal API token; the secret is returned once and only its hash is kept. */
+/**
+ * Issues a personal API token; the secret is returned once and only its hash is kept. Only from an
+ * interactive session: a token that could mint tokens would let a leaked one outlive its revocation.
+ */
 export async function createApiToken({ db }: Deps, user: AuthUser, input: { name: string; expiresInDays: number }) {
+  if (user.via !== 'session') throw new AppError('SESSION_REQUIRED');
   const secret = `${TOKEN_PREFIX}${randomSecret(32)}`;
   return db.transaction().execute(async (trx) => {
     const row = await repo.insertToken(trx, {
@@ -176,8 +234,9 @@ export async function revokeApiToken({ db }: Deps, user: AuthUser, tokenId: stri
   });
 }
 
-/** Removes sessions that expired more than a day ago (a periodic job). */
-export async function purgeExpiredSessions({ db }: Deps): Promise<number> {
+/** Removes sessions that expired more than a day ago and login-throttle rows already forgotten (a periodic job). */
+export async function purgeExpiredSessions({ db, config }: Deps): Promise<number> {
   const r = await repo.deleteExpiredSessions(db, new Date(Date.now() - 86_400_000));
+  await repo.deleteStaleThrottles(db, new Date(Date.now() - forgetAfterMs(config)));
   return Number(r.numDeletedRows);
 }

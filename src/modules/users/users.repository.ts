@@ -1,28 +1,38 @@
 import type { DbOrTx } from '../../platform/db/database.ts';
 
 const userColumns = [
-  'id',
-  'username',
-  'display_name',
-  'person_id',
-  'department_id',
-  'roles',
-  'disabled',
-  'failed_logins',
-  'locked_until',
-  'last_login_at',
-  'created_at',
-  'updated_at',
+  'app_user.id',
+  'app_user.username',
+  'app_user.display_name',
+  'app_user.person_id',
+  'app_user.department_id',
+  'app_user.roles',
+  'app_user.disabled',
+  'app_user.last_login_at',
+  'app_user.created_at',
+  'app_user.updated_at',
 ] as const;
+
+/** Users with the end of their account name's login wait (login_throttle), if any. */
+function usersWithThrottle(db: DbOrTx) {
+  return db
+    .selectFrom('app_user')
+    .leftJoin('login_throttle', (j) => j.onRef('login_throttle.subject', '=', 'app_user.username').on('login_throttle.scope', '=', 'account'))
+    .select([...userColumns, 'login_throttle.blocked_until as throttled_until']);
+}
 
 export type UserRow = Awaited<ReturnType<typeof findUser>> & {};
 
 export function listUsers(db: DbOrTx) {
-  return db.selectFrom('app_user').select(userColumns).orderBy('username').execute();
+  return usersWithThrottle(db).orderBy('app_user.username').execute();
 }
 
 export function findUser(db: DbOrTx, id: string) {
-  return db.selectFrom('app_user').select(userColumns).where('id', '=', id).executeTakeFirst();
+  return usersWithThrottle(db).where('app_user.id', '=', id).executeTakeFirst();
+}
+
+export function findUserByUsername(db: DbOrTx, username: string) {
+  return usersWithThrottle(db).where('app_user.username', '=', username).executeTakeFirst();
 }
 
 export function countUsers(db: DbOrTx) {
@@ -55,7 +65,7 @@ export function insertUser(
       department_id: u.departmentId,
       roles: u.roles,
     })
-    .returning(userColumns)
+    .returning('id')
     .executeTakeFirstOrThrow();
 }
 
@@ -76,14 +86,14 @@ export function updateUser(
       updated_at: new Date(),
     })
     .where('id', '=', id)
-    .returning(userColumns)
+    .returning('id')
     .executeTakeFirstOrThrow();
-}
-
-export function unlockUser(db: DbOrTx, id: string) {
-  return db.updateTable('app_user').set({ failed_logins: 0, locked_until: null, updated_at: new Date() }).where('id', '=', id).execute();
 }
 
 export function findPasswordHash(db: DbOrTx, id: string) {
   return db.selectFrom('app_user').select('password_hash').where('id', '=', id).executeTakeFirst();
+}
+
+export function setPasswordHash(db: DbOrTx, id: string, passwordHash: string) {
+  return db.updateTable('app_user').set({ password_hash: passwordHash, password_changed_at: new Date(), updated_at: new Date() }).where('id', '=', id).execute();
 }

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorOf } from '../../platform/auth/auth-user.ts';
 import { errorBody, idParams, userOf } from '../../platform/http/schemas.ts';
-import { passwordChangeBody, userBody, userPatch, userView } from './users.schema.ts';
+import { userBody, userPatch, userView } from './users.schema.ts';
 import * as service from './users.service.ts';
 
 const tags = ['users'];
@@ -18,7 +19,7 @@ export async function userRoutes(fastify: FastifyInstance) {
   app.post(
     '/api/users',
     { config: { permission: 'users:write' }, schema: { tags, summary: '新建账户 Create an account', body: userBody, response: { 201: userView, ...errors } } },
-    async (req, reply) => reply.status(201).send(await service.createUser(app.deps, userOf(req), req.body)),
+    async (req, reply) => reply.status(201).send(await service.createUser(app.deps, actorOf(userOf(req)), req.body)),
   );
   app.patch(
     '/api/users/:id',
@@ -26,22 +27,11 @@ export async function userRoutes(fastify: FastifyInstance) {
       config: { permission: 'users:write' },
       schema: { tags, summary: '修改账户（角色、停用、重置密码） Update an account', params: idParams, body: userPatch, response: { 200: userView, ...errors } },
     },
-    async (req) => service.updateUser(app.deps, userOf(req), req.params.id, req.body),
+    async (req) => service.updateUser(app.deps, actorOf(userOf(req)), req.params.id, req.body),
   );
   app.post(
     '/api/users/:id/unlock',
-    { config: { permission: 'users:write' }, schema: { tags, summary: '解除锁定 Unlock an account', params: idParams, response: { 200: userView, ...errors } } },
-    async (req) => service.unlockUser(app.deps, userOf(req), req.params.id),
-  );
-  app.post(
-    '/api/auth/password',
-    {
-      config: { permission: 'self' },
-      schema: { tags, summary: '修改我的密码 Change my password', body: passwordChangeBody, response: { 204: z.null(), 400: errorBody } },
-    },
-    async (req, reply) => {
-      await service.changeOwnPassword(app.deps, userOf(req), req.body.currentPassword, req.body.newPassword);
-      return reply.status(204).send(null);
-    },
+    { config: { permission: 'users:write' }, schema: { tags, summary: '解除登录限制 Let the account log in at once again (clears its login wait)', params: idParams, response: { 200: userView, ...errors } } },
+    async (req) => service.unlockUser(app.deps, actorOf(userOf(req)), req.params.id),
   );
 }

@@ -1,13 +1,17 @@
-import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
-import { actorOf, SYSTEM_ACTOR, type AuthUser } from '../../platform/auth/auth-user.ts';
-import { generatePassword, hashPassword, passwordProblem, verifyPassword } from '../../platform/auth/secrets.ts';
-import type { Tx } from '../../platform/db/database.ts';
+import { appendAuditEvent, type Actor } from '../../platform/audit/audit-chain.ts';
+import { SYSTEM_ACTOR } from '../../platform/auth/auth-user.ts';
+import type { Role } from '../../platform/auth/permissions.ts';
+import { ADMIN_OWNER, passwordProblem, type PasswordOwner } from '../../platform/auth/password-policy.ts';
+import { generatePassword, hashPassword } from '../../platform/auth/secrets.ts';
+import type { DbOrTx, Tx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
-import { AppError } from '../../platform/errors/error-catalog.ts';
+import { AppError, type Bilingual } from '../../platform/errors/error-catalog.ts';
 import { findDepartment } from '../departments/departments.repository.ts';
 import { findPerson } from '../personnel/personnel.repository.ts';
-import { revokeUserSessions } from '../auth/auth.repository.ts';
+import { clearThrottle, revokeUserSessions, revokeUserTokens } from '../auth/auth.repository.ts';
 import * as repo from './users.repository.ts';
+
+type Db = Pick<Deps, 'db'>;
 
 export function userView(u: repo.UserRow) {
   return {
@@ -18,25 +22,57 @@ export function userView(u: repo.UserRow) {
     departmentId: u.department_id,
     roles: u.roles,
     disabled: u.disabled,
-    lockedUntil: u.locked_until && u.locked_until > new Date() ? u.locked_until.toISOString() : null,
+    // Until when logins of this account name must wait (the login throttle); null when they need not.
+    lockedUntil: u.throttled_until && u.throttled_until > new Date() ? u.throttled_until.toISOString() : null,
     lastLoginAt: u.last_login_at?.toISOString() ?? null,
     createdAt: u.created_at.toISOString(),
   };
 }
 
-function assertPassword(password: string) {
-  const p = passwordProblem(password);
-  if (p) throw new AppError('VALIDATION_FAILED', {}, { password: `${p.zh} / ${p.en}` });
+/** Roles whose data scope is their department: an account with one of them cannot work without one. */
+const DEPARTMENT_SCOPED_ROLES: readonly Role[] = ['officer', 'custodian', 'leader'];
+
+const DEPARTMENT_REQUIRED = {
+  zh: '执法人员、存储管理员和主管领导账户必须有所属部门：请选择部门，或关联一名人员（使用其所在部门）',
+  en: 'Officer, custodian and leader accounts need a department: choose one, or link a person (their department is used)',
+};
+
+function assertPassword(password: string, owner: PasswordOwner, field = 'password') {
+  const p = passwordProblem(password, owner);
+  if (p) throw new AppError('VALIDATION_FAILED', {}, { [field]: p });
 }
 
-async function assertLinks(trx: Tx, input: { personId?: string | null; departmentId?: string | null }) {
-  if (input.personId && !(await findPerson(trx, input.personId))) throw new AppError('PERSON_NOT_FOUND', {}, { personId: 'not found / 不存在' });
+/** Field problems found together, so that a form shows all of them at once. */
+function assertNoProblems(fields: Record<string, Bilingual | undefined>) {
+  const found = Object.fromEntries(Object.entries(fields).filter((e): e is [string, Bilingual] => e[1] !== undefined));
+  if (Object.keys(found).length) throw new AppError('VALIDATION_FAILED', {}, found);
+}
+
+/** The linked person (checked to exist) and the department (checked to exist). */
+async function checkLinks(trx: DbOrTx, input: { personId?: string | null; departmentId?: string | null }) {
+  const person = input.personId ? await findPerson(trx, input.personId) : undefined;
+  if (input.personId && !person) throw new AppError('PERSON_NOT_FOUND', {}, { personId: 'not found / 不存在' });
   if (input.departmentId && !(await findDepartment(trx, input.departmentId))) {
     throw new AppError('DEPARTMENT_NOT_FOUND', {}, { departmentId: 'not found / 不存在' });
   }
+  return person;
 }
 
-export async function listUsers({ db }: Deps) {
+/**
+ * Issue 6 item 3: the department an account will have. None given → the linked person's department;
+ * a department-scoped role with neither is a problem, since such an account could never work.
+ */
+function resolveDepartment(
+  roles: readonly string[],
+  departmentId: string | null,
+  person: { department_id: string } | undefined,
+): { departmentId: string | null; problem?: Bilingual } {
+  const resolved = departmentId ?? person?.department_id ?? null;
+  const scoped = roles.some((r) => DEPARTMENT_SCOPED_ROLES.includes(r as Role));
+  return { departmentId: resolved, ...(!resolved && scoped && { problem: DEPARTMENT_REQUIRED }) };
+}
+
+export async function listUsers({ db }: Db) {
   return (await repo.listUsers(db)).map(userView);
 }
 
@@ -49,73 +85,118 @@ export interface NewUser {
   roles: string[];
 }
 
-export async function createUser({ db }: Deps, actor: AuthUser, input: NewUser) {
-  assertPassword(input.password);
-  const passwordHash = await hashPassword(input.password);
+export async function createUser({ db }: Db, actor: Actor, input: NewUser) {
+  const username = input.username.toLowerCase();
   return db.transaction().execute(async (trx) => {
-    await assertLinks(trx, input);
-    const u = await repo.insertUser(trx, {
-      username: input.username.toLowerCase(),
+    const person = await checkLinks(trx, input);
+    const { departmentId, problem } = resolveDepartment(input.roles, input.departmentId ?? null, person);
+    assertNoProblems({ departmentId: problem, password: passwordProblem(input.password, { username, names: [input.displayName, person?.name] }) });
+    const { id } = await repo.insertUser(trx, {
+      username,
       displayName: input.displayName,
-      passwordHash,
+      passwordHash: await hashPassword(input.password),
       personId: input.personId ?? null,
-      departmentId: input.departmentId ?? null,
+      departmentId,
       roles: input.roles,
     });
     const { password: _omit, ...safe } = input;
-    await appendAuditEvent(trx, { actor: actorOf(actor), action: 'user.create', target: { type: 'user', id: u.id }, details: { after: safe } });
-    return userView(u);
+    await appendAuditEvent(trx, { actor, action: 'user.create', target: { type: 'user', id }, details: { after: { ...safe, departmentId } } });
+    return userView((await repo.findUser(trx, id))!);
   });
 }
 
 export type UserPatch = Partial<Omit<NewUser, 'username'>> & { disabled?: boolean };
 
-export async function updateUser({ db }: Deps, actor: AuthUser, id: string, input: UserPatch) {
-  if (input.password !== undefined) assertPassword(input.password);
-  const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
+/**
+ * Changes an account. A reset password or a disabled account ends all the user's sessions and API
+ * tokens at once (issue 6 item 9): whoever held them must log in again with the new password.
+ */
+export async function updateUser({ db }: Db, actor: Actor, id: string, input: UserPatch) {
   return db.transaction().execute(async (trx) => {
     const before = await repo.findUser(trx, id);
     if (!before) throw new AppError('NOT_FOUND');
-    await assertLinks(trx, input);
+    const personId = input.personId !== undefined ? input.personId : before.person_id;
+    const person = await checkLinks(trx, { personId, departmentId: input.departmentId });
+    const roles = input.roles ?? before.roles;
+    const keptDepartment = input.departmentId !== undefined ? input.departmentId : before.department_id;
+    // Checked when the patch touches what scopes the account; disabling or renaming an old account
+    // that lacks a department must still work.
+    const touchesScope = input.roles !== undefined || input.personId !== undefined || input.departmentId !== undefined;
+    const { departmentId, problem } = touchesScope ? resolveDepartment(roles, keptDepartment, person) : { departmentId: keptDepartment, problem: undefined };
+    assertNoProblems({
+      departmentId: problem,
+      password: input.password === undefined ? undefined : passwordProblem(input.password, { username: before.username, names: [input.displayName ?? before.display_name, person?.name] }),
+    });
     const losesAdmin = (input.roles && !input.roles.includes('admin')) || input.disabled === true;
     if (before.roles.includes('admin') && losesAdmin && (await repo.otherActiveAdmins(trx, id)) === 0) throw new AppError('LAST_ADMIN');
-    const after = await repo.updateUser(trx, id, { ...input, passwordHash });
-    // A disabled account or a reset password ends the user's sessions at once.
-    if (input.disabled === true || passwordHash) await revokeUserSessions(trx, id);
+    const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
+    await repo.updateUser(trx, id, { ...input, departmentId, passwordHash });
+    const endsAccess = input.disabled === true || passwordHash !== undefined;
+    const sessionsEnded = endsAccess ? await revokeUserSessions(trx, id) : 0;
+    const tokensRevoked = endsAccess ? await revokeUserTokens(trx, id) : 0;
     const { password, ...changes } = input;
     await appendAuditEvent(trx, {
-      actor: actorOf(actor),
+      actor,
       action: 'user.update',
       target: { type: 'user', id },
       details: {
         before: { displayName: before.display_name, roles: before.roles, departmentId: before.department_id, personId: before.person_id, disabled: before.disabled },
-        changes: { ...changes, ...(password !== undefined && { passwordReset: true }) },
+        changes: { ...changes, departmentId, ...(password !== undefined && { passwordReset: true }) },
+        ...(endsAccess && { sessionsEnded, tokensRevoked }),
       },
     });
-    return userView(after);
-  });
-}
-
-export async function unlockUser({ db }: Deps, actor: AuthUser, id: string) {
-  return db.transaction().execute(async (trx) => {
-    if (!(await repo.findUser(trx, id))) throw new AppError('NOT_FOUND');
-    await repo.unlockUser(trx, id);
-    await appendAuditEvent(trx, { actor: actorOf(actor), action: 'user.unlock', target: { type: 'user', id } });
     return userView((await repo.findUser(trx, id))!);
   });
 }
 
-/** A user changes their own password, proving the current one. */
-export async function changeOwnPassword({ db }: Deps, actor: AuthUser, current: string, next: string) {
-  assertPassword(next);
-  const row = await repo.findPasswordHash(db, actor.id);
-  if (!row || !(await verifyPassword(row.password_hash, current))) {
-    throw new AppError('VALIDATION_FAILED', {}, { currentPassword: 'wrong password / 当前密码不正确' });
-  }
-  const passwordHash = await hashPassword(next);
-  await db.transaction().execute(async (trx) => {
-    await repo.updateUser(trx, actor.id, { passwordHash });
-    await appendAuditEvent(trx, { actor: actorOf(actor), action: 'user.password.change', target: { type: 'user', id: actor.id } });
+async function unlockIn(trx: Tx, actor: Actor, user: repo.UserRow) {
+  const cleared = await clearThrottle(trx, 'account', user.username);
+  await appendAuditEvent(trx, { actor, action: 'user.unlock', target: { type: 'user', id: user.id }, details: { hadWait: cleared } });
+}
+
+/** Lets the account's logins through at once again (clears its login throttle; see auth.throttle.ts). */
+export async function unlockUser({ db }: Db, actor: Actor, id: string) {
+  return db.transaction().execute(async (trx) => {
+    const u = await repo.findUser(trx, id);
+    if (!u) throw new AppError('NOT_FOUND');
+    await unlockIn(trx, actor, u);
+    return userView((await repo.findUser(trx, id))!);
+  });
+}
+
+/** `quanlu users unlock <username>` on the server: the trusted path when an admin cannot get in. */
+export async function unlockByUsername({ db }: Db, actor: Actor, username: string) {
+  return db.transaction().execute(async (trx) => {
+    const u = await repo.findUserByUsername(trx, username.trim().toLowerCase());
+    if (!u) throw new AppError('NOT_FOUND');
+    await unlockIn(trx, actor, u);
+    return userView(u);
+  });
+}
+
+/**
+ * `quanlu users reset-password <username>` on the server: sets a new password (the given one, which
+ * must pass the policy, or a generated one), ends all sessions and tokens and clears the login wait.
+ */
+export async function resetPasswordByUsername({ db }: Db, actor: Actor, username: string, given: string | undefined) {
+  return db.transaction().execute(async (trx) => {
+    const u = await repo.findUserByUsername(trx, username.trim().toLowerCase());
+    if (!u) throw new AppError('NOT_FOUND');
+    const personName = u.person_id ? (await findPerson(trx, u.person_id))?.name : undefined;
+    const owner = { username: u.username, names: [u.display_name, personName] };
+    const password = given ?? generatePassword(owner);
+    assertPassword(password, owner);
+    await repo.setPasswordHash(trx, u.id, await hashPassword(password));
+    await clearThrottle(trx, 'account', u.username);
+    const sessionsEnded = await revokeUserSessions(trx, u.id);
+    const tokensRevoked = await revokeUserTokens(trx, u.id);
+    await appendAuditEvent(trx, {
+      actor,
+      action: 'user.password.reset',
+      target: { type: 'user', id: u.id },
+      details: { passwordSource: given === undefined ? 'generated' : 'stdin', sessionsEnded, tokensRevoked },
+    });
+    return { user: userView(u), generatedPassword: given === undefined ? password : undefined, sessionsEnded, tokensRevoked };
   });
 }
 
@@ -123,11 +204,12 @@ export async function changeOwnPassword({ db }: Deps, actor: AuthUser, current: 
  * First start: when there are no users, create `admin` with the configured initial password or a
  * generated one (returned so start-up can print it once). Idempotent.
  */
-export async function bootstrapAdmin({ db, config }: Deps): Promise<{ created: boolean; generatedPassword?: string }> {
+export async function bootstrapAdmin({ db, config }: Pick<Deps, 'db' | 'config'>): Promise<{ created: boolean; generatedPassword?: string }> {
   // Every later start ends here, without spending an argon2 hash.
   if (Number((await repo.countUsers(db)).n) > 0) return { created: false };
-  const password = config.adminPassword ?? generatePassword();
-  assertPassword(password);
+  // QUANLU_ADMIN_PASSWORD already passed the policy when the configuration was parsed.
+  const password = config.adminPassword ?? generatePassword(ADMIN_OWNER);
+  assertPassword(password, ADMIN_OWNER, 'QUANLU_ADMIN_PASSWORD');
   const passwordHash = await hashPassword(password);
   return db.transaction().execute(async (trx) => {
     // Serialise concurrent first starts (two nodes) on the audit head.

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { passwordProblem, type PasswordOwner } from './password-policy.ts';
 
 /** argon2id with m=64 MiB, t=3, p=4 (about 50 ms here): slow for guessing, fast enough for a login. */
 const ARGON2 = { memoryCost: 65536, timeCost: 3, parallelism: 4 } as const;
@@ -39,15 +40,10 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Password rule: 10–200 characters with at least a letter and a digit. Returns a reason or undefined. */
-export function passwordProblem(password: string): { zh: string; en: string } | undefined {
-  if (password.length < 10 || password.length > 200 || !/[A-Za-z]/.test(password) || !/\d/.test(password)) {
-    return { zh: '密码需 10 位以上，且同时包含字母和数字', en: 'Password needs 10+ characters with letters and digits' };
+/** A generated password (initial admin, CLI reset): 16 random base64url characters that pass the policy. */
+export function generatePassword(owner: PasswordOwner = {}): string {
+  for (;;) {
+    const p = `Ql${randomBytes(12).toString('base64url')}7`;
+    if (!passwordProblem(p, owner)) return p;
   }
-  return undefined;
-}
-
-/** A generated initial password that meets the rule. */
-export function generatePassword(): string {
-  return `Ql${randomBytes(12).toString('base64url')}7`;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { ADMIN_OWNER, passwordProblem } from '../auth/password-policy.ts';
 
 /**
  * Configuration of one QuanLu process, parsed once from the environment and frozen.
@@ -18,15 +19,26 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
   /** Initial password of user `admin`, used only on the first start. */
-  QUANLU_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
+  QUANLU_ADMIN_PASSWORD: z
+    .string()
+    .min(10, 'must be at least 10 characters')
+    .max(200)
+    .superRefine((p, ctx) => {
+      // The same policy as every other password (common, patterned, or built from "admin" is refused).
+      const problem = passwordProblem(p, ADMIN_OWNER);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${problem.en} / ${problem.zh}` });
+    })
+    .optional(),
   /** pino log level. */
   QUANLU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Hours a login session stays valid without being used. */
   QUANLU_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
-  /** Failed logins in a row that lock an account. */
-  QUANLU_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
-  /** Minutes an account stays locked after too many failures. */
-  QUANLU_LOCKOUT_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
+  /** Failed password checks for one account name (within an hour) before each further try must wait. */
+  QUANLU_LOGIN_ACCOUNT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** Failed password checks from one source address (within an hour) before each further try must wait. */
+  QUANLU_LOGIN_ADDRESS_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Longest wait between tries once the delay has doubled up to it (minutes). */
+  QUANLU_LOGIN_MAX_DELAY_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
   /** Send cookies with the Secure flag (set to true behind HTTPS). */
   QUANLU_SECURE_COOKIES: z
     .enum(['true', 'false'])
@@ -49,8 +61,9 @@ export type Config = Readonly<{
   adminPassword: string | undefined;
   logLevel: z.infer<typeof envSchema>['QUANLU_LOG_LEVEL'];
   sessionHours: number;
-  lockoutAttempts: number;
-  lockoutMinutes: number;
+  loginAccountAttempts: number;
+  loginAddressAttempts: number;
+  loginMaxDelayMinutes: number;
   secureCookies: boolean;
   workers: boolean;
   uploadMaxBytes: number;
@@ -81,8 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword: e.QUANLU_ADMIN_PASSWORD,
     logLevel: e.QUANLU_LOG_LEVEL,
     sessionHours: e.QUANLU_SESSION_HOURS,
-    lockoutAttempts: e.QUANLU_LOCKOUT_ATTEMPTS,
-    lockoutMinutes: e.QUANLU_LOCKOUT_MINUTES,
+    loginAccountAttempts: e.QUANLU_LOGIN_ACCOUNT_ATTEMPTS,
+    loginAddressAttempts: e.QUANLU_LOGIN_ADDRESS_ATTEMPTS,
+    loginMaxDelayMinutes: e.QUANLU_LOGIN_MAX_DELAY_MINUTES,
     secureCookies: e.QUANLU_SECURE_COOKIES,
     workers: e.QUANLU_WORKERS,
     uploadMaxBytes: e.QUANLU_UPLOAD_MAX_BYTES,

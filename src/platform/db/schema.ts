@@ -56,6 +56,15 @@ export interface AppUserTable {
   updated_at: GeneratedTimestamp;
 }
 
+/** Failed password checks per account name or source address (login throttling, 0005). */
+export interface LoginThrottleTable {
+  scope: 'account' | 'address';
+  subject: string;
+  failures: number;
+  last_failure_at: Timestamp;
+  blocked_until: Timestamp | null;
+}
+
 export interface UserSessionTable {
   id: Generated<string>;
   token_hash: Buffer;
@@ -275,6 +284,7 @@ export interface DB {
   person: PersonTable;
   training_record: TrainingRecordTable;
   app_user: AppUserTable;
+  login_throttle: LoginThrottleTable;
   user_session: UserSessionTable;
   api_token: ApiTokenTable;
   setting: SettingTable;

@@ -13,10 +13,16 @@ export const errorCatalog = {
   SESSION_EXPIRED: { status: 401, zh: '登录已过期，请重新登录', en: 'Your session has expired; please log in again' },
   TOKEN_INVALID: { status: 401, zh: 'API 令牌无效、已过期或已撤销', en: 'The API token is invalid, expired or revoked' },
   LOGIN_FAILED: { status: 401, zh: '用户名或密码错误', en: 'Wrong username or password' },
-  ACCOUNT_LOCKED: {
-    status: 423,
-    zh: '登录失败次数过多，账户已锁定至 {until}（北京时间），请稍后再试或联系管理员解锁',
-    en: 'Too many failed logins: the account is locked until {until} (Beijing time); try later or ask an administrator to unlock it',
+  // Answered alike for known and unknown account names, so it tells nobody which names exist.
+  LOGIN_THROTTLED: {
+    status: 429,
+    zh: '密码错误次数过多，请 {seconds} 秒后再试',
+    en: 'Too many wrong passwords; try again in {seconds} seconds',
+  },
+  SESSION_REQUIRED: {
+    status: 403,
+    zh: '此操作只能在网页登录后进行，不能使用 API 令牌（令牌不能创建新令牌或修改密码）',
+    en: 'This needs an interactive login, not an API token (a token cannot create tokens or change the password)',
   },
   ACCOUNT_DISABLED: { status: 403, zh: '账户已停用，请联系管理员', en: 'This account is disabled; contact an administrator' },
   FORBIDDEN: { status: 403, zh: '您没有执行此操作的权限（需要：{permission}）', en: 'You do not have permission for this action (needs: {permission})' },
