@@ -2,9 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './platform/config/config.ts';
 import { openDatabase, type OpenedDatabase } from './platform/db/open-database.ts';
 import { buildApp } from './platform/http/app.ts';
-import { jobCatalog } from './platform/jobs/catalog.ts';
-import { startWorker, type Worker } from './platform/jobs/queue.ts';
-import { startScheduler } from './platform/jobs/scheduler.ts';
+import { jobCatalog } from './app/jobs.ts';
+import { startJobRunner, type JobRunner } from './platform/jobs/runner.ts';
 import { bootstrapAdmin } from './modules/users/users.service.ts';
 import { openObjectStore } from './platform/storage/open-object-store.ts';
 
@@ -22,8 +21,7 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: { logger?: boolean } = {}): Promise<RunningServer> {
   const database = await openDatabase(config);
   let app: FastifyInstance | undefined;
-  let worker: Worker | undefined;
-  let stopScheduler: (() => void) | undefined;
+  let worker: JobRunner | undefined;
   try {
     const deps = { config, db: database.db, storage: openObjectStore(config) };
     app = await buildApp(deps, { logger: opts.logger === false ? false : undefined });
@@ -38,8 +36,8 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
     }
     const url = await app.listen({ port: config.port, host: config.host });
     if (config.workers) {
-      worker = startWorker(deps, jobCatalog, { log: (msg, extra) => log.info(extra ?? {}, msg) });
-      stopScheduler = startScheduler(database.db, (msg, extra) => log.warn(extra ?? {}, msg));
+      // graphile-worker: the catalog's handlers and schedules, with leases (src/platform/jobs/runner.ts).
+      worker = await startJobRunner(deps, jobCatalog, { log: (level, msg, extra) => log[level](extra ?? {}, msg) });
     }
     log.info({ url }, 'QuanLu is running');
     const running = app;
@@ -48,14 +46,12 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
       url,
       database,
       stop: async () => {
-        stopScheduler?.();
         await worker?.stop();
         await running.close();
         await database.close();
       },
     };
   } catch (e) {
-    stopScheduler?.();
     await worker?.stop();
     await app?.close();
     await database.close();

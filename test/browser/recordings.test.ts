@@ -3,8 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { jobCatalog } from '../../src/platform/jobs/catalog.ts';
-import { startWorker } from '../../src/platform/jobs/queue.ts';
+import { jobCatalog } from '../../src/app/jobs.ts';
+import { startJobRunner } from '../../src/platform/jobs/runner.ts';
 import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeUser } from '../support/harness.ts';
 import { makeClip } from '../support/media-fixtures.ts';
@@ -135,7 +135,7 @@ test('a custodian uploads three clips, finds them with thumbnails, reads the SHA
   await shot('rec-02-upload-done');
 
   // The media jobs (probe, proxy, thumbnail) run in a worker on the same database.
-  const worker = startWorker(server.app.deps, jobCatalog, { background: false });
+  const worker = await startJobRunner(server.app.deps, jobCatalog, { background: false });
   expect(await worker.drain()).toBeGreaterThanOrEqual(3);
   await worker.stop();
 
@@ -241,7 +241,7 @@ test('an upload cut off by a reload resumes from where it stopped; the same byte
   expect(uploads).toEqual([{ state: 'stored', size_bytes: expect.anything() }]);
 
   // Random bytes are no media: processing marks it "not readable" and the list shows an icon instead.
-  const worker = startWorker(server.app.deps, jobCatalog, { background: false });
+  const worker = await startJobRunner(server.app.deps, jobCatalog, { background: false });
   await worker.drain();
   await worker.stop();
   const nav = page.getByTestId('main-nav');

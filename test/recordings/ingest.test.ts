@@ -4,8 +4,8 @@ import { readdir, readFile, writeFile, chmod, truncate, stat } from 'node:fs/pro
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { jobCatalog } from '../../src/platform/jobs/catalog.ts';
-import { startWorker } from '../../src/platform/jobs/queue.ts';
+import { jobCatalog } from '../../src/app/jobs.ts';
+import { startJobRunner } from '../../src/platform/jobs/runner.ts';
 import { makeClip } from '../support/media-fixtures.ts';
 import { createTestApp, login, makeDepartment, makePerson, makeUser, type Session, type TestContext } from '../support/harness.ts';
 import { tusUpload } from '../support/tus-client.ts';
@@ -82,7 +82,7 @@ describe('ingest', () => {
   });
 
   test('processing gives an H.264 proxy and a thumbnail; the thumbnail read is audited', async () => {
-    const worker = startWorker(ctx.deps, jobCatalog, { background: false });
+    const worker = await startJobRunner(ctx.deps, jobCatalog, { background: false });
     await worker.drain();
     await worker.stop();
     const rec = (await officer.request('GET', `/api/recordings/${recordingId}`)).json();
@@ -213,7 +213,7 @@ describe('bad input gives a clear error, nothing partial is visible, nothing els
     const cut = await fileCopy('cut.mp4', whole.subarray(0, Math.floor(whole.length * 0.3)));
     const c = await tusUpload(base, cut, { filename: 'cut.mp4', metadata: meta() }, headers);
     expect(c.ok, c.body).toBe(true);
-    const worker = startWorker(ctx.deps, jobCatalog, { background: false });
+    const worker = await startJobRunner(ctx.deps, jobCatalog, { background: false });
     await worker.drain();
     await worker.stop();
     const text = (await officer.request('GET', `/api/recordings/${t.headers['X-Recording-Id']}`)).json();

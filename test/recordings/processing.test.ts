@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { jobCatalog } from '../../src/platform/jobs/catalog.ts';
-import { startWorker } from '../../src/platform/jobs/queue.ts';
+import { jobCatalog } from '../../src/app/jobs.ts';
+import { startJobRunner } from '../../src/platform/jobs/runner.ts';
 import { probe } from '../../src/platform/media/media-probe.ts';
 import { makeClip } from '../support/media-fixtures.ts';
 import { createTestApp, listenAsUploader, type TestContext } from '../support/harness.ts';
@@ -34,10 +34,10 @@ test('H.264, H.265, AVI and MKV inputs all get a browser-playable H.264/AAC prox
     shas.push(r.headers['X-Content-SHA256']!);
   }
   // One job per original, even if something asks again.
-  const jobs = await sql<{ n: string }>`SELECT count(*) AS n FROM job WHERE kind = 'media.process'`.execute(ctx.db);
+  const jobs = await sql<{ n: string }>`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'media.process'`.execute(ctx.db);
   expect(Number(jobs.rows[0]!.n)).toBe(4);
 
-  const worker = startWorker(ctx.deps, jobCatalog, { background: false });
+  const worker = await startJobRunner(ctx.deps, jobCatalog, { background: false });
   expect(await worker.drain()).toBe(4);
   await worker.stop();
 

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { listJobs } from './jobs.service.ts';
 
 const jobView = z.object({
-  id: z.uuid(),
+  /** graphile-worker's job id (digits); jobs of the queue before 0006 keep their uuid. */
+  id: z.string(),
   kind: z.string(),
   state: z.enum(['queued', 'running', 'done', 'failed']),
   attempts: z.number(),

@@ -1,10 +1,9 @@
 import type { Deps } from '../../platform/deps.ts';
+import * as repo from './jobs.repository.ts';
 
-/** Recent background jobs with their state, for the UI (long work is visible). */
-export async function listJobs({ db }: Deps, f: { state?: 'queued' | 'running' | 'done' | 'failed'; limit: number }) {
-  let q = db.selectFrom('job').selectAll().orderBy('created_at', 'desc').limit(f.limit);
-  if (f.state) q = q.where('state', '=', f.state);
-  return (await q.execute()).map((j) => ({
+/** Recent background jobs with their state, attempts and last error, for the UI (long work is visible). */
+export async function listJobs({ db }: Deps, f: { state?: repo.JobState; limit: number }) {
+  return (await repo.listJobs(db, f)).map((j) => ({
     id: j.id,
     kind: j.kind,
     state: j.state,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Database } from './database.ts';
+import { installJobSchema } from '../jobs/job-schema.ts';
 
 const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Advisory lock key so that two processes starting at once do not both migrate. */
@@ -24,6 +25,8 @@ export async function migrate(db: Database): Promise<string[]> {
       const applied = new Map(
         (await conn.selectFrom('schema_migration').select(['name', 'checksum']).execute()).map((r) => [r.name, r.checksum]),
       );
+      // The job library's schema first: our migrations may enqueue jobs (0006 moves the old queue into it).
+      await installJobSchema(db);
       const done: string[] = [];
       for (const file of files) {
         const text = await readFile(path.join(migrationsDir, file), 'utf8');

@@ -117,21 +117,17 @@ export interface AuditHeadTable {
   hash: Buffer;
 }
 
-export interface JobTable {
-  id: Generated<string>;
+/** Finished jobs (graphile-worker deletes completed jobs; waiting and failed ones are in graphile_worker.jobs). 0006. */
+export interface JobHistoryTable {
+  id: string;
   kind: string;
-  dedupe_key: string | null;
-  payload: ColumnType<unknown, string | undefined, string>;
-  state: Generated<'queued' | 'running' | 'done' | 'failed'>;
-  attempts: Generated<number>;
-  max_attempts: Generated<number>;
-  run_at: GeneratedTimestamp;
-  locked_by: string | null;
-  locked_at: Timestamp | null;
+  job_key: string | null;
+  state: 'done' | 'failed';
+  attempts: number;
+  max_attempts: number;
   last_error: string | null;
-  created_at: GeneratedTimestamp;
-  updated_at: GeneratedTimestamp;
-  finished_at: Timestamp | null;
+  created_at: Timestamp;
+  finished_at: GeneratedTimestamp;
 }
 
 export interface SchemaMigrationTable {
@@ -290,7 +286,7 @@ export interface DB {
   setting: SettingTable;
   audit_event: AuditEventTable;
   audit_head: AuditHeadTable;
-  job: JobTable;
+  job_history: JobHistoryTable;
   schema_migration: SchemaMigrationTable;
   original: OriginalTable;
   recording: RecordingTable;

@@ -1,130 +1,39 @@
-import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../db/database.ts';
-import type { Deps } from '../deps.ts';
+import { DEFAULT_MAX_ATTEMPTS, type JobName, type JobPayloads } from './catalog.ts';
 
-/** A job's handler. Throwing makes the job retry with back-off until max attempts. */
-export type JobHandler = (deps: Deps, payload: Record<string, unknown>) => Promise<void>;
-
-export interface JobDefinition {
-  handler: JobHandler;
-}
-
-export type JobCatalog = Record<string, JobDefinition>;
-
-/**
- * Queues a job. With a `dedupeKey` (predictable, e.g. `media.probe:<sha256>`) a repeated request is a
- * duplicate and queues nothing. Returns the job id, or undefined for a duplicate.
- */
-export async function enqueueJob(
-  db: DbOrTx,
-  kind: string,
-  payload: Record<string, unknown> = {},
-  opts: { dedupeKey?: string; runAt?: Date; maxAttempts?: number } = {},
-): Promise<string | undefined> {
-  const row = await db
-    .insertInto('job')
-    .values({
-      kind,
-      payload: JSON.stringify(payload),
-      dedupe_key: opts.dedupeKey ?? null,
-      run_at: opts.runAt ?? new Date(),
-      ...(opts.maxAttempts && { max_attempts: opts.maxAttempts }),
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return row?.id;
-}
-
-/** Exponential back-off: 5 s, 20 s, 80 s, … capped at one hour. */
-export function backoffSeconds(attempt: number): number {
-  return Math.min(3600, 5 * 4 ** Math.max(0, attempt - 1));
-}
-
-/** Jobs left 'running' by a worker that died are given back to the queue after this long. */
-const STALE_AFTER_MS = 15 * 60_000;
-
-export interface Worker {
-  stop(): Promise<void>;
-  /** Runs queued jobs until none is ready (for tests and the CLI). */
-  drain(): Promise<number>;
+export interface EnqueueOptions {
+  /**
+   * Predictable key (e.g. `media.process:<sha256>`): while a job with this key exists — waiting, running, or
+   * failed for good — enqueueing again is a duplicate and adds nothing. Once that job completed, the key is free.
+   */
+  dedupeKey?: string;
+  /** Not before this time (default: now). */
+  runAt?: Date;
+  /** Attempts before the job stays failed (default 5). */
+  maxAttempts?: number;
+  /** Lower runs first (default 0). */
+  priority?: number;
 }
 
 /**
- * Starts a worker that claims ready jobs with `FOR UPDATE SKIP LOCKED` (several workers on several
- * nodes never take the same job). Every kind in the catalog must have a handler; an unknown kind
- * found in the queue fails that job with a clear error instead of being skipped forever.
+ * Queues a job on the given handle — pass the transaction of the change that causes the job, so that a
+ * rollback leaves no job and a commit always leaves one (graphile-worker's add_job is plain SQL). Returns
+ * the job id, or undefined when `dedupeKey` made it a duplicate.
  */
-export function startWorker(deps: Deps, catalog: JobCatalog, opts: { pollMs?: number; background?: boolean; log?: (msg: string, extra?: object) => void } = {}): Worker {
-  for (const [kind, def] of Object.entries(catalog)) {
-    if (typeof def?.handler !== 'function') throw new Error(`Job kind ${kind} has no handler`);
-  }
-  const { db } = deps;
-  const workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-  const log = opts.log ?? (() => undefined);
-  let stopping = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-
-  async function runOne(): Promise<boolean> {
-    await sql`UPDATE job SET state = 'queued', locked_by = NULL, updated_at = now()
-              WHERE state = 'running' AND locked_at < ${new Date(Date.now() - STALE_AFTER_MS)}`.execute(db);
-    const r = await sql<{ id: string; kind: string; payload: Record<string, unknown>; attempts: number; max_attempts: number }>`
-      UPDATE job SET state = 'running', locked_by = ${workerId}, locked_at = now(), attempts = attempts + 1, updated_at = now()
-      WHERE id = (SELECT id FROM job WHERE state = 'queued' AND run_at <= now() ORDER BY run_at FOR UPDATE SKIP LOCKED LIMIT 1)
-      RETURNING id, kind, payload, attempts, max_attempts`.execute(db);
-    const job = r.rows[0];
-    if (!job) return false;
-    const def = catalog[job.kind];
-    try {
-      if (!def) throw new Error(`No handler for job kind ${job.kind}`);
-      await def.handler(deps, job.payload);
-      await db.updateTable('job').set({ state: 'done', finished_at: new Date(), updated_at: new Date(), last_error: null }).where('id', '=', job.id).execute();
-      log('job done', { id: job.id, kind: job.kind });
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      const final = !def || job.attempts >= job.max_attempts;
-      await db
-        .updateTable('job')
-        .set({
-          state: final ? 'failed' : 'queued',
-          last_error: message.slice(0, 2000),
-          run_at: new Date(Date.now() + backoffSeconds(job.attempts) * 1000),
-          updated_at: new Date(),
-          locked_by: null,
-          ...(final && { finished_at: new Date() }),
-        })
-        .where('id', '=', job.id)
-        .execute();
-      log(final ? 'job failed' : 'job will retry', { id: job.id, kind: job.kind, error: message });
-    }
-    return true;
-  }
-
-  async function drain(): Promise<number> {
-    let n = 0;
-    while (!stopping && (await runOne())) n++;
-    return n;
-  }
-
-  const tick = () => {
-    if (stopping) return;
-    running = drain()
-      .catch((e) => log('worker error', { error: String(e) }))
-      .finally(() => {
-        if (!stopping) timer = setTimeout(tick, opts.pollMs ?? 1000);
-      });
-  };
-  // background: false gives a worker that runs only when drained (tests, one-shot CLI commands).
-  if (opts.background !== false) timer = setTimeout(tick, 10);
-
-  return {
-    drain,
-    async stop() {
-      stopping = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+export async function enqueueJob<K extends JobName>(db: DbOrTx, kind: K, payload: JobPayloads[K], opts: EnqueueOptions = {}): Promise<string | undefined> {
+  // unsafe_dedupe: an existing job with the key is left as it is (the library's other modes replace a waiting
+  // job's payload, or add a second job while the first runs — neither is "a repeated job is a duplicate").
+  const r = await sql<{ id: string; revision: number }>`
+    SELECT id::text AS id, revision FROM graphile_worker.add_job(
+      identifier => ${kind}::text,
+      payload => ${JSON.stringify(payload)}::json,
+      run_at => ${opts.runAt ?? null}::timestamptz,
+      max_attempts => ${opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}::int,
+      job_key => ${opts.dedupeKey ?? null}::text,
+      priority => ${opts.priority ?? null}::int,
+      job_key_mode => 'unsafe_dedupe')`.execute(db);
+  const row = r.rows[0]!;
+  // A duplicate is answered with the existing job, its revision bumped.
+  return opts.dedupeKey !== undefined && row.revision > 0 ? undefined : row.id;
 }

@@ -1,0 +1,17 @@
+import type { JobCatalog } from '../platform/jobs/catalog.ts';
+import { authJobs } from '../modules/auth/auth.jobs.ts';
+import { mediaJobs } from '../modules/recordings/media.jobs.ts';
+import { uploadJobs } from '../modules/recordings/uploads.jobs.ts';
+import { fixityJobs } from '../modules/fixity/fixity.jobs.ts';
+
+/**
+ * The job list (composition root): every module's jobs. `satisfies JobCatalog` makes a job name declared in
+ * some `<feature>.jobs.ts` without a definition here a type error; the runner refuses to start on an
+ * incomplete definition.
+ */
+export const jobCatalog = {
+  ...authJobs,
+  ...mediaJobs,
+  ...uploadJobs,
+  ...fixityJobs,
+} satisfies JobCatalog;
