@@ -3,7 +3,6 @@ import { Button, Card, Col, Descriptions, Flex, Result, Row, Space, Spin, Typogr
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, ApiError } from '../../api/client.ts';
-import type { Recording } from '../../api/recording-types.ts';
 import { LateTag } from '../../components/late-tag.tsx';
 import { ProcessingStateTag } from '../../components/processing-state-tag.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
@@ -14,6 +13,7 @@ import { useSession } from '../../session/session-context.tsx';
 import { RecordingEditDrawer } from './recording-edit-drawer.tsx';
 import { IntegrityCard } from './integrity-card.tsx';
 import { MediaCard } from './media-card.tsx';
+import { TimeCorrectionsCard, type RecordingDetail } from './time-corrections-card.tsx';
 
 /** While the media job has not finished, the page asks again this often. */
 const POLL_MS = 3000;
@@ -25,13 +25,13 @@ export default function RecordingDetailPage() {
   const { can } = useSession();
   const mayEdit = can('recordings:edit');
   const { departments } = useDepartments(mayEdit);
-  const [recording, setRecording] = useState<Recording>();
+  const [recording, setRecording] = useState<RecordingDetail>();
   const [failure, setFailure] = useState<ApiError>();
   const [editing, setEditing] = useState(false);
 
   const load = useCallback(
     () =>
-      api.get<Recording>(`/api/recordings/${id}`).then(setRecording, (e: unknown) => {
+      api.get<RecordingDetail>(`/api/recordings/${id}`).then(setRecording, (e: unknown) => {
         if (e instanceof ApiError && (e.status === 404 || e.status === 403 || e.status === 400)) setFailure(e);
         else notifyError(e);
       }),
@@ -107,6 +107,7 @@ export default function RecordingDetailPage() {
               ]}
             />
           </Card>
+          <TimeCorrectionsCard corrections={r.corrections} />
           <IntegrityCard recording={r} />
         </Col>
         <Col xs={24} xl={9}>
