@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Receipt } from '../../src/cli/ingest/receipt.ts';
 import { createTestApp, login, makeDepartment, makePerson, makeUser, type Session, type TestContext } from '../support/harness.ts';
 import { makeClip } from '../support/media-fixtures.ts';
-import { apiTokenFor, digestOf, makePhoto, makeTone, runIngestCli } from './ingest-fixtures.ts';
+import { apiTokenFor, digestOf, makePhoto, makeRandomFile, makeTone, runIngestCli } from './ingest-fixtures.ts';
+import { ApiClient } from '../../src/cli/ingest/api-client.ts';
+import { clearVerified } from '../../src/cli/ingest/clear-device.ts';
+import type { FileRecord } from '../../src/cli/ingest/receipt.ts';
+import type { LocalObjectStore } from '../../src/platform/storage/local-object-store.ts';
+import { chmod, open } from 'node:fs/promises';
 
 const DEVICE = 'DSJ1234567';
 const STAFF = '000777';
@@ -161,5 +166,78 @@ describe('quanlu ingest (采集站)', () => {
     expect(json.files.filter((f) => f.cleared).map((f) => f.relPath).sort()).toEqual([...Object.keys(known), COPY].sort());
     expect(json.totals.cleared).toBe(5);
     expect(txt).toContain('设备清除 Cleared from device');
+  });
+});
+
+/**
+ * Issue 7 §3, measured: with a byte flipped in (or the file removed from) a stored original, `ingest --clear`
+ * deleted the card's good copy because "already stored" only looked up the database row. Each case uses its
+ * own card folder and files, so it depends on no other test.
+ */
+describe('--clear after the server’s copy was damaged', () => {
+  /** Overwrites one byte of the server's stored object in place (a disk fault). */
+  async function flipStoredByte(sha256: string, at: number) {
+    const file = (ctx.deps.storage as LocalObjectStore).objectPath(sha256);
+    await chmod(file, 0o600);
+    const fh = await open(file, 'r+');
+    const b = Buffer.alloc(1);
+    await fh.read(b, 0, 1, at);
+    b[0] = b[0]! ^ 0xff;
+    await fh.write(b, 0, 1, at);
+    await fh.close();
+  }
+  const storedBytesOk = async (sha256: string) => (await digestOf((ctx.deps.storage as LocalObjectStore).objectPath(sha256))).sha256 === sha256;
+
+  async function cardWith(name: string, rel: string, bytes: number) {
+    const dir = path.join(work, name);
+    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await makeRandomFile(path.join(dir, rel), bytes);
+    return dir;
+  }
+
+  test('the gate: a card file is kept, with the reason, while the server’s fresh check finds its copy damaged or missing', async () => {
+    const cardDir = await cardWith('card-gate', 'DCIM/DSJ1234567_000777_20261127120000_0011.mp4', 300_000);
+    const second = path.join(cardDir, 'DCIM/DSJ1234567_000777_20261127120500_0012.mp4');
+    await makeRandomFile(second, 200_000);
+    const up = await runIngestCli([cardDir, '--server', base, '--device', DEVICE, '--receipt-dir', path.join(work, 'r-gate')], env());
+    expect(up.code, up.stderr).toBe(0);
+    const files = (await receiptIn('r-gate')).json.files as FileRecord[];
+    expect(files.map((f) => f.state)).toEqual(['uploaded', 'uploaded']);
+    const [damagedRec, missingRec] = files.sort((a, b) => a.relPath.localeCompare(b.relPath));
+    await flipStoredByte(damagedRec!.sha256!, 4096);
+    await rm((ctx.deps.storage as LocalObjectStore).objectPath(missingRec!.sha256!));
+
+    // The same client and the same gate `ingest --clear` uses, against the real server.
+    const api = new ApiClient(base, { authorization: `Bearer ${token}` });
+    const kept = await clearVerified(files, (sha) => api.verifyOriginal(sha));
+    expect(existsSync(damagedRec!.path)).toBe(true);
+    expect(existsSync(missingRec!.path)).toBe(true);
+    expect(files.every((f) => !f.cleared)).toBe(true);
+    expect(kept.map((k) => k.relPath)).toEqual([damagedRec!.relPath, missingRec!.relPath]);
+    expect(kept[0]!.reason).toContain('sha256-mismatch');
+    expect(kept[0]!.reason).toContain('已损坏');
+    expect(kept[1]!.reason).toContain('missing');
+  });
+
+  test('ingest --clear re-uploads the card’s good bytes, the server restores its object (audited), and only then is the card file deleted', async () => {
+    const rel = 'DCIM/DSJ1234567_000777_20261127130000_0021.mp4';
+    const cardDir = await cardWith('card-repair', rel, 400_000);
+    const first = await runIngestCli([cardDir, '--server', base, '--device', DEVICE, '--receipt-dir', path.join(work, 'r-repair-1')], env());
+    expect(first.code, first.stderr).toBe(0);
+    const { sha256 } = await digestOf(path.join(cardDir, rel));
+    await flipStoredByte(sha256, 1234);
+    expect(await storedBytesOk(sha256)).toBe(false);
+
+    const r = await runIngestCli([cardDir, '--server', base, '--device', DEVICE, '--receipt-dir', path.join(work, 'r-repair-2'), '--clear'], env());
+    const { json } = await receiptIn('r-repair-2');
+    const f = json.files[0]!;
+    expect(f.notes?.join(' ')).toContain('sha256-mismatch');
+    // The server's copy was damaged: the card file goes only if the server now holds intact bytes.
+    const repaired = (await sql<{ n: string }>`SELECT count(*) AS n FROM audit_event WHERE action = 'original.repaired' AND target_id = ${sha256}`.execute(ctx.db)).rows[0]!.n;
+    expect(Number(repaired), r.stderr).toBe(1);
+    expect(await storedBytesOk(sha256)).toBe(true);
+    expect(f.cleared).toBe(true);
+    expect(existsSync(path.join(cardDir, rel))).toBe(false);
+    expect(r.code, r.stderr).toBe(0);
   });
 });

@@ -34,6 +34,18 @@ const originalSchema = z.object({ sha256: z.string(), sm3: z.string(), sizeBytes
 /** What the server holds under a SHA-256. */
 export type OriginalInfo = z.infer<typeof originalSchema>;
 
+const freshCheckSchema = z.object({
+  sha256: z.string(),
+  sm3: z.string(),
+  sizeBytes: z.number(),
+  result: z.enum(['ok', 'damaged', 'missing']),
+  check: z.string(),
+  detail: z.string().nullable(),
+  checkedAt: z.string(),
+});
+/** The server's answer after re-hashing its stored copy of an original just now. */
+export type FreshCheck = z.infer<typeof freshCheckSchema>;
+
 const uploadResultSchema = z.object({
   state: z.enum(['receiving', 'stored', 'duplicate', 'rejected']),
   recordingId: z.string().nullable(),
@@ -105,6 +117,18 @@ export class ApiClient {
   /** Is this content already stored? (`undefined` when not.) */
   findOriginal(sha256: string): Promise<OriginalInfo | undefined> {
     return this.#json(`/api/originals/${sha256}`, originalSchema, true);
+  }
+
+  /**
+   * Asks the server to re-hash its stored copy of these bytes now (`undefined` when it holds none the
+   * caller may see). --clear deletes a card file only after this answers `ok`: a database row says the
+   * bytes were stored once, not that they are intact today.
+   */
+  async verifyOriginal(sha256: string): Promise<FreshCheck | undefined> {
+    const res = await send(this.base, 'POST', `/api/originals/${sha256}/verify`, this.authHeaders);
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw await apiErrorOf(res);
+    return freshCheckSchema.parse(await res.json());
   }
 
   /** A person by id (`undefined` when unknown or outside the caller's departments). */

@@ -103,13 +103,18 @@ async function afterHash(file: CardFile, index: number, ctx: FileContext, rec: F
       if (known.sm3 !== digest.sm3 || known.sizeBytes !== digest.size) {
         return { ...rec, reason: '服务器上同一 SHA-256 的 SM3 或大小不同，请联系管理员 / the server holds this SHA-256 with a different SM3 or size; contact an administrator' };
       }
-      return { ...rec, state: 'already_stored', verified: true };
+      // Before --clear trusts "already stored", the server re-hashes its copy now. A damaged or missing
+      // copy is not "stored": the card's bytes go up again (the server restores its object from good bytes).
+      const fresh = o.clear && !o.dryRun ? await api.verifyOriginal(digest.sha256) : undefined;
+      if (!fresh || fresh.result === 'ok') return { ...rec, state: 'already_stored', verified: true };
+      rec.notes = [...(rec.notes ?? []), `服务器存储的副本${fresh.result === 'missing' ? '已缺失' : `已损坏（${fresh.check}）`}，重新上传卡上文件 / the server's stored copy is ${fresh.result} (${fresh.check}); uploading the card copy again`];
+      rec.server = undefined;
     }
 
     const plan = await planMetadata(file, o, ctx.officers, ctx.fixedOfficer);
     if (!plan.ok) return { ...rec, state: 'skipped', reason: plan.reason };
     rec.metadata = plan.summary;
-    if (plan.notes.length) rec.notes = plan.notes;
+    if (plan.notes.length) rec.notes = [...(rec.notes ?? []), ...plan.notes];
     if (o.dryRun) return { ...rec, state: 'would_upload' };
     if (ctx.signal.aborted) return { ...rec, reason: '已中断 / interrupted' };
 

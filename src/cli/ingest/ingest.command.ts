@@ -138,8 +138,11 @@ export async function runIngest(dirArg: string, raw: RawIngestOptions, io: Inges
     const receiptBase = await reserveReceipt(o.receiptDir, startedAt);
     let written = await writeReceipt(receiptBase, receipt);
     if (o.clear && !o.dryRun && !stop.signal.aborted) {
-      receipt.clearErrors = await clearVerified(done);
+      receipt.clearErrors = await clearVerified(done, (sha256) => api.verifyOriginal(sha256));
+      for (const e of receipt.clearErrors) io.stderr.write(`未删除 kept ${e.relPath}: ${e.reason}\n`);
       receipt.totals = totalsOf(done);
+      // A file kept because the server's copy is not intact needs attention: not a clean run.
+      if (receipt.clearErrors.length) receipt.exitCode = 1;
       receipt.finishedAt = new Date().toISOString();
       written = await writeReceipt(receiptBase, receipt);
     }
