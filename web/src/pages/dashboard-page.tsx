@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../api/client.ts';
 import type { Department, Items, Page, Person } from '../api/types.ts';
+import { FixityAlert } from '../components/fixity-alert.tsx';
 import { RoleTags } from '../components/role-tags.tsx';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { notifyError } from '../lib/notify.ts';
@@ -39,6 +40,7 @@ export default function DashboardPage() {
 
   return (
     <>
+      <FixityAlert />
       <Card style={{ marginBottom: 24 }}>
         <Typography.Title level={3} style={{ marginTop: 0 }}>
           {t('dash.welcome', { name: me.displayName })}
