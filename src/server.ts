@@ -6,6 +6,7 @@ import { jobCatalog } from './app/jobs.ts';
 import { startJobRunner, type JobRunner } from './platform/jobs/runner.ts';
 import { bootstrapAdmin } from './modules/users/users.service.ts';
 import { openObjectStore } from './platform/storage/open-object-store.ts';
+import { prepareDataFolder } from './platform/storage/data-folders.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -27,6 +28,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
     app = await buildApp(deps, { logger: opts.logger === false ? false : undefined });
     const log = app.log;
     log.info({ mode: database.mode, migrations: database.applied }, 'database ready');
+    log.info(await prepareDataFolder(config), 'data folder ready: private upload folders, leftovers of a killed process removed');
     const boot = await bootstrapAdmin(deps);
     if (boot.generatedPassword) {
       // Printed once, on the first start only; the hash is all that is stored.

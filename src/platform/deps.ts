@@ -7,4 +7,9 @@ export interface Deps {
   config: Config;
   db: Database;
   storage: ObjectStore;
+  /**
+   * Test-only: named points of multi-step operations (e.g. the upload finish) where a crash test stops
+   * the process. Absent in production, where every point is a no-op.
+   */
+  faults?: { reach(point: string): Promise<void> };
 }

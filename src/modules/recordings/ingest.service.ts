@@ -1,23 +1,12 @@
-import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
+import { appendAuditEvent, type Actor } from '../../platform/audit/audit-chain.ts';
 import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
+import { permissionsOf, type Role } from '../../platform/auth/permissions.ts';
+import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
-import { hashFile, type DualDigest } from '../../platform/hashing/dual-hasher.ts';
-import { enqueueJob } from '../../platform/jobs/queue.ts';
-import * as repo from './recordings.repository.ts';
 import { checkMetadata } from './recordings.service.ts';
-import { recordingMetadata, type RecordingMetadata } from './recordings.schema.ts';
+import { recordingMetadata } from './recordings.schema.ts';
 import * as uploads from './uploads.repository.ts';
-
-/** What a finished upload became. */
-export interface IngestResult {
-  uploadId: string;
-  state: 'stored' | 'duplicate';
-  recordingId: string;
-  sha256: string;
-  sm3: string;
-  sizeBytes: number;
-}
 
 /**
  * A file name as the recording keeps it: no control characters (NUL…), no path (../), at most 255
@@ -61,72 +50,58 @@ export async function prepareUpload(
     throw new AppError('VALIDATION_FAILED', {}, fields);
   }
   await checkMetadata(db, user, parsed.data);
-  await uploads.insertUpload(db, { id: u.id, uploadedBy: user.id, fileName, sizeBytes: u.size, metadata: parsed.data, clientSha256: clientSha256 ?? null });
-}
-
-/**
- * Turns a finished upload into an original and a recording (第八、十五条): hashes from the stored
- * bytes, the client's hash compared, duplicates linked instead of stored twice, the original made
- * immutable, processing queued — all recorded in the audit chain in the same transaction.
- */
-export async function finishUpload(deps: Deps, user: Pick<AuthUser, 'id' | 'username'>, id: string, filePath: string, running: DualDigest | undefined): Promise<IngestResult> {
-  const { db, storage } = deps;
-  const up = await uploads.findUpload(db, id);
-  if (!up || up.uploaded_by !== user.id) throw new AppError('UPLOAD_NOT_FOUND');
-  const digest = running ?? (await hashFile(filePath));
-  const actor = actorOf(user);
-
-  if (up.client_sha256 && up.client_sha256 !== digest.sha256) {
-    // Not stored as an original: the bytes are set aside for inspection.
-    const keptAt = await storage.setAside(filePath, digest.sha256);
-    await db.transaction().execute(async (trx) => {
-      await uploads.finishUpload(trx, id, { state: 'rejected', sha256: digest.sha256, sm3: digest.sm3, errorCode: 'HASH_MISMATCH' });
-      await appendAuditEvent(trx, {
-        actor,
-        action: 'upload.rejected',
-        target: { type: 'upload', id },
-        details: { reason: 'HASH_MISMATCH', fileName: up.file_name, clientSha256: up.client_sha256, sha256: digest.sha256, sm3: digest.sm3, keptAt },
-      });
-    });
-    throw new AppError('HASH_MISMATCH', { actual: digest.sha256, expected: up.client_sha256 });
-  }
-
-  // Known content is not stored twice; new content is published under its SHA-256 (fsync, read-only).
-  if (await repo.findOriginal(db, digest.sha256)) await storage.discardFile(filePath);
-  else await storage.adoptFile(filePath, digest);
-  const meta = up.metadata as RecordingMetadata;
-
-  return db.transaction().execute(async (trx) => {
-    const isNew = await repo.insertOriginal(trx, { sha256: digest.sha256, sm3: digest.sm3, sizeBytes: digest.size, storage: storage.kind, uploadedBy: user.id });
-    const known = isNew ? undefined : await repo.findOriginal(trx, digest.sha256);
-    if (known?.recording_id) {
-      // Same bytes again: linked to the existing recording, not stored twice; the duplication is audited.
-      await uploads.finishUpload(trx, id, { state: 'duplicate', sha256: digest.sha256, sm3: digest.sm3, recordingId: known.recording_id });
-      await appendAuditEvent(trx, {
-        actor,
-        action: 'recording.duplicate',
-        target: { type: 'recording', id: known.recording_id },
-        details: { uploadId: id, fileName: up.file_name, sha256: digest.sha256, sizeBytes: digest.size },
-      });
-      return { uploadId: id, state: 'duplicate' as const, recordingId: known.recording_id, sha256: digest.sha256, sm3: digest.sm3, sizeBytes: digest.size };
-    }
-    const recordingId = await repo.insertRecording(trx, { ...meta, originalSha256: digest.sha256, fileName: up.file_name, uploadedBy: user.id });
-    await uploads.finishUpload(trx, id, { state: 'stored', sha256: digest.sha256, sm3: digest.sm3, recordingId });
-    await enqueueJob(trx, 'media.process', { sha256: digest.sha256 }, { dedupeKey: `media.process:${digest.sha256}` });
+  const sizeBytes = u.size;
+  await db.transaction().execute(async (trx) => {
+    await uploads.insertUpload(trx, { id: u.id, uploadedBy: user.id, fileName, sizeBytes, metadata: parsed.data, clientSha256: clientSha256 ?? null });
     await appendAuditEvent(trx, {
-      actor,
-      action: 'recording.create',
-      target: { type: 'recording', id: recordingId },
-      details: { uploadId: id, fileName: up.file_name, sha256: digest.sha256, sm3: digest.sm3, sizeBytes: digest.size, clientSha256: up.client_sha256, metadata: meta },
+      actor: actorOf(user),
+      action: 'upload.create',
+      target: { type: 'upload', id: u.id },
+      details: { fileName, sizeBytes, clientSha256: clientSha256 ?? null, departmentId: parsed.data.departmentId },
     });
-    return { uploadId: id, state: 'stored' as const, recordingId, sha256: digest.sha256, sm3: digest.sm3, sizeBytes: digest.size };
   });
 }
 
-/** Marks an upload that failed while receiving (the partial bytes stay resumable). */
-export async function recordUploadFailure(deps: Deps, user: Pick<AuthUser, 'id' | 'username'>, id: string, code: string, message: string) {
+/** Whose upload an account is, as the access decision sees it (for finishes the sweeper makes). */
+export async function uploaderOf(db: DbOrTx, userId: string): Promise<AuthUser | undefined> {
+  const u = await uploads.findUploader(db, userId);
+  if (!u) return undefined;
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.display_name,
+    roles: u.roles as Role[],
+    departmentId: u.department_id,
+    personId: u.person_id,
+    permissions: permissionsOf(u.roles),
+    via: 'token',
+  };
+}
+
+/**
+ * Ends an upload its owner terminates (tus DELETE): recorded as cancelled and audited first, then the
+ * route lets tus remove the bytes. A finished upload cannot be cancelled (its recording exists).
+ */
+export async function cancelUpload({ db }: Deps, user: Pick<AuthUser, 'id' | 'username'>, id: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const up = await uploads.lockUpload(trx, id);
+    if (!up || up.uploaded_by !== user.id) throw new AppError('UPLOAD_NOT_FOUND');
+    if (up.state === 'cancelled') return;
+    if (up.state !== 'receiving') throw new AppError('UPLOAD_ALREADY_FINISHED');
+    await uploads.cancelUpload(trx, id);
+    await appendAuditEvent(trx, {
+      actor: actorOf(user),
+      action: 'upload.cancelled',
+      target: { type: 'upload', id },
+      details: { fileName: up.file_name, sizeBytes: Number(up.size_bytes) },
+    });
+  });
+}
+
+/** Notes a failed attempt on an upload still receiving (the bytes stay resumable); audited. */
+export async function recordUploadFailure(deps: Deps, actor: Actor, id: string, code: string, message: string) {
   await deps.db.transaction().execute(async (trx) => {
-    await uploads.noteError(trx, id, code, message);
-    await appendAuditEvent(trx, { actor: actorOf(user), action: 'upload.failed', target: { type: 'upload', id }, details: { code, message } });
+    if (!(await uploads.noteError(trx, id, code, message))) return;
+    await appendAuditEvent(trx, { actor, action: 'upload.failed', target: { type: 'upload', id }, details: { code, message } });
   });
 }

@@ -190,7 +190,7 @@ export interface UploadTable {
   file_name: string;
   size_bytes: ColumnType<string, number | string, never>;
   metadata: unknown;
-  state: Generated<'receiving' | 'stored' | 'duplicate' | 'rejected'>;
+  state: Generated<'receiving' | 'stored' | 'duplicate' | 'rejected' | 'cancelled'>;
   sha256: string | null;
   sm3: string | null;
   client_sha256: string | null;

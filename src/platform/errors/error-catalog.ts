@@ -52,6 +52,17 @@ export const errorCatalog = {
   UPLOAD_NOT_FOUND: { status: 404, zh: '上传任务不存在或不属于您', en: 'No such upload, or it is not yours' },
   UPLOAD_TOO_LARGE: { status: 413, zh: '文件超过上传大小上限（{maxBytes} 字节）', en: 'The file exceeds the upload size limit ({maxBytes} bytes)' },
   EMPTY_FILE: { status: 400, zh: '文件为空（0 字节），未保存', en: 'The file is empty (0 bytes) and was not stored' },
+  UPLOAD_REJECTED: {
+    status: 409,
+    zh: '该上传已被拒绝（{reason}），未入库；请核对后重新上传',
+    en: 'This upload was refused ({reason}) and not stored; check it and upload the file again',
+  },
+  UPLOAD_ALREADY_FINISHED: { status: 409, zh: '该上传已完成，不能再取消', en: 'This upload has already finished and can no longer be cancelled' },
+  ORIGINAL_MISMATCH: {
+    status: 409,
+    zh: '服务器上同一 SHA-256 的原始文件记录了不同的 SM3 或大小，未入库，请联系管理员',
+    en: 'The server records a different SM3 or size for an original with this SHA-256; nothing was stored. Contact an administrator',
+  },
   RECEIPT_EXISTS: { status: 409, zh: '该执法人员当天的交接回执已确认', en: 'That officer’s hand-over for that day is already confirmed' },
   // Object store (src/platform/storage) and media tools (src/platform/media).
   HASH_MISMATCH: {

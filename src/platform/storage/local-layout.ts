@@ -14,9 +14,11 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 /**
  * The folder layout of a LocalObjectStore:
- *   <root>/objects/ab/cd/<sha256>    stored objects, read-only
- *   <root>/tmp/<time>-<random>.part  files being written (same filesystem, so publishing is atomic)
- *   <root>/rejected/<time>-<sha256>  uploads whose hash differed from the client's, kept for inspection
+ *   <root>/objects/ab/cd/<sha256>          stored objects, read-only
+ *   <root>/tmp/<time>-p<pid>-<random>.part files being written (same filesystem, so publishing is atomic);
+ *                                          the pid tells a start-up clean-up whose file it is
+ *   <root>/rejected/<time>-<sha256>        uploads refused at finish (e.g. a hash that differed from the
+ *                                          client's), kept for inspection
  */
 export class LocalLayout {
   readonly objectsDir: string;
@@ -35,9 +37,9 @@ export class LocalLayout {
     return path.join(this.objectsDir, k.slice(0, 2), k.slice(2, 4), k);
   }
 
-  /** A fresh, unused temp file name. */
+  /** A fresh, unused temp file name, tagged with this process's id (see cleanTemp). */
   tmpPath(): string {
-    return path.join(this.tmpDir, `${fileTimestamp()}-${randomBytes(8).toString('hex')}.part`);
+    return path.join(this.tmpDir, `${fileTimestamp()}-p${process.pid}-${randomBytes(8).toString('hex')}.part`);
   }
 
   /** Creates the three folders (idempotent). */
@@ -55,8 +57,7 @@ export class LocalLayout {
    */
   async publish(tmpPath: string, key: string): Promise<boolean> {
     const finalPath = this.objectPath(key);
-    const dir = path.dirname(finalPath);
-    const madeDir = await storageOp(() => mkdir(dir, { recursive: true, mode: DIRECTORY_MODE }));
+    const madeDir = await this.#makeObjectDir(finalPath);
     let created = true;
     try {
       await link(tmpPath, finalPath);
@@ -66,13 +67,61 @@ export class LocalLayout {
       else if (code && NO_HARD_LINKS.has(code)) created = await storageOp(() => renameUnlessExists(tmpPath, finalPath));
       else throw withCause(new AppError('STORAGE_WRITE_FAILED', { reason: code ?? 'link' }), error);
     }
-    await rm(tmpPath, { force: true }).catch(() => undefined); // a leftover is swept later
-    if (created) {
-      await storageOp(() => fsyncDirectory(dir));
-      // New ab/ or ab/cd/ folders must be durable too, or the fsynced name hangs off a lost folder.
-      if (madeDir) for (const d of [path.dirname(dir), path.dirname(path.dirname(dir))]) await storageOp(() => fsyncDirectory(d));
-    }
+    await rm(tmpPath, { force: true }).catch(() => undefined); // a leftover is removed at the next start
+    if (created) await this.#syncNewName(finalPath, madeDir);
     return created;
+  }
+
+  /**
+   * Gives a finished, fsynced, read-only file that lives OUTSIDE the store (a finished upload) its object
+   * name as a second hard link, leaving the file where it is: at every instant either the caller's file or
+   * the object (or both) holds the bytes, so a crash loses nothing. 'same-file' when that name already
+   * points at this very file (an earlier, interrupted attempt); 'other' when another file holds the name.
+   * Throws STORAGE_WRITE_FAILED with `cause.code` EXDEV (or a no-hard-links code) when linking is not
+   * possible — the caller then copies.
+   */
+  async linkAs(filePath: string, key: string): Promise<'created' | 'same-file' | 'other'> {
+    const finalPath = this.objectPath(key);
+    const madeDir = await this.#makeObjectDir(finalPath);
+    try {
+      await link(filePath, finalPath);
+    } catch (error) {
+      if (errnoCode(error) !== 'EEXIST') throw withCause(new AppError('STORAGE_WRITE_FAILED', { reason: errnoCode(error) ?? 'link' }), error);
+      const [mine, theirs] = await Promise.all([stat(filePath), stat(finalPath)]);
+      return mine.ino === theirs.ino && mine.dev === theirs.dev ? 'same-file' : 'other';
+    }
+    await this.#syncNewName(finalPath, madeDir);
+    return 'created';
+  }
+
+  /**
+   * Replaces the object `key` with a finished, fsynced, read-only file (kept where it is) in one atomic
+   * rename: a reader sees the old or the new file, never a mix. Only for an object a fresh check found
+   * missing or damaged — the caller's file must hash to `key` (see LocalObjectStore.replaceDamaged).
+   */
+  async replaceWith(filePath: string, key: string): Promise<void> {
+    const finalPath = this.objectPath(key);
+    const madeDir = await this.#makeObjectDir(finalPath);
+    const tmpPath = this.tmpPath();
+    await storageOp(() => link(filePath, tmpPath));
+    try {
+      await storageOp(() => rename(tmpPath, finalPath));
+    } catch (error) {
+      await rm(tmpPath, { force: true }).catch(() => undefined);
+      throw error;
+    }
+    await this.#syncNewName(finalPath, madeDir);
+  }
+
+  async #makeObjectDir(finalPath: string): Promise<boolean> {
+    return !!(await storageOp(() => mkdir(path.dirname(finalPath), { recursive: true, mode: DIRECTORY_MODE })));
+  }
+
+  /** fsyncs the folder of a new name (and new ab/, ab/cd/ folders, or the name hangs off a lost folder). */
+  async #syncNewName(finalPath: string, madeDir: boolean): Promise<void> {
+    const dir = path.dirname(finalPath);
+    await storageOp(() => fsyncDirectory(dir));
+    if (madeDir) for (const d of [path.dirname(dir), path.dirname(path.dirname(dir))]) await storageOp(() => fsyncDirectory(d));
   }
 
   /**
@@ -80,16 +129,27 @@ export class LocalLayout {
    * filesystem; otherwise copied (fsynced) and the source removed.
    */
   async moveToRejected(filePath: string, sha256: string): Promise<string> {
+    const name = await this.copyToRejected(filePath, sha256);
+    await rm(filePath, { force: true });
+    return name;
+  }
+
+  /**
+   * Keeps the bytes of a file in rejected/ under `<time>-<sha256>` and returns that name; the file itself
+   * stays (a hard link on the same filesystem, else an fsynced copy), so the caller can record the refusal
+   * first and remove its file after — a crash in between loses nothing.
+   */
+  async copyToRejected(filePath: string, sha256: string): Promise<string> {
     const name = `${fileTimestamp()}-${assertObjectKey(sha256)}`;
     const target = path.join(this.rejectedDir, name);
     await storageOp(async () => {
       try {
-        await rename(filePath, target);
+        await link(filePath, target);
       } catch (error) {
-        if (errnoCode(error) !== 'EXDEV') throw error;
+        const code = errnoCode(error);
+        if (code !== 'EXDEV' && !(code && NO_HARD_LINKS.has(code))) throw error;
         await copyFile(filePath, target);
         await fsyncFile(target);
-        await rm(filePath, { force: true });
       }
       await fsyncDirectory(this.rejectedDir);
     });

@@ -178,7 +178,7 @@ describe('LocalObjectStore', () => {
     expect((await sut.put(Readable.from([randomBytes(200_000)]), { maxBytes: 200_000 })).size).toBe(200_000);
   });
 
-  it('adopts a file hashed while it arrived (moved, not copied), sets aside and discards staging files', async () => {
+  it('adopts a file hashed while it arrived as a second link (the upload keeps its name), sets aside and discards staging files', async () => {
     const staging = path.join(root, 'uploads');
     await mkdir(staging);
     const data = randomBytes(300_000);
@@ -192,11 +192,17 @@ describe('LocalObjectStore', () => {
     const stored = await stat(sut.objectPath(adopted.key));
     expect(stored.ino).toBe(inode); // same filesystem: no second pass over the bytes
     expect(stored.mode & 0o777).toBe(0o444);
-    expect(await filesUnder(staging)).toEqual([]);
+    // The upload keeps its name until the caller has recorded the rows (a crash loses nothing).
+    expect(await filesUnder(staging)).toEqual(['u1']);
+    expect(await filesUnder(path.join(root, 'tmp'))).toEqual([]);
+    // Again with the same file (an interrupted attempt retried): its own link, so "created".
+    expect((await sut.adoptFile(upload, digest)).created).toBe(true);
+    await rm(upload, { force: true });
 
+    // Another file with the same bytes: the name is taken, the caller must verify the existing object.
     await writeFile(upload, data);
     expect((await sut.adoptFile(upload, digest)).created).toBe(false);
-    expect(await filesUnder(staging)).toEqual([]);
+    await rm(upload, { force: true });
 
     // a digest that does not fit the file is refused and the file left where it was
     await writeFile(upload, data.subarray(1));
@@ -205,6 +211,8 @@ describe('LocalObjectStore', () => {
 
     const keptAs = await sut.setAside(upload, sha256(data.subarray(1)));
     expect(await filesUnder(path.join(root, 'rejected'))).toEqual([keptAs]);
+    expect(await filesUnder(staging)).toEqual(['u1']);
+    await rm(upload, { force: true });
 
     await writeFile(upload, 'dup');
     await sut.discardFile(upload);
@@ -212,6 +220,45 @@ describe('LocalObjectStore', () => {
     await expect(sut.discardFile(sut.objectPath(adopted.key))).rejects.toThrow(TypeError);
     await expect(sut.setAside(sut.objectPath(adopted.key), adopted.key)).rejects.toThrow(TypeError);
     expect(await sut.exists(adopted.key)).toBe(true);
+  });
+
+  it('restores a damaged or missing object from good bytes, and never replaces a sound one', async () => {
+    const data = randomBytes(200_000);
+    const { key } = await sut.put(Readable.from([data]));
+    const digest = { sha256: key, sm3: sm3(data), size: data.length };
+    const good = path.join(root, 'good-copy');
+    await writeFile(good, data);
+
+    await expect(sut.replaceDamaged(good, digest, await sut.verify(key))).rejects.toThrow(TypeError);
+
+    const file = sut.objectPath(key);
+    await chmod(file, 0o644);
+    const flipped = Buffer.from(data);
+    flipped[7] = flipped[7]! ^ 0xff;
+    await writeFile(file, flipped);
+    const found = await sut.verify(key);
+    expect(found).toMatchObject({ ok: false, error: 'sha256-mismatch' });
+    await sut.replaceDamaged(good, digest, found);
+    expect(await sut.verify(key, { expectedSm3: digest.sm3 })).toMatchObject({ ok: true });
+    expect((await stat(file)).mode & 0o777).toBe(0o444);
+    expect(await filesUnder(path.join(root, 'tmp'))).toEqual([]);
+
+    await rm(file, { force: true });
+    const missing = await sut.verify(key);
+    expect(missing).toMatchObject({ ok: false, error: 'missing' });
+    await sut.replaceDamaged(good, digest, missing);
+    expect(await sut.verify(key)).toMatchObject({ ok: true });
+  });
+
+  it('cleans temp files at start-up except those of another live process', async () => {
+    await sut.put(Readable.from([Buffer.from('x')]));
+    const tmp = path.join(root, 'tmp');
+    await writeFile(path.join(tmp, '20250101T000000.000Z-p999999999-aa.part'), 'dead process');
+    await writeFile(path.join(tmp, `20250101T000000.000Z-p${process.pid}-bb.part`), 'this process, before it started');
+    await writeFile(path.join(tmp, 'old-format.part'), 'no pid');
+    await writeFile(path.join(tmp, '20250101T000000.000Z-p1-cc.part'), 'pid 1 is alive');
+    expect(await sut.cleanTemp()).toBe(3);
+    expect(await filesUnder(tmp)).toEqual(['20250101T000000.000Z-p1-cc.part']);
   });
 
   it('lists only well-placed keys and sweeps only old temp files', async () => {

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors/error-catalog.ts';
 import { createDualHasher, hashFile, HASH_READ_BYTES, type DualDigest } from '../hashing/dual-hasher.ts';
-import { LocalLayout, OBJECT_MODE } from './local-layout.ts';
+import { DIRECTORY_MODE, fsyncFile, LocalLayout, OBJECT_MODE } from './local-layout.ts';
 import {
   assertObjectKey,
   normalizeSha256,
@@ -16,7 +16,7 @@ import {
   type VerifyOptions,
   type VerifyResult,
 } from './object-store.ts';
-import { errnoCode, storageOp, withCause, writeAll } from './storage-fs.ts';
+import { errnoCode, fsyncDirectory, storageOp, withCause, writeAll } from './storage-fs.ts';
 
 export interface LocalObjectStoreOptions {
   /**
@@ -118,47 +118,91 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   /**
-   * Takes over a finished upload hashed while it arrived. Same filesystem: moved into tmp/, fsynced,
-   * made read-only and published — no second pass over a multi-GB file. The size is checked against the
-   * digest; the bytes themselves are re-hashed by the fixity job. Another filesystem: copied through
-   * put(), which re-hashes and must match the digest.
+   * Publishes a finished local file (a tus upload) whose digest was computed from its bytes, WITHOUT
+   * moving it: fsynced, made read-only and given its object name as a second hard link, so no second
+   * pass over a multi-GB file and, at every instant of a crash, the bytes are under the upload's name or
+   * the object's (or both) — never in a temp file only. The caller removes its file once the database
+   * has the rows. `created` is false when another file already holds the object name: the caller must
+   * check that object's bytes (verify) before relying on it. The file is the same inode as the object
+   * afterwards, so the caller must not write to it again. Another filesystem: copied through put(),
+   * which re-hashes and must match the digest.
    */
   async adoptFile(filePath: string, digest: DualDigest): Promise<PutResult> {
     const key = assertObjectKey(digest.sha256);
-    if (this.#layout.holds(filePath)) throw new TypeError('adoptFile: the file is already a stored object');
+    await this.#prepareForLink(filePath, digest);
+    let outcome: 'created' | 'same-file' | 'other';
+    try {
+      outcome = await this.#layout.linkAs(filePath, key);
+    } catch (error) {
+      if (!cannotLink(error)) throw error;
+      return this.putFile(filePath, { expectedSha256: key });
+    }
+    return { key, size: digest.size, sha256: key, sm3: digest.sm3, created: outcome !== 'other' };
+  }
+
+  /**
+   * Restores an object that a fresh check (`found`, from verify()) reported missing, changed or
+   * unreadable, from a local file whose digest was computed from its bytes and equals the key. Never
+   * touches a sound object: `found.ok` is refused. The file stays where it is (see adoptFile).
+   */
+  async replaceDamaged(filePath: string, digest: DualDigest, found: VerifyResult): Promise<PutResult> {
+    const key = assertObjectKey(digest.sha256);
+    if (found.ok || found.key !== key) throw new TypeError('replaceDamaged: only an object found damaged or missing is replaced');
+    await this.#prepareForLink(filePath, digest);
+    try {
+      await this.#layout.replaceWith(filePath, key);
+    } catch (error) {
+      if (!cannotLink(error)) throw error;
+      // Another filesystem: copy (re-hashed against the key) into tmp/, then rename over the bad object.
+      return this.#putReplacing(filePath, key);
+    }
+    return { key, size: digest.size, sha256: key, sm3: digest.sm3, created: true };
+  }
+
+  /** A file about to become an object: the size fits the digest, its bytes are on disk, it is read-only. */
+  async #prepareForLink(filePath: string, digest: DualDigest): Promise<void> {
+    if (this.#layout.holds(filePath)) throw new TypeError('the file is already a stored object');
     await this.#ensureLayout();
     const { size } = await storageOp(() => stat(filePath));
     if (size !== digest.size) throw new AppError('STORAGE_WRITE_FAILED', { reason: `file has ${size} bytes but ${digest.size} were hashed` });
-    const tmpPath = this.#layout.tmpPath();
+    const handle = await storageOp(() => open(filePath, 'r'));
     try {
-      await rename(filePath, tmpPath);
-    } catch (error) {
-      if (errnoCode(error) !== 'EXDEV') throw withCause(new AppError('STORAGE_WRITE_FAILED', { reason: errnoCode(error) ?? 'rename' }), error);
-      const result = await this.putFile(filePath, { expectedSha256: key });
-      await rm(filePath, { force: true });
-      return result;
+      await storageOp(() => handle.sync());
+      await storageOp(() => handle.chmod(OBJECT_MODE));
+    } finally {
+      await handle.close();
     }
+  }
+
+  async #putReplacing(filePath: string, key: string): Promise<PutResult> {
+    const tmpPath = this.#layout.tmpPath();
+    const digest = await hashFile(filePath);
+    if (digest.sha256 !== key) throw new AppError('HASH_MISMATCH', { expected: key, actual: digest.sha256 });
     try {
-      const handle = await storageOp(() => open(tmpPath, 'r'));
-      try {
-        await storageOp(() => handle.sync());
-        await storageOp(() => handle.chmod(OBJECT_MODE));
-      } finally {
-        await handle.close();
-      }
-      const created = await this.#layout.publish(tmpPath, key);
-      return { key, size, sha256: key, sm3: digest.sm3, created };
+      await storageOp(() => copyFile(filePath, tmpPath));
+      await storageOp(() => fsyncFile(tmpPath));
+      await storageOp(() => chmod(tmpPath, OBJECT_MODE));
+      const copied = await hashFile(tmpPath);
+      if (copied.sha256 !== key) throw new AppError('STORAGE_WRITE_FAILED', { reason: 'the copy does not hash to the key' });
+      const finalPath = this.objectPath(key);
+      await storageOp(() => mkdir(path.dirname(finalPath), { recursive: true, mode: DIRECTORY_MODE }));
+      await storageOp(() => rename(tmpPath, finalPath));
+      await storageOp(() => fsyncDirectory(path.dirname(finalPath)));
+      return { key, size: digest.size, sha256: key, sm3: digest.sm3, created: true };
     } catch (error) {
       await rm(tmpPath, { force: true }).catch(() => undefined);
       throw error;
     }
   }
 
-  /** Moves a local file to rejected/<time>-<sha256>; returns that name. */
+  /**
+   * Keeps the bytes of a local file that must not become an object (hash mismatch) in rejected/ for
+   * inspection and returns where; the file itself stays (the caller removes it once the refusal is recorded).
+   */
   async setAside(filePath: string, sha256: string): Promise<string> {
     if (this.#layout.holds(filePath)) throw new TypeError('setAside: stored objects are never moved');
     await this.#ensureLayout();
-    return this.#layout.moveToRejected(filePath, sha256);
+    return this.#layout.copyToRejected(filePath, sha256);
   }
 
   /** Deletes a staging file; a path inside objects/ is refused (originals are write-once). */
@@ -246,6 +290,21 @@ export class LocalObjectStore implements ObjectStore {
     return removed;
   }
 
+  /**
+   * At start-up: removes every temp file a dead process left (a crash while a file was copied or
+   * published). A file whose name carries the id of another process that is still running on this
+   * machine is left alone (a worker sharing this store may be writing it). Returns how many were removed.
+   */
+  async cleanTemp(): Promise<number> {
+    let removed = 0;
+    for (const name of await listNames(this.#layout.tmpDir, /\.part$/)) {
+      if (ownedByOtherLiveProcess(name)) continue;
+      await rm(path.join(this.#layout.tmpDir, name), { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
   #ensureLayout(): Promise<void> {
     this.#ready ??= this.#layout.create().catch((error: unknown) => {
       this.#ready = undefined; // retry next time (e.g. the disk was remounted)
@@ -253,6 +312,24 @@ export class LocalObjectStore implements ObjectStore {
     });
     return this.#ready;
   }
+}
+
+/** A temp or work name tagged `-p<pid>-` by a process other than this one that is still alive here. */
+export function ownedByOtherLiveProcess(name: string): boolean {
+  const pid = Number(/-p(\d+)-/.exec(name)?.[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoCode(error) === 'EPERM'; // alive, owned by another user
+  }
+}
+
+/** link(2) is impossible here (another filesystem, or one without hard links): copy instead. */
+function cannotLink(error: unknown): boolean {
+  const code = errnoCode((error as { cause?: unknown }).cause) ?? errnoCode(error);
+  return code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS';
 }
 
 async function openObject(filePath: string, key: string): Promise<FileHandle> {

@@ -17,11 +17,18 @@ export interface ObjectStore {
   /** Stores a local file (an upload finished by tus, a proxy ffmpeg just wrote). */
   putFile(filePath: string, options?: PutOptions): Promise<PutResult>;
   /**
-   * Takes over a finished local file whose digest was computed while its bytes arrived (a tus upload),
-   * without reading it again when possible. The file is gone from `filePath` afterwards.
+   * Publishes a finished local file whose digest was computed from its bytes (a tus upload), without
+   * reading it again when possible. The file STAYS at `filePath` (the caller removes it once the database
+   * has the rows, so a crash in between loses nothing) and must not be written again. `created` is false
+   * when the object already existed as another file: the caller checks that object (verify) itself.
    */
   adoptFile(filePath: string, digest: DualDigest): Promise<PutResult>;
-  /** Moves a local file that must not become an object (hash mismatch) aside for inspection; returns where. */
+  /**
+   * Restores an object a fresh verify() found missing, changed or unreadable (`found`), from a local file
+   * whose digest equals the key. A sound object is never replaced (write-once). The file stays.
+   */
+  replaceDamaged(filePath: string, digest: DualDigest, found: VerifyResult): Promise<PutResult>;
+  /** Keeps the bytes of a local file that must not become an object (hash mismatch) aside for inspection; returns where. The file stays. */
   setAside(filePath: string, sha256: string): Promise<string>;
   /** Deletes a local staging file (e.g. a duplicate upload). Refuses paths of stored objects. */
   discardFile(filePath: string): Promise<void>;

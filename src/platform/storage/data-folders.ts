@@ -1,0 +1,71 @@
+import { chmod, lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/config.ts';
+import { LocalObjectStore, ownedByOtherLiveProcess } from './local-object-store.ts';
+import { errnoCode } from './storage-fs.ts';
+
+/**
+ * The working folders of the data folder that hold evidence before it is stored:
+ *   <data>/uploads/   tus uploads in progress (`<id>` bytes, `<id>.json` with the recording metadata)
+ *   <data>/tmp/       work folders of the media tools (`media-…`: a copy of an original, proxies)
+ *   <data>/store/     the object store (see LocalLayout)
+ */
+export const UPLOADS_FOLDER = 'uploads';
+export const WORK_FOLDER = 'tmp';
+export const STORE_FOLDER = 'store';
+
+/** Folders with evidence in progress: for the server's own user only, also when it runs as root. */
+export const PRIVATE_DIRECTORY_MODE = 0o700;
+/** Files with evidence in progress (upload bytes, their metadata sidecars). */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Creates the upload and work folders mode 0700 and tightens them when an earlier version left them
+ * open (0755 + 0644 files under root's umask: anyone on the machine could read footage and metadata in
+ * progress — issue 6 item 7). Upload files that are already hard links of stored objects (read-only,
+ * several links) keep their mode: it is the object's.
+ */
+export async function preparePrivateFolders(dataDir: string): Promise<void> {
+  for (const name of [UPLOADS_FOLDER, WORK_FOLDER]) {
+    const dir = path.join(dataDir, name);
+    await mkdir(dir, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+    await chmod(dir, PRIVATE_DIRECTORY_MODE);
+  }
+  const uploads = path.join(dataDir, UPLOADS_FOLDER);
+  for (const name of await readdir(uploads)) {
+    const s = await lstat(path.join(uploads, name)).catch(() => undefined);
+    if (s?.isFile() && s.nlink === 1 && (s.mode & 0o077) !== 0) await chmod(path.join(uploads, name), s.mode & 0o700);
+  }
+}
+
+/**
+ * Start-up clean-up of what a killed process left behind: temp files in store/tmp (a copy or a publish
+ * interrupted) and media work folders in tmp/ (a transcode interrupted; the job runs again). Names that
+ * carry the id of another process still running here are kept — a worker may share this data folder.
+ * Media work folders carry no process id: a data folder is served by one QuanLu server (its embedded
+ * database allows one), and a worker started beside it at the same instant would see its job fail and
+ * retried, nothing lost.
+ */
+export async function cleanLeftovers(dataDir: string): Promise<{ tempFiles: number; workFolders: number }> {
+  const tempFiles = await new LocalObjectStore(path.join(dataDir, STORE_FOLDER)).cleanTemp();
+  let workFolders = 0;
+  const work = path.join(dataDir, WORK_FOLDER);
+  let names: string[] = [];
+  try {
+    names = await readdir(work);
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
+  }
+  for (const name of names) {
+    if (!name.startsWith('media-') || ownedByOtherLiveProcess(name)) continue;
+    await rm(path.join(work, name), { recursive: true, force: true });
+    workFolders++;
+  }
+  return { tempFiles, workFolders };
+}
+
+/** What the server does with its data folder before it serves: private folders, leftovers removed. */
+export async function prepareDataFolder(config: Pick<Config, 'dataDir'>): Promise<{ tempFiles: number; workFolders: number }> {
+  await preparePrivateFolders(config.dataDir);
+  return cleanLeftovers(config.dataDir);
+}
