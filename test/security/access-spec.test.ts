@@ -22,6 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Role } from '../../src/platform/auth/permissions.ts';
 import { createTestApp, login, makeDepartment, makePerson, makeRecording, makeUser, type Session, type TestContext } from '../support/harness.ts';
@@ -208,7 +209,7 @@ async function worldFor(principal: Principal): Promise<World> {
   const originals = await db.selectFrom('recording').select('original_sha256').where('id', 'in', Object.values(recording)).execute();
   for (const { original_sha256 } of originals) {
     await db.insertInto('derived_object').values({ sha256: thumbnailSha, sm3: '0'.repeat(64), size_bytes: 512, kind: 'thumbnail', mime_type: 'image/jpeg', original_sha256 }).onConflict((oc) => oc.doNothing()).execute();
-    await db.updateTable('media_info').set({ state: 'ready', thumbnail_sha256: thumbnailSha }).where('original_sha256', '=', original_sha256).execute();
+    await sql`UPDATE media_info SET state = 'ready', thumbnail_sha256 = ${thumbnailSha} WHERE original_sha256 = ${original_sha256}`.execute(db);
   }
   return {
     session: await login(ctx.app, user.username, user.password),

@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { insertOriginal, insertRecording } from '../../src/modules/recordings/recordings.repository.ts';
 import { settingsRegistry } from '../../src/modules/settings/settings.registry.ts';
+import type { Role } from '../../src/platform/auth/permissions.ts';
 import { createTestApp, loginAs, makeDepartment, makePerson, makeRecording, type Session, type TestContext } from '../support/harness.ts';
 
 let ctx: TestContext;
@@ -211,7 +212,7 @@ describe('item 6: out of scope looks exactly like not found', () => {
     const unknown = await createUpload(officer, { departmentId: A, officerIds: [me, UNKNOWN] });
     expect(out.statusCode).toBe(400);
     const strip = (r: LightMyRequestResponse) => {
-      const { requestId: _, ...b } = JSON.parse(r.body) as { fields: Record<string, string> };
+      const { requestId: _, ...b } = JSON.parse(r.body) as { requestId?: string; fields: Record<string, string> };
       return { ...b, fields: Object.fromEntries(Object.entries(b.fields).map(([k, v]) => [k, v.replace(/[0-9a-f-]{36}/, 'ID')])) };
     };
     expect(strip(out)).toEqual(strip(unknown));
@@ -258,5 +259,27 @@ describe('item 6: out of scope looks exactly like not found', () => {
     expect(list.items).toEqual([]);
     const people = (await officer.request('GET', `/api/personnel?q=${encodeURIComponent(pB.name)}`)).json();
     expect(people.items).toEqual([]);
+  });
+});
+
+describe('moving a recording to another department follows the mover’s own reach', () => {
+  test('a leader moves within the subtree only; an officer + auditor only within their department; the admin anywhere', async () => {
+    const A1 = (await makeDepartment(ctx.db, { parentId: A, name: '一大队一中队' })).id;
+    const pA = await makePerson(ctx.db, { departmentId: A });
+    const by = (await loginAs(ctx, ['custodian'], { departmentId: A })).user.id;
+    const rec = () => makeRecording(ctx.db, { departmentId: A, officerIds: [pA.id], uploadedBy: by, recordedStart: '2026-03-10T01:00:00Z' });
+    const move = async (roles: Role[], id: string, to: string) =>
+      (await loginAs(ctx, roles, { departmentId: A })).session.request('PATCH', `/api/recordings/${id}`, { departmentId: to });
+
+    expect((await move(['leader'], await rec(), A1)).statusCode).toBe(200);
+    const refused = await move(['leader'], await rec(), B);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().code).toBe('DEPARTMENT_OUT_OF_SCOPE');
+    // An officer + auditor moves their own footage within their department, never out of it.
+    const own = await makeRecording(ctx.db, { departmentId: A, officerIds: [pA.id], uploadedBy: by, recordedStart: '2026-03-10T01:00:00Z' });
+    const { session: officerAuditor } = await loginAs(ctx, ['officer', 'auditor'], { departmentId: A, personId: pA.id });
+    expect((await officerAuditor.request('PATCH', `/api/recordings/${own}`, { departmentId: A1 })).statusCode).toBe(200);
+    expect((await officerAuditor.request('PATCH', `/api/recordings/${own}`, { departmentId: B })).json().code).toBe('DEPARTMENT_OUT_OF_SCOPE');
+    expect((await move(['admin'], await rec(), B)).statusCode).toBe(200);
   });
 });

@@ -17,8 +17,13 @@ export const ACTIONS = {
   'recording.media.view': { entity: 'recording', permissions: ['recordings:read'] },
   /** Edit a recording's descriptive metadata. */
   'recording.edit': { entity: 'recording', permissions: ['recordings:edit'] },
-  /** Upload into, or move a recording into, a department. */
+  /** Upload into a department. */
   'recording.upload': { entity: 'department', permissions: ['recordings:upload'] },
+  /**
+   * Move a recording one may edit into a department: where one may upload or edit (only department and
+   * global scopes name departments, so an officer's `own` edit scope adds none).
+   */
+  'recording.move': { entity: 'department', permissions: ['recordings:upload', 'recordings:edit'] },
   /** See a person's hand-overs and late offloads (第十条). */
   'offload.read': { entity: 'person', permissions: ['offload:read'] },
   /** Confirm a person's daily hand-over: only their own department's custodians (第十条). */

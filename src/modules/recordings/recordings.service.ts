@@ -73,18 +73,23 @@ const unknownOfficer = (id: string) => new AppError('PERSON_NOT_FOUND', {}, { of
  * Checks recording metadata against the register and the caller's reach: the department exists and the
  * caller may file recordings there; every newly named officer is one the caller may name (an unknown or
  * out-of-reach person gets the same "not found", never their name) and is qualified at the recording's
- * time (第七条). `changed` limits the checks to what an edit changes (default: everything, for uploads).
+ * time (第七条). `changed` limits the checks to what an edit changes (default: everything, for uploads); an
+ * edit moving the recording checks the target department with `recording.move` instead of `recording.upload`.
  */
 export async function checkMetadata(
   db: DbOrTx,
   user: AuthUser,
   m: Pick<RecordingMetadata, 'departmentId' | 'officerIds' | 'recordedStart'>,
-  changed: { department: boolean; newOfficerIds: readonly string[]; time: boolean } = { department: true, newOfficerIds: m.officerIds, time: true },
+  changed: { department: boolean; newOfficerIds: readonly string[]; time: boolean; departmentAction?: 'recording.upload' | 'recording.move' } = {
+    department: true,
+    newOfficerIds: m.officerIds,
+    time: true,
+  },
 ) {
   if (changed.department) {
     if (!(await findDepartment(db, m.departmentId))) throw new AppError('DEPARTMENT_NOT_FOUND', {}, { departmentId: 'not found / 部门不存在' });
     // Departments are listed to everyone, so refusing one openly tells nothing new.
-    if (!(await isAllowed(db, user, 'recording.upload', m.departmentId))) {
+    if (!(await isAllowed(db, user, changed.departmentAction ?? 'recording.upload', m.departmentId))) {
       throw new AppError('DEPARTMENT_OUT_OF_SCOPE', {}, { departmentId: 'outside your departments / 不在您的部门范围内' });
     }
   }
@@ -171,6 +176,7 @@ export async function updateRecording({ db, config }: Deps, user: AuthUser, id: 
     const known = new Set(before.officers.map((o) => o.id));
     await checkMetadata(trx, user, merged, {
       department: merged.departmentId !== before.department_id,
+      departmentAction: 'recording.move',
       newOfficerIds: merged.officerIds.filter((o) => !known.has(o)),
       time: timeChanges.some(([field]) => field === 'recordedStart'),
     });

@@ -119,6 +119,11 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
   },
 };
 
+/** Roles whose reach depends on the account's department (such an account needs a department to work). */
+export const DEPARTMENT_SCOPED_ROLES: readonly Role[] = ROLES.filter((r) =>
+  Object.values(policy[r]).some((scopes) => scopes?.some((s) => s === 'department' || s === 'staff')),
+);
+
 /** Union of the permissions of the given roles (the route-level gate). */
 export function permissionsOf(roles: readonly string[]): Set<Permission> {
   const out = new Set<Permission>();
