@@ -3,7 +3,10 @@ import { chmod, rm, utimes, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { jobCatalog } from '../../src/app/jobs.ts';
 import { runFixityPass, runQueuedPass } from '../../src/modules/fixity/fixity.service.ts';
+import { enqueueJob } from '../../src/platform/jobs/queue.ts';
+import { startJobRunner } from '../../src/platform/jobs/runner.ts';
 import type { LocalObjectStore } from '../../src/platform/storage/local-object-store.ts';
 import { runCli } from '../support/cli.ts';
 import { createTestApp, loginAs, makeDepartment, makePerson, makeUser, type Session, type TestContext } from '../support/harness.ts';
@@ -277,5 +280,19 @@ describe('the schedule', () => {
     const alerts = (await admin.request('GET', '/api/fixity/alerts')).json();
     expect(alerts.failing).toBe(2);
     expect(alerts.items.map((i: { sha256: string }) => i.sha256)).not.toContain(damaged.sha256);
+  });
+
+  test('the slice is a registered job with an hourly schedule, and running it makes a scheduled pass', async () => {
+    expect(jobCatalog['fixity.slice'].schedule?.cron).toMatch(/^\d+ \* \* \* \*$/);
+    const before = (await sql<{ n: string }>`SELECT count(*) AS n FROM fixity_run WHERE reason = 'schedule'`.execute(ctx.db)).rows[0]!.n;
+    await ctx.db.transaction().execute((trx) => enqueueJob(trx, 'fixity.slice', {}));
+    const runner = await startJobRunner(ctx.deps, jobCatalog, { background: false });
+    try {
+      expect(await runner.drain()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await runner.stop();
+    }
+    const after = (await sql<{ n: string }>`SELECT count(*) AS n FROM fixity_run WHERE reason = 'schedule' AND state = 'done'`.execute(ctx.db)).rows[0]!.n;
+    expect(Number(after)).toBe(Number(before) + 1);
   });
 });
