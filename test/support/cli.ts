@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Runs `quanlu …` (bin/quanlu.mjs) as a newcomer would, with the given environment. */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs `quanlu …` (bin/quanlu.mjs) as a newcomer would, with the given environment (and standard input, if given). */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [path.join(repoRoot, 'bin/quanlu.mjs'), ...args], {
       cwd: repoRoot,
@@ -16,6 +16,7 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    if (input !== undefined) p.stdin.end(input);
     p.on('error', reject);
     p.on('exit', (code) => {
       clearTimeout(t);
