@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { pageOf, pageQuery, text, userOf } from '../../platform/http/schemas.ts';
+import { instant, pageOf, pageQuery, text, userOf } from '../../platform/http/schemas.ts';
 import * as service from './audit.service.ts';
 
 const tags = ['audit'];
@@ -45,8 +45,8 @@ export async function auditRoutes(fastify: FastifyInstance) {
           action: text(80).optional(),
           targetType: text(40).optional(),
           targetId: text(80).optional(),
-          from: z.iso.datetime().optional(),
-          to: z.iso.datetime().optional(),
+          from: instant.optional(),
+          to: instant.optional(),
         }),
         response: { 200: pageOf(eventView) },
       },

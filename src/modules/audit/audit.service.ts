@@ -1,7 +1,7 @@
 import { appendAuditEvent, verifyAuditChain, type ChainVerification } from '../../platform/audit/audit-chain.ts';
 import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { Deps } from '../../platform/deps.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
+import { cursorShape, decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
 import * as repo from './audit.repository.ts';
 
 type Row = Awaited<ReturnType<typeof repo.listEvents>>[number];
@@ -21,7 +21,7 @@ const view = (e: Row) => ({
 
 /** Reads the audit log. The read itself is an audit event, written in the same transaction (DESIGN: every read of the log is audited). */
 export async function listAuditEvents({ db }: Deps, user: AuthUser, f: Omit<repo.AuditFilter, 'beforeSeq'> & { cursor?: string }) {
-  const cursor = decodeCursor(f.cursor);
+  const cursor = decodeCursor(f.cursor, cursorShape.sequence);
   return db.transaction().execute(async (trx) => {
     const rows = await repo.listEvents(trx, { ...f, beforeSeq: cursor ? String(cursor[0]) : undefined });
     const page = rows.slice(0, f.limit);

@@ -3,7 +3,7 @@ import { text } from '../../platform/http/schemas.ts';
 
 export const departmentKind = z.enum(['bureau', 'office', 'detachment', 'other']);
 
-export const departmentBody = z.object({
+export const departmentBody = z.strictObject({
   /** Name, e.g. 商务综合执法支队. */
   name: text(100),
   /** Optional short code (unique). */

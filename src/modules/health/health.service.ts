@@ -20,8 +20,17 @@ async function timed(fn: () => Promise<unknown>, timeoutMs = 3000): Promise<Chec
   }
 }
 
-/** Database answers, and the data folder accepts a durable write (create, fsync, remove). */
-export async function health({ db, config }: Deps) {
+/** Where failed checks are reported (the request's logger). */
+export interface HealthLog {
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * Database answers, and the data folder accepts a durable write (create, fsync, remove). A failed check
+ * is logged at error level (an outage is not routine), with its error text, which only the log and
+ * administrators see.
+ */
+export async function health({ db, config }: Deps, log?: HealthLog) {
   const [database, storage] = await Promise.all([
     timed(() => sql`SELECT 1`.execute(db)),
     timed(async () => {
@@ -38,5 +47,7 @@ export async function health({ db, config }: Deps) {
       }
     }),
   ]);
+  if (!database.ok) log?.error({ check: 'database', error: database.error, ms: database.ms }, 'health check failed: database unavailable');
+  if (!storage.ok) log?.error({ check: 'storage', error: storage.error, ms: storage.ms }, 'health check failed: storage unavailable');
   return { status: database.ok && storage.ok ? ('ok' as const) : ('unavailable' as const), checks: { database, storage } };
 }

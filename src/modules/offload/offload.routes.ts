@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { dateString, errorBody, text, userOf } from '../../platform/http/schemas.ts';
+import { dateString, errorBody, instant, multilineText, userOf } from '../../platform/http/schemas.ts';
 import * as service from './offload.service.ts';
 
 const tags = ['offload'];
@@ -15,7 +15,7 @@ export async function offloadRoutes(fastify: FastifyInstance) {
       schema: {
         tags,
         summary: '迟交声像资料 Late offloads per officer and device (第十条)',
-        querystring: z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }), limit: z.coerce.number().int().min(1).max(5000).default(1000) }),
+        querystring: z.object({ from: instant, to: instant, limit: z.coerce.number().int().min(1).max(5000).default(1000) }),
       },
     },
     async (req) => service.lateOffloads(app.deps, userOf(req), req.query),
@@ -35,7 +35,7 @@ export async function offloadRoutes(fastify: FastifyInstance) {
       schema: {
         tags,
         summary: '确认交接 The custodian confirms an officer’s hand-over for a day',
-        body: z.object({ personId: z.uuid(), day: dateString, note: text(500).optional() }),
+        body: z.strictObject({ personId: z.uuid(), day: dateString, note: multilineText(500).optional() }),
         response: {
           201: z.object({ id: z.uuid(), personId: z.uuid(), day: z.string(), recordingIds: z.array(z.uuid()), confirmedAt: z.string() }),
           404: errorBody,

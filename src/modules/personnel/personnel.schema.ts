@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { dateString, pageOf, pageQuery, text } from '../../platform/http/schemas.ts';
 
 export const certificateSchema = z
-  .object({
+  .strictObject({
     /** 执法证号 — enforcement certificate number. */
     number: text(40),
     /** Date the unified exam was passed. */
@@ -17,7 +17,7 @@ export const certificateSchema = z
     error: 'validUntil must not be before examPassedOn / 有效期不能早于考试通过日期',
   });
 
-export const personBody = z.object({
+export const personBody = z.strictObject({
   /** Full name. */
   name: text(60),
   /** 工号 / staff number (unique). */
@@ -65,7 +65,7 @@ export const personQuery = pageQuery.extend({
 
 export const personPage = pageOf(personView);
 
-export const trainingBody = z.object({
+export const trainingBody = z.strictObject({
   /** Date of the training. */
   heldOn: dateString,
   /** Subject, e.g. 执法记录仪使用规范. */

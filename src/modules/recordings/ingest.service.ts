@@ -5,6 +5,8 @@ import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
 import { checkMetadata } from './recordings.service.ts';
+import { checkRecordingTimes } from './recording-times.ts';
+import { issueFields } from '../../platform/http/zod-messages.ts';
 import { recordingMetadata } from './recordings.schema.ts';
 import * as uploads from './uploads.repository.ts';
 
@@ -24,7 +26,7 @@ export function cleanFileName(raw: string | null | undefined): string {
 
 /** Parses and checks the metadata of a new upload (before any byte is accepted). */
 export async function prepareUpload(
-  { db }: Deps,
+  { db, config }: Deps,
   user: AuthUser,
   u: { id: string; size: number | undefined; metadata: Record<string, string | null | undefined> },
   maxBytes: number,
@@ -46,9 +48,10 @@ export async function prepareUpload(
   }
   const parsed = recordingMetadata.safeParse(raw);
   if (!parsed.success) {
-    const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.') || 'metadata', i.message]));
+    const fields = issueFields(parsed.error.issues, 'metadata');
     throw new AppError('VALIDATION_FAILED', {}, fields);
   }
+  const { clockAhead } = checkRecordingTimes(parsed.data, config.clockToleranceMinutes);
   await checkMetadata(db, user, parsed.data);
   const sizeBytes = u.size;
   await db.transaction().execute(async (trx) => {
@@ -57,7 +60,7 @@ export async function prepareUpload(
       actor: actorOf(user),
       action: 'upload.create',
       target: { type: 'upload', id: u.id },
-      details: { fileName, sizeBytes, clientSha256: clientSha256 ?? null, departmentId: parsed.data.departmentId },
+      details: { fileName, sizeBytes, clientSha256: clientSha256 ?? null, departmentId: parsed.data.departmentId, ...(clockAhead && { clockAhead }) },
     });
   });
 }

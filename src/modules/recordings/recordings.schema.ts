@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageOf, pageQuery, text } from '../../platform/http/schemas.ts';
+import { instant, multilineText, pageOf, pageQuery, text } from '../../platform/http/schemas.ts';
 
 /** 第六条: the enforcement activities recorded. */
 export const ACTIVITIES = ['patrol', 'investigation', 'questioning', 'service', 'hearing', 'coercion', 'other'] as const;
@@ -15,8 +15,6 @@ export const ACTIVITY_ZH: Record<(typeof ACTIVITIES)[number], string> = {
 };
 export const PARTY_INFORMED = ['yes', 'no', 'not_applicable'] as const;
 export const PROCESSING_STATES = ['pending', 'processing', 'ready', 'not_processable', 'failed'] as const;
-
-const instant = z.iso.datetime({ offset: true });
 
 const metadataFields = {
   /** 执法处室 — department the recording belongs to. */
@@ -42,9 +40,9 @@ const metadataFields = {
   /** 第十七条: was the party told that recording was on? */
   partyInformed: z.enum(PARTY_INFORMED),
   /** Why not, when partyInformed is `no`. */
-  partyInformedReason: text(500).optional(),
+  partyInformedReason: multilineText(500).optional(),
   /** Notes. */
-  notes: text(2000).optional(),
+  notes: multilineText(2000).optional(),
 };
 
 type MetaShape = { recordedStart?: string; recordedEnd?: string; partyInformed?: string; partyInformedReason?: string };
@@ -60,7 +58,7 @@ const refine = <T extends z.ZodType<MetaShape>>(s: T) =>
     });
 
 /** Metadata sent with an upload (tus `Upload-Metadata: metadata <base64 JSON>`). */
-export const recordingMetadata = refine(z.object(metadataFields));
+export const recordingMetadata = refine(z.strictObject(metadataFields));
 export type RecordingMetadata = z.infer<typeof recordingMetadata>;
 
 /**
@@ -69,7 +67,7 @@ export type RecordingMetadata = z.infer<typeof recordingMetadata>;
  * merged result.
  */
 export const recordingPatch = z
-  .object({
+  .strictObject({
     ...metadataFields,
     deviceNumber: metadataFields.deviceNumber.unwrap().nullable(),
     recordedEnd: instant.nullable(),

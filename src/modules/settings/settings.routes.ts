@@ -33,7 +33,7 @@ export async function settingsRoutes(fastify: FastifyInstance) {
         tags,
         summary: '修改设置 Change a setting',
         params: z.object({ key: z.enum(settingKeys) }),
-        body: z.object({ value: z.unknown() }),
+        body: z.strictObject({ value: z.unknown() }),
         response: { 200: settingView, 400: errorBody },
       },
     },

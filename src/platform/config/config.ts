@@ -46,6 +46,12 @@ const envSchema = z.object({
     .transform((v) => v === 'true'),
   /** Largest file an upload may carry, in bytes (default 64 GiB). */
   QUANLU_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 ** 3),
+  /** Seconds a request body (uploads included) may send nothing before the connection is closed. */
+  QUANLU_BODY_IDLE_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  /** Seconds a (non-upload) request body may take to arrive in full; 408 after that. */
+  QUANLU_BODY_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(60),
+  /** Minutes a recording may start in the future (device clocks run ahead); later times are refused. */
+  QUANLU_CLOCK_TOLERANCE_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
   /** Run the background job workers in this process (api and workers may be split across nodes). */
   QUANLU_WORKERS: z
     .enum(['true', 'false'])
@@ -67,6 +73,9 @@ export type Config = Readonly<{
   secureCookies: boolean;
   workers: boolean;
   uploadMaxBytes: number;
+  bodyIdleSeconds: number;
+  bodyTimeoutSeconds: number;
+  clockToleranceMinutes: number;
 }>;
 
 /** Thrown when the environment holds a bad value; the message names each variable. */
@@ -100,5 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: e.QUANLU_SECURE_COOKIES,
     workers: e.QUANLU_WORKERS,
     uploadMaxBytes: e.QUANLU_UPLOAD_MAX_BYTES,
+    bodyIdleSeconds: e.QUANLU_BODY_IDLE_SECONDS,
+    bodyTimeoutSeconds: e.QUANLU_BODY_TIMEOUT_SECONDS,
+    clockToleranceMinutes: e.QUANLU_CLOCK_TOLERANCE_MINUTES,
   });
 }

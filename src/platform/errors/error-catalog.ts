@@ -7,6 +7,12 @@ export const errorCatalog = {
   VALIDATION_FAILED: { status: 400, zh: '输入有误，请检查标出的字段', en: 'The input is invalid; see the fields listed' },
   BODY_TOO_LARGE: { status: 413, zh: '请求内容过大', en: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
+  INVALID_CURSOR: { status: 400, zh: '分页游标无效，请从第一页重新查询', en: 'The page cursor is invalid; start again from the first page' },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    zh: '请求内容未在 {seconds} 秒内送达，连接已关闭，请重试',
+    en: 'The request body did not arrive within {seconds} s; the connection was closed, please retry',
+  },
   NOT_FOUND: { status: 404, zh: '找不到请求的资源', en: 'The requested resource was not found' },
   ROUTE_NOT_FOUND: { status: 404, zh: '接口不存在', en: 'No such API route' },
   UNAUTHENTICATED: { status: 401, zh: '请先登录', en: 'Please log in first' },
@@ -104,9 +110,12 @@ export function inLocale(v: ParamValue, locale: Locale): string {
   if (typeof v === 'object') return locale === 'en' ? v.en : v.zh;
   const parts = v.split(' / ');
   if (parts.length !== 2) return v;
-  const zh = parts.find((p) => CJK.test(p));
-  const en = parts.find((p) => !CJK.test(p));
-  return zh && en ? (locale === 'en' ? en : zh) : v;
+  const [a, b] = parts as [string, string];
+  if (!CJK.test(a) && !CJK.test(b)) return v;
+  // The half without Chinese is the English one; when both hold Chinese (an English message naming a
+  // Chinese value), the written order "English / 中文" decides.
+  const [en, zh] = CJK.test(a) && !CJK.test(b) ? [b, a] : [a, b];
+  return locale === 'en' ? en : zh;
 }
 
 export function errorMessage(code: ErrorCode, locale: Locale, params: Record<string, ParamValue> = {}): string {

@@ -11,6 +11,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { registerBodyTimeouts } from './body-timeouts.ts';
+import { bodyLimitFor, DEFAULT_BODY_LIMIT, registerJsonParser } from './json-body.ts';
+import { assertStrictBody } from './strict-bodies.ts';
+import './zod-messages.ts';
 import './fastify-types.ts';
 import { authPlugin } from '../../modules/auth/auth.plugin.ts';
 import { authRoutes } from '../../modules/auth/auth.routes.ts';
@@ -46,7 +50,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
     },
-    bodyLimit: 1024 * 1024,
+    bodyLimit: DEFAULT_BODY_LIMIT,
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -55,6 +59,14 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // Odd input gets a clear 4xx cheaply: bounded bodies (size per route, JSON depth), strict body schemas,
+  // bodies that stop arriving cut off.
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= bodyLimitFor(route.url);
+    assertStrictBody(route);
+  });
+  registerJsonParser(app);
+  registerBodyTimeouts(app, { idleMs: deps.config.bodyIdleSeconds * 1000, totalMs: deps.config.bodyTimeoutSeconds * 1000 });
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { BODY_TIMEOUT } from './body-timeouts.ts';
 import { AppError, errorMessage, localizeError, type ErrorCode, type ParamValue } from '../errors/error-catalog.ts';
-import { localizeIssue } from './locale.ts';
 
 /** The body of every error response. */
 export interface ErrorBody {
@@ -25,6 +25,8 @@ const uniqueFields: Record<string, { field: string; zh: string; en: string }> = 
   department_sibling_name: { field: 'name', zh: '同一上级下的同名部门', en: 'A department with this name under the same parent' },
   app_user_username_key: { field: 'username', zh: '用户名', en: 'Username' },
   app_user_person_id_key: { field: 'personId', zh: '该人员的账户', en: 'An account for this person' },
+  // One recording per original and department (0003): moving a recording where the same footage is already filed.
+  recording_original_department: { field: 'departmentId', zh: '该部门中同一原始文件的声像资料', en: 'A recording of the same original file in that department' },
 };
 
 /** Maps PostgreSQL constraint errors that slipped past validation to client errors, not 500s. */
@@ -38,6 +40,9 @@ function fromPostgres(err: { code?: string; constraint?: string; detail?: string
     case '22P02':
     case '22007':
     case '22008':
+    // Out-of-range numbers and time zone offsets: input checks refuse them first; this keeps a missed one a 400.
+    case '22003':
+    case '22009':
       return { status: 400, code: 'VALIDATION_FAILED' };
     default:
       return undefined;
@@ -55,13 +60,18 @@ export function registerErrorHandler(app: FastifyInstance, opts: { spaFallback?:
       return send(req, reply, err.status, err.code, err.fields, err.params);
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
+      // Messages are bilingual ("English / 中文", zod-messages.ts or the schema's own); `send` picks the
+      // request's language. An unknown field is reported under its own name (item: strict bodies).
       const fields: Record<string, string> = {};
       for (const v of err.validation) {
-        const where = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (err.validationContext ?? 'body');
-        const issue = { code: v.keyword, ...(v.params as Record<string, unknown>) };
-        // Our own (bilingual) messages are kept; zod's generic ones are re-rendered in the request's language.
-        const own = v.message?.includes(' / ');
-        fields[where] ??= own ? v.message! : localizeIssue(issue, v.message ?? 'invalid', req.locale);
+        const at = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+        const message = v.message ?? 'invalid / 无效';
+        if (v.keyword === 'unrecognized_keys') {
+          const keys = ((v.params as { keys?: string[] }).keys ?? []).slice(0, 20);
+          for (const k of keys) fields[at ? `${at}.${k}` : k] ??= message;
+          continue;
+        }
+        fields[at || (err.validationContext ?? 'body')] ??= message;
       }
       return send(req, reply, 400, 'VALIDATION_FAILED', fields);
     }
@@ -70,6 +80,11 @@ export function registerErrorHandler(app: FastifyInstance, opts: { spaFallback?:
       return send(req, reply, 500, 'INTERNAL');
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(req, reply, 413, 'BODY_TOO_LARGE');
+    if (err.code === BODY_TIMEOUT) {
+      // The rest of the body may still come; the connection cannot carry another request.
+      reply.header('connection', 'close');
+      return send(req, reply, 408, 'REQUEST_TIMEOUT', undefined, { seconds: (err as { seconds?: number }).seconds ?? 0 });
+    }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(req, reply, 415, 'UNSUPPORTED_MEDIA_TYPE');
     if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err.statusCode === 400 && err instanceof SyntaxError)) {
       return send(req, reply, 400, 'VALIDATION_FAILED', { body: req.locale === 'en' ? 'Body is not valid JSON' : '请求体不是有效的 JSON' });
