@@ -1,4 +1,4 @@
-import { Form, Input, Modal } from 'antd';
+import { Alert, Form, Input, Modal } from 'antd';
 import { useState } from 'react';
 import { api } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n-context.tsx';
@@ -21,8 +21,8 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose(
     const v = await form.validateFields();
     setSaving(true);
     try {
-      await api.post<void>('/api/auth/password', { currentPassword: v.currentPassword, newPassword: v.newPassword });
-      notifySuccess(t('pwd.changed'));
+      const r = await api.post<{ sessionsEnded: number; tokensRevoked: number }>('/api/auth/password', { currentPassword: v.currentPassword, newPassword: v.newPassword });
+      notifySuccess(t('pwd.changedEnded', { sessions: r.sessionsEnded, tokens: r.tokensRevoked }));
       form.resetFields();
       onClose();
     } catch (e) {
@@ -34,6 +34,8 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose(
 
   return (
     <Modal title={t('pwd.title')} open={open} onOk={submit} onCancel={onClose} confirmLoading={saving} okText={t('common.save')} cancelText={t('common.cancel')} destroyOnHidden>
+      {/* Said before the change, as the server will do it (issue 6 item 9). */}
+      <Alert type="info" showIcon title={t('pwd.endsOthers')} style={{ marginBottom: 16 }} data-testid="pwd-ends-others" />
       <Form form={form} layout="vertical" autoComplete="off" preserve={false}>
         <Form.Item name="currentPassword" label={t('pwd.current')} rules={[{ required: true, message: t('common.required', { field: t('pwd.current') }) }]}>
           <Input.Password autoComplete="current-password" />

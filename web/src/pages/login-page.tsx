@@ -11,7 +11,7 @@ interface Values {
   password: string;
 }
 
-/** Username and password. The server's refusal (wrong password, lockout with its end time) is shown as it is. */
+/** Username and password. The server's refusal (wrong password, or the wait after too many) is shown as it is. */
 export function LoginPage() {
   const { t, language, setLanguage } = useI18n();
   const { me, login } = useSession();

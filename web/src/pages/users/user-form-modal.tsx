@@ -77,7 +77,7 @@ export function UserFormModal({ open, editing, departments, onClose, onSaved }: 
         };
         saved = await api.post<User>('/api/users', body);
       }
-      notifySuccess(editing ? t('common.saved') : t('common.created'));
+      notifySuccess(editing ? (v.password ? t('users.resetDone') : t('common.saved')) : t('common.created'));
       onSaved(saved);
     } catch (e) {
       showFormError(form, e, FIELDS);
@@ -126,7 +126,7 @@ export function UserFormModal({ open, editing, departments, onClose, onSaved }: 
         <Form.Item name="roles" label={t('users.roles')} rules={[{ required: true, type: 'array', min: 1, message: t('common.select', { field: t('users.roles') }) }]}>
           <Checkbox.Group options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
         </Form.Item>
-        <Form.Item name="departmentId" label={t('users.department')}>
+        <Form.Item name="departmentId" label={t('users.department')} extra={t('users.departmentHint')}>
           <DepartmentSelect departments={departments} allowClear placeholder={t('common.select', { field: t('users.department') })} />
         </Form.Item>
         <Form.Item name="personId" label={t('users.person')} extra={t('users.personHint')}>
