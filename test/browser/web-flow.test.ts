@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { ADMIN_PASSWORD, expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
 
 /**
  * The web UI in real Chromium against the real server and a real PostgreSQL: log in, build the
@@ -44,7 +44,7 @@ test('admin logs in, builds a department and a qualified officer, and audits bot
   await page.getByRole('button', { name: /登\s*录/ }).click();
   await expectText(page.getByTestId('login-error'), /用户名或密码错误/);
 
-  await page.getByLabel('密码').fill('AdminPass2026');
+  await page.getByLabel('密码').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: /登\s*录/ }).click();
   await page.getByText('欢迎，系统管理员').waitFor();
   await page.locator('.ant-statistic-content').first().waitFor();

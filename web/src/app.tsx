@@ -6,6 +6,7 @@ import { BrowserRouter } from 'react-router-dom';
 import { AppRoutes } from './app-routes.tsx';
 import { I18nProvider, useI18n } from './i18n/i18n-context.tsx';
 import { setMessageApi } from './lib/notify.ts';
+import { usePrefersReducedMotion } from './lib/reduced-motion.ts';
 import { setDayjsLanguage } from './lib/time.ts';
 import { SessionProvider } from './session/session-context.tsx';
 
@@ -25,6 +26,7 @@ function MessageBridge() {
 
 function LocalizedApp() {
   const { language, t } = useI18n();
+  const reducedMotion = usePrefersReducedMotion();
   useEffect(() => {
     document.title = `${t('app.name')} · ${t('app.subtitle')}`;
   }, [t]);
@@ -33,7 +35,8 @@ function LocalizedApp() {
   return (
     <ConfigProvider
       locale={language === 'en' ? enUS : zhCN}
-      theme={{ token: { fontFamily: FONT_FAMILY, colorPrimary: '#1f5fae', borderRadius: 6 } }}
+      // motion: false when the system asks for reduced motion (accessibility; also the test browser).
+      theme={{ token: { fontFamily: FONT_FAMILY, colorPrimary: '#1f5fae', borderRadius: 6, motion: !reducedMotion } }}
     >
       <AntApp>
         <MessageBridge />

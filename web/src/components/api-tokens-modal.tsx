@@ -5,7 +5,7 @@ import type { ApiToken, CreatedApiToken, Items } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { notifyError, notifySuccess, showFormError } from '../lib/notify.ts';
 import { formatTime } from '../lib/time.ts';
-import { textRules } from '../lib/validation.ts';
+import { textRules, validFormValues } from '../lib/validation.ts';
 
 interface NewToken {
   name: string;
@@ -29,7 +29,8 @@ export function ApiTokensModal({ open, onClose }: { open: boolean; onClose(): vo
   }, [open, load]);
 
   const create = async () => {
-    const v = await form.validateFields();
+    const v = await validFormValues(form);
+    if (!v) return;
     setCreating(true);
     try {
       const tok = await api.post<CreatedApiToken>('/api/api-tokens', v);

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { api } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { notifySuccess, showFormError } from '../lib/notify.ts';
-import { passwordRules } from '../lib/validation.ts';
+import { passwordRules, validFormValues } from '../lib/validation.ts';
 
 interface Values {
   currentPassword: string;
@@ -18,7 +18,8 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose(
   const [saving, setSaving] = useState(false);
 
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await validFormValues(form);
+    if (!v) return;
     setSaving(true);
     try {
       const r = await api.post<{ sessionsEnded: number; tokensRevoked: number }>('/api/auth/password', { currentPassword: v.currentPassword, newPassword: v.newPassword });

@@ -2,6 +2,7 @@ import { Flex, Select, Spin, Tag, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.ts';
 import type { Page, Person } from '../api/types.ts';
+import { useI18n } from '../i18n/i18n-context.tsx';
 import { QualificationTag } from './qualification-tag.tsx';
 
 interface BaseProps {
@@ -25,27 +26,36 @@ const labelOf = (p: Person) => `${p.name}（${p.staffNumber}）`;
  */
 export function PersonSelect(props: Props) {
   const { id, placeholder, departmentId, style } = props;
+  const { t } = useI18n();
   const [known, setKnown] = useState<Map<string, Person>>(new Map());
+  // Chosen ids the server would not give (deleted, unknown, or outside the user's scope).
+  const [unreadable, setUnreadable] = useState<ReadonlySet<string>>(new Set());
   const [found, setFound] = useState<Person[]>([]);
   const [searching, setSearching] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const latest = useRef(0);
+  // Every id is asked for at most once. (Keying the effect on `known` re-ran it after every answer,
+  // and an id that could not be read was asked for again at once — a request loop, issue 6 item 26.)
+  const asked = useRef(new Set<string>());
+  const knownRef = useRef(known);
+  knownRef.current = known;
 
   const selected = props.mode === 'multiple' ? (props.value ?? []) : props.value ? [props.value] : [];
   const selectedKey = selected.join(',');
 
-  // People already chosen (an edit form, the signed-in officer) are shown by name before any search.
+  // People already chosen (an edit form, the signed-in officer, a filter from a link) are shown by
+  // name before any search.
   useEffect(() => {
-    const missing = selectedKey.split(',').filter((pid) => pid && !known.has(pid));
+    const missing = selectedKey.split(',').filter((pid) => pid && !knownRef.current.has(pid) && !asked.current.has(pid));
     if (!missing.length) return;
-    void Promise.all(missing.map((pid) => api.get<Person>(`/api/personnel/${pid}`).catch(() => undefined))).then((people) =>
-      setKnown((prev) => {
-        const next = new Map(prev);
-        for (const p of people) if (p) next.set(p.id, p);
-        return next;
-      }),
-    );
-  }, [selectedKey, known]);
+    for (const pid of missing) asked.current.add(pid);
+    void Promise.all(missing.map((pid) => api.get<Person>(`/api/personnel/${pid}`).then((p) => [pid, p] as const, () => [pid, undefined] as const))).then((answers) => {
+      const people = answers.flatMap(([, p]) => (p ? [p] : []));
+      const failed = answers.flatMap(([pid, p]) => (p ? [] : [pid]));
+      if (people.length) setKnown((prev) => new Map([...prev, ...people.map((p) => [p.id, p] as const)]));
+      if (failed.length) setUnreadable((prev) => new Set([...prev, ...failed]));
+    });
+  }, [selectedKey]);
 
   const search = (q: string) => {
     clearTimeout(timer.current);
@@ -65,7 +75,11 @@ export function PersonSelect(props: Props) {
   };
 
   const people = [...selected.map((pid) => known.get(pid)).filter((p): p is Person => !!p), ...found.filter((p) => !selected.includes(p.id))];
-  const options = people.map((p) => ({ value: p.id, label: labelOf(p) }));
+  const unreadableLabel = (pid: string) => `${t('person.unreadable')}（${pid.slice(0, 8)}…）`;
+  const options = [
+    ...selected.filter((pid) => !known.has(pid) && unreadable.has(pid)).map((pid) => ({ value: pid, label: unreadableLabel(pid) })),
+    ...people.map((p) => ({ value: p.id, label: labelOf(p) })),
+  ];
 
   const common = {
     id,

@@ -1,3 +1,4 @@
+import { auditEn } from './audit-en.ts';
 import type { DictKey } from './dictionary-zh.ts';
 import { recordingsEn } from './recordings-en.ts';
 
@@ -191,6 +192,9 @@ export const en: Record<DictKey, string> = {
   'jobState.failed': 'Failed',
   'jobKind.sessions.purge': 'Purge expired sessions',
   'jobKind.media.process': 'Media processing (thumbnail, playback copy)',
+  'jobKind.uploads.sweep': 'Upload sweep: finish complete uploads, remove abandoned ones',
+  'jobKind.fixity.slice': 'Scheduled fixity check (re-hash a batch of stored files)',
+  'jobKind.fixity.run': 'Fixity check (requested)',
 
   'audit.title': 'Audit log',
   'audit.chain': 'Audit chain',
@@ -285,4 +289,5 @@ export const en: Record<DictKey, string> = {
   'pwd.endsOthers': 'Changing your password logs you out of every other browser and device and revokes all your API tokens (e.g. the acquisition workstation’s); create new ones afterwards. This page stays logged in.',
   'pwd.changedEnded': 'Password changed: {sessions} other session(s) ended, {tokens} API token(s) revoked',
   ...recordingsEn,
+  ...auditEn,
 };

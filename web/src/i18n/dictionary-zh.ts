@@ -2,6 +2,7 @@
  * Chinese (primary) UI text. Keys are dotted by screen; `{name}` placeholders are filled by `t()`.
  * The English dictionary must have exactly these keys (the type checker enforces it).
  */
+import { auditZh } from './audit-zh.ts';
 import { recordingsZh } from './recordings-zh.ts';
 
 export const zh = {
@@ -193,6 +194,9 @@ export const zh = {
   'jobState.failed': '失败',
   'jobKind.sessions.purge': '清理过期会话',
   'jobKind.media.process': '媒体处理（缩略图、播放副本）',
+  'jobKind.uploads.sweep': '清理上传：完成已传完的上传，移除长期未完成的上传',
+  'jobKind.fixity.slice': '定期完整性校验（按批重新计算哈希）',
+  'jobKind.fixity.run': '完整性校验（手动发起）',
 
   'audit.title': '审计日志',
   'audit.chain': '审计链状态',
@@ -287,6 +291,7 @@ export const zh = {
   'pwd.endsOthers': '修改密码后，您在其他浏览器或设备上的登录将全部退出，您的所有 API 令牌（如采集站使用的）将被撤销，需要重新创建。当前页面保持登录。',
   'pwd.changedEnded': '密码已修改：已退出其他 {sessions} 个登录，已撤销 {tokens} 个 API 令牌',
   ...recordingsZh,
+  ...auditZh,
 } as const;
 
 export type DictKey = keyof typeof zh;

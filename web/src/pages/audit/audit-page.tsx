@@ -1,22 +1,31 @@
-import { Alert, Card, Table, Typography } from 'antd';
-import { useState } from 'react';
+import { HistoryOutlined } from '@ant-design/icons';
+import { Alert, Card, Table, Tag, Tooltip, Typography } from 'antd';
+import { Link } from 'react-router-dom';
 import type { AuditEvent } from '../../api/types.ts';
 import { LoadMore } from '../../components/load-more.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatTime } from '../../lib/time.ts';
 import { useCursorList } from '../../lib/use-cursor-list.ts';
+import { useUrlFilters } from '../../lib/use-url-filters.ts';
 import { useSession } from '../../session/session-context.tsx';
-import { AuditFilters, type AuditQuery } from './audit-filters.tsx';
+import { AuditFilters, auditFilterSpec } from './audit-filters.tsx';
+import { useAuditNames } from './audit-names.ts';
+import { AuditSentence, historyHref, targetName } from './audit-sentence.tsx';
 import { ChainStatusCard } from './chain-status-card.tsx';
 
-const compactJson = (v: unknown) => JSON.stringify(v);
-
-/** 审计日志: the chain status with "verify now", and the events newest first with filters. */
+/**
+ * 审计日志: the chain status with "verify now", and the events newest first with filters (kept in
+ * the URL). Each event reads as a sentence with a link to its target; the raw record stays one
+ * click away in the expanded row.
+ */
 export default function AuditPage() {
   const { t, maybe } = useI18n();
   const { can } = useSession();
-  const [query, setQuery] = useState<AuditQuery>({});
+  const [query, setQuery] = useUrlFilters(auditFilterSpec);
   const list = useCursorList<AuditEvent>('/api/audit-events', { ...query });
+  const names = useAuditNames(list.items);
+  const oneTarget = query.targetType && query.targetId ? { type: query.targetType, id: query.targetId } : undefined;
+  const oneTargetEvent = oneTarget && list.items.find((e) => e.targetId === oneTarget.id);
 
   return (
     <>
@@ -26,7 +35,15 @@ export default function AuditPage() {
       {/* Every list read appends an audit.read event, so the head moves: refresh it with the list. */}
       <ChainStatusCard mayVerify={can('audit:verify')} refreshKey={list.items.length} />
       <Card>
-        <AuditFilters onChange={setQuery} />
+        <AuditFilters value={query} onChange={(q) => setQuery({ ...q })} />
+        {oneTarget && (
+          <Tag closable onClose={() => setQuery({ ...query, targetId: undefined })} style={{ marginBottom: 16 }} data-testid="audit-target-filter">
+            {t('audit.filteredByTarget', {
+              kind: maybe(`target.${oneTarget.type}`) ?? oneTarget.type,
+              name: (oneTargetEvent && targetName(oneTargetEvent, names)) ?? oneTarget.id,
+            })}
+          </Tag>
+        )}
         <Alert type="info" showIcon title={t('audit.readNote')} style={{ marginBottom: 16 }} />
         <Table<AuditEvent>
           rowKey="seq"
@@ -40,6 +57,7 @@ export default function AuditPage() {
           expandable={{
             expandedRowRender: (e) => (
               <div style={{ fontSize: 12 }}>
+                <Typography.Text type="secondary">{t('audit.rawDetails')}</Typography.Text>
                 <pre style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all', margin: 0 }}>{JSON.stringify(e.details, null, 2)}</pre>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   {t('audit.hash')}: <Typography.Text code>{e.hash}</Typography.Text>
@@ -49,12 +67,12 @@ export default function AuditPage() {
           }}
           columns={[
             { title: t('audit.seq'), dataIndex: 'seq', width: 80 },
-            { title: t('audit.time'), dataIndex: 'at', width: 180, render: (v: string) => formatTime(v) },
-            { title: t('audit.actor'), dataIndex: 'actorLabel', width: 130 },
+            { title: t('audit.time'), dataIndex: 'at', width: 170, render: (v: string) => formatTime(v) },
+            { title: t('audit.sentence'), key: 'sentence', render: (_, e) => <AuditSentence event={e} names={names} /> },
             {
               title: t('audit.action'),
               dataIndex: 'action',
-              width: 220,
+              width: 190,
               render: (a: string) => (
                 <>
                   <div>{maybe(`action.${a}`) ?? a}</div>
@@ -67,30 +85,22 @@ export default function AuditPage() {
             {
               title: t('audit.target'),
               key: 'target',
-              width: 200,
+              width: 130,
               render: (_, e) =>
                 e.targetType ? (
                   <>
                     <div>{maybe(`target.${e.targetType}`) ?? e.targetType}</div>
                     {e.targetId && (
-                      <Typography.Text type="secondary" style={{ fontSize: 12 }} copyable={{ text: e.targetId }}>
-                        {e.targetId.length > 12 ? `${e.targetId.slice(0, 8)}…` : e.targetId}
-                      </Typography.Text>
+                      <Tooltip title={t('audit.historyOf')}>
+                        <Link to={historyHref(e.targetType, e.targetId)} style={{ fontSize: 12 }} aria-label={t('audit.historyOf')}>
+                          <HistoryOutlined />
+                        </Link>
+                      </Tooltip>
                     )}
                   </>
                 ) : (
                   '—'
                 ),
-            },
-            {
-              title: t('audit.details'),
-              dataIndex: 'details',
-              ellipsis: true,
-              render: (d: Record<string, unknown>) => (
-                <Typography.Text code style={{ fontSize: 12 }}>
-                  {compactJson(d)}
-                </Typography.Text>
-              ),
             },
           ]}
         />

@@ -6,7 +6,7 @@ import { DepartmentSelect } from '../../components/department-select.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { subtreeIds } from '../../lib/department-tree.ts';
 import { notifySuccess, showFormError } from '../../lib/notify.ts';
-import { selectRequired, textRules } from '../../lib/validation.ts';
+import { selectRequired, textRules, validFormValues } from '../../lib/validation.ts';
 
 interface Values {
   name: string;
@@ -45,7 +45,8 @@ export function DepartmentFormModal({ open, editing, parentId, departments, onCl
   }, [open, editing, parentId, form]);
 
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await validFormValues(form);
+    if (!v) return;
     const body: DepartmentInput = { name: v.name.trim(), code: v.code?.trim() || null, kind: v.kind, parentId: v.parentId ?? null };
     setSaving(true);
     try {

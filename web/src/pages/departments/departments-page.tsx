@@ -7,10 +7,14 @@ import { useI18n } from '../../i18n/i18n-context.tsx';
 import { buildDepartmentTree, type DepartmentNode } from '../../lib/department-tree.ts';
 import { formatTime } from '../../lib/time.ts';
 import { useDepartments } from '../../lib/use-departments.ts';
+import { check, useUrlFilters } from '../../lib/use-url-filters.ts';
 import { useSession } from '../../session/session-context.tsx';
 import { DepartmentFormModal } from './department-form-modal.tsx';
 
 const kindColors: Record<Department['kind'], string> = { bureau: 'red', office: 'blue', detachment: 'green', other: 'default' };
+
+/** The chosen department is in the URL, so a link (e.g. from the audit log) opens it. */
+const urlSpec = { department: check.uuid };
 
 type Dialog = { mode: 'create'; parentId?: string } | { mode: 'edit'; department: Department };
 
@@ -19,7 +23,9 @@ export default function DepartmentsPage() {
   const { t } = useI18n();
   const { can } = useSession();
   const { departments, byId, reload } = useDepartments();
-  const [selectedId, setSelectedId] = useState<string>();
+  const [url, setUrl] = useUrlFilters(urlSpec);
+  const selectedId = url.department;
+  const setSelectedId = (id: string | undefined) => setUrl({ department: id });
   const [dialog, setDialog] = useState<Dialog>();
   const mayWrite = can('departments:write');
 

@@ -5,6 +5,7 @@ import type { Handover } from '../../api/recording-types.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError, notifySuccess } from '../../lib/notify.ts';
 import { formatBytes } from '../../lib/format.ts';
+import { validFormValues } from '../../lib/validation.ts';
 
 interface Props {
   day: string;
@@ -26,7 +27,9 @@ export function ConfirmReceiptModal({ day, handover, onClose, onConfirmed }: Pro
 
   const confirm = async () => {
     if (!handover) return;
-    const { note } = await form.validateFields();
+    const valid = await validFormValues(form);
+    if (!valid) return;
+    const { note } = valid;
     setSaving(true);
     try {
       await api.post('/api/offload/receipts', { personId: handover.personId, day, note: note?.trim() || undefined });

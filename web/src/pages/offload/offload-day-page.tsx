@@ -7,9 +7,13 @@ import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatBytes } from '../../lib/format.ts';
 import { notifyError } from '../../lib/notify.ts';
 import { dayjs, formatTime, todayInShanghai } from '../../lib/time.ts';
+import { check, useUrlFilters } from '../../lib/use-url-filters.ts';
 import { useSession } from '../../session/session-context.tsx';
 import { ConfirmReceiptModal } from './confirm-receipt-modal.tsx';
 import { HandoverRecordings } from './handover-recordings.tsx';
+
+/** The day shown is in the URL (shareable, reloadable, restored by Back). */
+const urlSpec = { day: check.day };
 
 /**
  * 当日交接 (第十条): per officer, what they offloaded on a day, how much of it was late, and whether
@@ -19,7 +23,9 @@ export default function OffloadDayPage() {
   const { t } = useI18n();
   const { can } = useSession();
   const mayConfirm = can('offload:confirm');
-  const [day, setDay] = useState(todayInShanghai);
+  const [url, setUrl] = useUrlFilters(urlSpec);
+  const day = url.day ?? todayInShanghai();
+  const setDay = (d: string) => setUrl({ day: d });
   const [data, setData] = useState<HandoverDay>();
   const [loading, setLoading] = useState(true);
   const [confirming, setConfirming] = useState<Handover>();

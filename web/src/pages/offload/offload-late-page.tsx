@@ -1,13 +1,17 @@
 import { ReloadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, DatePicker, Flex, Table, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client.ts';
 import type { LateOffloads } from '../../api/recording-types.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError } from '../../lib/notify.ts';
 import { dayjs, formatTime, shanghaiDayStartIso, todayInShanghai } from '../../lib/time.ts';
+import { check, useUrlFilters } from '../../lib/use-url-filters.ts';
+
+/** The range of recording days is in the URL (shareable, reloadable, restored by Back). */
+const urlSpec = { from: check.day, to: check.day };
 
 type LateItem = LateOffloads['items'][number];
 type LateSummary = LateOffloads['summary'][number];
@@ -21,10 +25,13 @@ const hoursBetween = (from: string, to: string) => Math.round(((Date.parse(to) -
  */
 export default function OffloadLatePage() {
   const { t } = useI18n();
-  const [range, setRange] = useState<[Dayjs, Dayjs]>(() => {
+  const [url, setUrl] = useUrlFilters(urlSpec);
+  // Default: the last 30 days up to today (Beijing).
+  const range = useMemo(() => {
     const today = dayjs(todayInShanghai());
-    return [today.subtract(29, 'day'), today];
-  });
+    return [url.from ? dayjs(url.from) : today.subtract(29, 'day'), url.to ? dayjs(url.to) : today] as const;
+  }, [url.from, url.to]);
+  const setRange = (r: [Dayjs, Dayjs]) => setUrl({ from: r[0].format('YYYY-MM-DD'), to: r[1].format('YYYY-MM-DD') });
   const [data, setData] = useState<LateOffloads>();
   const [loading, setLoading] = useState(true);
 
@@ -52,7 +59,7 @@ export default function OffloadLatePage() {
       <Card style={{ marginBottom: 16 }}>
         <Flex gap={8} wrap align="center">
           <Typography.Text>{t('offload.range')}</Typography.Text>
-          <DatePicker.RangePicker value={range} allowClear={false} onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])} />
+          <DatePicker.RangePicker value={[range[0], range[1]]} allowClear={false} onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])} />
           <Button icon={<ReloadOutlined />} onClick={() => void load()}>
             {t('common.refresh')}
           </Button>

@@ -1,17 +1,26 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Flex, Input, Select, Space, Table, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { api } from '../../api/client.ts';
 import type { Person } from '../../api/types.ts';
 import { DepartmentSelect } from '../../components/department-select.tsx';
 import { LoadMore } from '../../components/load-more.tsx';
 import { QualificationTag } from '../../components/qualification-tag.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { useCursorList } from '../../lib/use-cursor-list.ts';
+import { notifyError } from '../../lib/notify.ts';
 import { useDepartments } from '../../lib/use-departments.ts';
+import { check, useUrlFilters } from '../../lib/use-url-filters.ts';
 import { useSession } from '../../session/session-context.tsx';
 import { PersonDrawer } from './person-drawer.tsx';
 
 type EnrolledFilter = 'any' | 'true' | 'false';
+
+/**
+ * Filters in the URL (shareable, reloadable, restored by Back), and `person`: the person whose
+ * drawer is open, so that a link (e.g. from the audit log) opens that person.
+ */
+const urlSpec = { departmentId: check.uuid, q: check.text(60), enrolled: check.oneOf(['true', 'false']), person: check.uuid };
 
 /** 人员: the personnel register (第七条) with filters, "load more" paging, add/edit and training. */
 export default function PeoplePage() {
@@ -19,12 +28,37 @@ export default function PeoplePage() {
   const { can } = useSession();
   const mayWrite = can('people:write');
   const { departments } = useDepartments();
-  const [departmentId, setDepartmentId] = useState<string>();
-  const [q, setQ] = useState('');
-  const [enrolled, setEnrolled] = useState<EnrolledFilter>('any');
+  const [url, setUrl] = useUrlFilters(urlSpec);
+  const { departmentId, q = '', enrolled = 'any', person: personId } = url;
+  const [qInput, setQInput] = useState(q);
+  useEffect(() => setQInput(q), [q]);
+  const setFilter = (change: Partial<typeof url>) => setUrl({ ...url, ...change, person: undefined });
   const list = useCursorList<Person>('/api/personnel', { departmentId, q: q.trim(), enrolled: enrolled === 'any' ? undefined : enrolled });
   // undefined = closed; null = adding a new person.
-  const [drawer, setDrawer] = useState<Person | null>();
+  const [drawerState, setDrawerState] = useState<Person | null>();
+  // A person opened by link: read once; one that cannot be read (unknown or out of scope) opens nothing.
+  const [linked, setLinked] = useState<Person>();
+  useEffect(() => {
+    if (!personId) return setLinked(undefined);
+    let live = true;
+    api.get<Person>(`/api/personnel/${personId}`).then(
+      (p) => live && setLinked(p),
+      (e) => {
+        if (!live) return;
+        notifyError(e);
+        setUrl({ ...url, person: undefined });
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // Only a new id is a new request (the url object changes with every filter).
+  }, [personId]);
+  const drawer = drawerState !== undefined ? drawerState : personId && linked?.id === personId ? linked : undefined;
+  const setDrawer = (p: Person | null | undefined) => {
+    setDrawerState(p);
+    if (p === undefined && personId) setUrl({ ...url, person: undefined });
+  };
 
   return (
     <>
@@ -40,11 +74,16 @@ export default function PeoplePage() {
       </Flex>
       <Card>
         <Space wrap style={{ marginBottom: 16 }}>
-          <DepartmentSelect departments={departments} value={departmentId} onChange={setDepartmentId} allowClear placeholder={t('people.allDepartments')} style={{ width: 240 }} />
-          <Input.Search allowClear placeholder={t('people.searchPlaceholder')} onSearch={setQ} style={{ width: 260 }} enterButton={t('common.search')} />
+          <DepartmentSelect departments={departments} value={departmentId} onChange={(v) => setFilter({ departmentId: v })} allowClear placeholder={t('people.allDepartments')} style={{ width: 240 }} />
+          <Input.Search
+            allowClear
+            placeholder={t('people.searchPlaceholder')}
+            value={qInput}
+            onChange={(e) => setQInput(e.target.value)}
+            onSearch={(v) => setFilter({ q: v.trim() || undefined })} style={{ width: 260 }} enterButton={t('common.search')} />
           <Select<EnrolledFilter>
-            value={enrolled}
-            onChange={setEnrolled}
+            value={enrolled as EnrolledFilter}
+            onChange={(v) => setFilter({ enrolled: v === 'any' ? undefined : v })}
             style={{ width: 180 }}
             options={[
               { value: 'any', label: t('people.enrolledAny') },

@@ -8,6 +8,7 @@ import { notifySuccess, showFormError } from '../../lib/notify.ts';
 import { formatDate, parseDate } from '../../lib/time.ts';
 import { PersonForm, personFormFields, type PersonFormValues } from './person-form.tsx';
 import { TrainingRecords } from './training-records.tsx';
+import { validFormValues } from '../../lib/validation.ts';
 
 interface Props {
   open: boolean;
@@ -58,7 +59,8 @@ export function PersonDrawer({ open, person, departments, mayWrite, onClose, onS
   }, [open, person, form]);
 
   const save = async () => {
-    const v = await form.validateFields();
+    const v = await validFormValues(form);
+    if (!v) return;
     setSaving(true);
     try {
       const body = toBody(v);

@@ -7,7 +7,7 @@ import type { Items, TrainingRecord } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError, notifySuccess, showFormError } from '../../lib/notify.ts';
 import { formatDate } from '../../lib/time.ts';
-import { textRules } from '../../lib/validation.ts';
+import { textRules, validFormValues } from '../../lib/validation.ts';
 
 interface Values {
   heldOn: Dayjs;
@@ -28,7 +28,8 @@ export function TrainingRecords({ personId, mayWrite }: { personId: string; mayW
   useEffect(load, [load]);
 
   const add = async () => {
-    const v = await form.validateFields();
+    const v = await validFormValues(form);
+    if (!v) return;
     setSaving(true);
     try {
       await api.post<TrainingRecord>(`/api/personnel/${personId}/training-records`, { heldOn: formatDate(v.heldOn), subject: v.subject.trim(), hours: v.hours });

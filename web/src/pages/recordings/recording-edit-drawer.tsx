@@ -7,6 +7,7 @@ import { localizeFieldMessage, notifySuccess, showFormError } from '../../lib/no
 import { diffPatch, metadataFormFields, toFormValues, type MetadataFormValues } from '../../lib/recording-metadata.ts';
 import { RecordingMetadataFields } from './recording-metadata-fields.tsx';
 import type { RecordingDetail } from './time-corrections-card.tsx';
+import { validFormValues } from '../../lib/validation.ts';
 
 interface Props {
   recording: RecordingDetail;
@@ -48,7 +49,8 @@ export function RecordingEditDrawer({ recording, departments, open, onClose, onS
   }, [open, recording, form]);
 
   const save = async () => {
-    const values = await form.validateFields();
+    const values = await validFormValues(form);
+    if (!values) return;
     const patch: ReturnType<typeof diffPatch> & { reason?: string } = diffPatch(recording, values);
     if (Object.keys(patch).length === 0) {
       notifySuccess(t('recDetail.noChange'));

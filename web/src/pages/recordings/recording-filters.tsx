@@ -1,13 +1,15 @@
 import { SearchOutlined } from '@ant-design/icons';
 import { DatePicker, Form, Input, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
+import { useEffect } from 'react';
 import { ACTIVITIES, PROCESSING_STATES, type Activity, type ProcessingState } from '../../api/recording-types.ts';
 import type { Department } from '../../api/types.ts';
 import { DepartmentSelect } from '../../components/department-select.tsx';
 import { PersonSelect } from '../../components/person-select.tsx';
 import { FilterActions } from '../../components/filter-actions.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
-import { shanghaiWallClockToIso } from '../../lib/time.ts';
+import { isoToShanghaiWallClock, shanghaiWallClockToIso } from '../../lib/time.ts';
+import { check } from '../../lib/use-url-filters.ts';
 
 /** Filters as GET /api/recordings takes them (第十五条: department, device, officer, time, party, case). */
 export interface RecordingQuery {
@@ -24,6 +26,21 @@ export interface RecordingQuery {
   sort?: 'recordedStart' | 'uploadedAt';
 }
 
+/** The recordings list keeps these filters in its URL (shareable, reloadable, restored by Back). */
+export const recordingFilterSpec = {
+  q: check.text(100),
+  departmentId: check.uuid,
+  officerId: check.uuid,
+  deviceNumber: check.text(40),
+  from: check.instant,
+  to: check.instant,
+  party: check.text(100),
+  caseName: check.text(100),
+  activity: check.oneOf(ACTIVITIES),
+  processingState: check.oneOf(PROCESSING_STATES),
+  sort: check.oneOf(['recordedStart', 'uploadedAt']),
+};
+
 interface Values extends Omit<RecordingQuery, 'from' | 'to'> {
   range?: [Dayjs | null, Dayjs | null] | null;
 }
@@ -31,9 +48,17 @@ interface Values extends Omit<RecordingQuery, 'from' | 'to'> {
 const clean = (s: string | undefined) => s?.trim() || undefined;
 
 /** Every 第十五条 search field plus activity, processing state, full text and the sort order. */
-export function RecordingFilters({ departments, onChange }: { departments: Department[] | undefined; onChange(q: RecordingQuery): void }) {
+export function RecordingFilters({ departments, value, onChange }: { departments: Department[] | undefined; value: RecordingQuery; onChange(q: RecordingQuery): void }) {
   const { t } = useI18n();
   const [form] = Form.useForm<Values>();
+
+  // The form shows the applied filters: on arrival from a link, after a reload and after Back.
+  const valueKey = JSON.stringify(value);
+  useEffect(() => {
+    const { from, to, ...rest } = JSON.parse(valueKey) as RecordingQuery;
+    form.resetFields();
+    form.setFieldsValue({ ...rest, range: from || to ? [isoToShanghaiWallClock(from) ?? null, isoToShanghaiWallClock(to) ?? null] : undefined });
+  }, [valueKey, form]);
 
   const apply = (v: Values) => {
     const [from, to] = v.range ?? [];
@@ -48,7 +73,8 @@ export function RecordingFilters({ departments, onChange }: { departments: Depar
       caseName: clean(v.caseName),
       activity: v.activity,
       processingState: v.processingState,
-      sort: v.sort,
+      // The default order stays out of the URL.
+      sort: v.sort === 'recordedStart' ? undefined : v.sort,
     });
   };
 

@@ -1,6 +1,5 @@
 import { CloudUploadOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Button, Card, Flex, Space, Table, Typography } from 'antd';
-import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import type { Recording } from '../../api/recording-types.ts';
 import { LoadMore } from '../../components/load-more.tsx';
@@ -11,8 +10,9 @@ import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatTime } from '../../lib/time.ts';
 import { useCursorList } from '../../lib/use-cursor-list.ts';
 import { useDepartments } from '../../lib/use-departments.ts';
+import { useUrlFilters } from '../../lib/use-url-filters.ts';
 import { useSession } from '../../session/session-context.tsx';
-import { RecordingFilters, type RecordingQuery } from './recording-filters.tsx';
+import { RecordingFilters, recordingFilterSpec, type RecordingQuery } from './recording-filters.tsx';
 
 const secondary = (text: string | null | undefined) => (
   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
@@ -26,7 +26,9 @@ export default function RecordingsPage() {
   const { can } = useSession();
   const navigate = useNavigate();
   const { departments } = useDepartments();
-  const [query, setQuery] = useState<RecordingQuery>({});
+  const [urlQuery, setQuery] = useUrlFilters(recordingFilterSpec);
+  // The values passed the spec's checks, so the enums are of their types.
+  const query = urlQuery as RecordingQuery;
   const list = useCursorList<Recording>('/api/recordings', { ...query }, 30);
 
   return (
@@ -49,7 +51,7 @@ export default function RecordingsPage() {
         </Space>
       </Flex>
       <Card>
-        <RecordingFilters departments={departments} onChange={setQuery} />
+        <RecordingFilters departments={departments} value={query} onChange={(q) => setQuery({ ...q })} />
         <Table<Recording>
           rowKey="id"
           loading={list.loading}

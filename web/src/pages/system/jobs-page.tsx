@@ -6,14 +6,19 @@ import type { Items, Job, JobState } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError } from '../../lib/notify.ts';
 import { formatTime } from '../../lib/time.ts';
+import { check, useUrlFilters } from '../../lib/use-url-filters.ts';
 
 const stateColors: Record<JobState, string> = { queued: 'default', running: 'processing', done: 'success', failed: 'error' };
 const STATES: JobState[] = ['queued', 'running', 'done', 'failed'];
+/** The state filter is in the URL (shareable, reloadable, restored by Back). */
+const urlSpec = { state: check.oneOf(STATES) };
 
 /** 后台任务: recent background jobs and their state, so long work is visible. */
 export default function JobsPage() {
   const { t, maybe } = useI18n();
-  const [state, setState] = useState<JobState>();
+  const [url, setUrl] = useUrlFilters(urlSpec);
+  const state = url.state as JobState | undefined;
+  const setState = (s: JobState | undefined) => setUrl({ state: s });
   const [jobs, setJobs] = useState<Job[]>();
   const [loading, setLoading] = useState(true);
 
@@ -53,8 +58,9 @@ export default function JobsPage() {
           locale={{ emptyText: t('jobs.empty') }}
           scroll={{ x: 900 }}
           columns={[
+            // Every job of the catalog has a name in both languages (test/web/job-names.test.ts).
             { title: t('jobs.kind'), dataIndex: 'kind', render: (k: string) => maybe(`jobKind.${k}`) ?? k },
-            { title: t('jobs.state'), dataIndex: 'state', render: (s: JobState) => <Tag color={stateColors[s]}>{t(`jobState.${s}`)}</Tag> },
+            { title: t('jobs.state'), dataIndex: 'state', render: (s: JobState) => <Tag color={stateColors[s]}>{maybe(`jobState.${s}`) ?? s}</Tag> },
             { title: t('jobs.attempts'), key: 'attempts', render: (_, j) => `${j.attempts} / ${j.maxAttempts}` },
             { title: t('jobs.runAt'), dataIndex: 'runAt', render: (v: string) => formatTime(v) },
             { title: t('jobs.finishedAt'), dataIndex: 'finishedAt', render: (v: string | null) => formatTime(v) },

@@ -4,6 +4,7 @@ import { api } from '../../api/client.ts';
 import type { Setting } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifySuccess, showFormError } from '../../lib/notify.ts';
+import { validFormValues } from '../../lib/validation.ts';
 
 /**
  * Edits one setting. The API does not describe each setting's type, so the editor follows the
@@ -21,7 +22,8 @@ export function SettingEditModal({ setting, label, onClose, onSaved }: { setting
 
   const submit = async () => {
     if (!setting) return;
-    const v = await form.validateFields();
+    const v = await validFormValues(form);
+    if (!v) return;
     setSaving(true);
     try {
       const saved = await api.put<Setting>(`/api/settings/${encodeURIComponent(setting.key)}`, { value: numeric ? Number(v.value) : String(v.value ?? '').trim() });

@@ -5,7 +5,7 @@ import { ROLES, type Department, type Role, type User, type UserCreate, type Use
 import { DepartmentSelect } from '../../components/department-select.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifySuccess, showFormError } from '../../lib/notify.ts';
-import { passwordRules, textRules } from '../../lib/validation.ts';
+import { passwordRules, textRules, validFormValues } from '../../lib/validation.ts';
 import { PersonPicker } from './person-picker.tsx';
 
 interface Values {
@@ -51,7 +51,8 @@ export function UserFormModal({ open, editing, departments, onClose, onSaved }: 
   }, [open, editing, form]);
 
   const submit = async () => {
-    const v = await form.validateFields();
+    const v = await validFormValues(form);
+    if (!v) return;
     setSaving(true);
     try {
       let saved: User;
