@@ -6,8 +6,9 @@ import type pg from 'pg';
  * node did not reclaim its own job). A lease is a session advisory lock on the job id, held on its own
  * connection by the worker for as long as the handler runs. PostgreSQL drops it the moment that connection
  * ends — the worker process was killed, or its machine vanished (TCP keepalives below, about 1.5 minutes) —
- * and only then may the reaper give the job back. A live worker keeps its lock, so a long job is never run
- * by two workers at once, however long it takes.
+ * and only then may the reaper give the job back. A live, connected worker keeps its lock, so a long job is
+ * never run by two workers at once, however long it takes. (A worker that loses its lease connection while
+ * alive has its handler's signal aborted; a handler that ignores the signal could overlap with the re-run.)
  */
 
 /** First key of the two-key advisory lock space reserved for job leases. */
