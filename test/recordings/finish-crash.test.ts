@@ -254,7 +254,22 @@ describe('concurrent finishes', () => {
     const id = await completeButUnfinished(src);
     const uploader = (await uploaderOf(ctx.db, (await sql<{ uploaded_by: string }>`SELECT uploaded_by FROM upload WHERE id = ${id}`.execute(ctx.db)).rows[0]!.uploaded_by))!;
     const by = { uploader, actor: { kind: 'user' as const, id: uploader.id, label: uploader.username } };
-    const [a, b] = await Promise.all([finishUpload(ctx.deps, by, id, folder), finishUpload(ctx.deps, by, id, folder)]);
+    // Both have hashed and found the upload receiving before either goes on: they meet at the row lock.
+    let arrived = 0;
+    let release: () => void = () => undefined;
+    const bothHashed = new Promise<void>((r) => (release = r));
+    const deps = {
+      ...ctx.deps,
+      faults: {
+        async reach(point: string) {
+          if (point !== 'finish.hashed') return;
+          if (++arrived === 2) release();
+          await bothHashed;
+        },
+      },
+    };
+    const digest = { sha256: src.sha256, sm3: sm3Of(src.content), size: src.content.length };
+    const [a, b] = await Promise.all([finishUpload(deps, by, id, folder, digest), finishUpload(deps, by, id, folder, digest)]);
     expect(b).toEqual(a);
     expect(a.state).toBe('stored');
     await expectFinished(id, { ...src, sm3: sm3Of(src.content) });

@@ -181,6 +181,10 @@ describe('bad input gives a clear error, nothing partial is visible, nothing els
     const f = await fileCopy('n.mp4', randomBytes(1000));
     await refused(f, { filename: '../../etc/passwd.mp4', metadata: meta() }, 400, 'FILE_NAME_INVALID');
     await refused(f, { filename: 'a\u0000b.mp4', metadata: meta() }, 400, 'FILE_NAME_INVALID');
+    // A direction override disguises the extension (shows as "evilexe.mp4"); zero-width and C1 characters hide.
+    await refused(f, { filename: 'evil\u202e4pm.exe', metadata: meta() }, 400, 'FILE_NAME_INVALID');
+    await refused(f, { filename: 'a\u200bb.mp4', metadata: meta() }, 400, 'FILE_NAME_INVALID');
+    await refused(f, { filename: 'a\u0085b.mp4', metadata: meta() }, 400, 'FILE_NAME_INVALID');
     await refused(f, { filename: `${'长'.repeat(100)}.mp4`, metadata: meta() }, 400, 'FILE_NAME_INVALID');
     await refused(f, { metadata: meta() }, 400, 'FILE_NAME_INVALID');
   });

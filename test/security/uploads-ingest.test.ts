@@ -13,14 +13,15 @@ import { tusUpload, type TusOutcome } from '../support/tus-client.ts';
 
 let ctx: TestContext;
 let base: string;
-const dept: Record<'A' | 'B' | 'Asub', string> = { A: '', B: '', Asub: '' };
+const dept: Record<'X' | 'A' | 'B' | 'Asub', string> = { X: '', A: '', B: '', Asub: '' };
 /** Uploaders: officers of 一大队 (A1, A2), of 二大队 (B1), and 一大队's custodian (CA), who files into its sub-unit too. */
-const who: Record<'A1' | 'A2' | 'B1' | 'CA', { headers: Record<string, string>; personId: string; userId: string }> = {} as never;
+const who: Record<'A1' | 'A2' | 'B1' | 'CA' | 'CX', { headers: Record<string, string>; personId: string; userId: string }> = {} as never;
 
 beforeAll(async () => {
   ctx = await createTestApp();
   base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   const X = (await makeDepartment(ctx.db, { kind: 'bureau', name: '商务综合执法支队' })).id;
+  dept.X = X;
   dept.A = (await makeDepartment(ctx.db, { parentId: X, name: '一大队' })).id;
   dept.B = (await makeDepartment(ctx.db, { parentId: X, name: '二大队' })).id;
   dept.Asub = (await makeDepartment(ctx.db, { parentId: dept.A, name: '一大队一中队' })).id;
@@ -33,6 +34,7 @@ beforeAll(async () => {
   who.A2 = await make(['officer'], dept.A);
   who.B1 = await make(['officer'], dept.B);
   who.CA = await make(['custodian'], dept.A);
+  who.CX = await make(['custodian'], dept.X);
 });
 afterAll(() => ctx.close());
 
@@ -107,6 +109,15 @@ describe('item 1: the same bytes uploaded in another department become that depa
       { action: 'recording.duplicate', target_id: named.rB, shared: null },
       { action: 'recording.create', target_id: named.rAsub, shared: 'true' },
     ]);
+    // One recording per original and department holds for edits too: moving 二大队's recording into 一大队,
+    // which already files this footage, is a clear conflict, not a 500.
+    const move = await fetch(`${base}/api/recordings/${named.rB}`, {
+      method: 'PATCH',
+      headers: { ...who.CX.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ departmentId: dept.A }),
+    });
+    expect(move.status).toBe(409);
+    expect(await move.json()).toMatchObject({ code: 'CONFLICT', fields: { departmentId: expect.stringContaining('同一原始文件') } });
   });
 
   test('the order of uploads does not matter: 二大队 first, then 一大队', async () => {

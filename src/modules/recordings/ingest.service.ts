@@ -4,6 +4,7 @@ import { permissionsOf, type Role } from '../../platform/auth/permissions.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
+import { unsafeTextProblem } from '../../platform/http/safe-text.ts';
 import { checkMetadata } from './recordings.service.ts';
 import { checkRecordingTimes } from './recording-times.ts';
 import { issueFields } from '../../platform/http/zod-messages.ts';
@@ -11,13 +12,16 @@ import { recordingMetadata } from './recordings.schema.ts';
 import * as uploads from './uploads.repository.ts';
 
 /**
- * A file name as the recording keeps it: no control characters (NUL…), no path (../), at most 255
- * bytes; Chinese and other Unicode names are kept (NFC).
+ * A file name as the recording keeps it: no control, direction-override or zero-width characters, no
+ * path (../), at most 255 bytes; Chinese and other Unicode names are kept (NFC).
  */
 export function cleanFileName(raw: string | null | undefined): string {
   const bad = (zh: string, en: string) => new AppError('FILE_NAME_INVALID', { reason: `${zh} / ${en}` }, { filename: `${zh} / ${en}` });
   if (!raw || !raw.trim()) throw bad('缺少文件名', 'missing file name');
   if (/[\u0000-\u001f\u007f]/.test(raw)) throw bad('文件名含控制字符（如 NUL）', 'file name contains control characters (such as NUL)');
+  // Direction overrides (`evil\u202Egpj.exe` shows as "evilexe.jpg"), zero-width and C1 characters (issue 6 item 17).
+  const problem = unsafeTextProblem(raw);
+  if (problem) throw bad(`文件名${problem.zh}`, `the file name ${problem.en}`);
   if (/[\\/]/.test(raw) || raw === '.' || raw === '..') throw bad('文件名不能包含路径（/、\\ 或 ..）', 'file name must not contain a path (/, \\ or ..)');
   const name = raw.normalize('NFC').trim();
   if (Buffer.byteLength(name) > 255) throw bad('文件名超过 255 字节', 'file name is longer than 255 bytes');
