@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import type { Config } from './platform/config/config.ts';
 import { openDatabase, type OpenedDatabase } from './platform/db/open-database.ts';
 import { buildApp } from './platform/http/app.ts';
+import { assertCanListen, explainListenError } from './platform/http/listen-check.ts';
 import { jobCatalog } from './app/jobs.ts';
 import { startJobRunner, type JobRunner } from './platform/jobs/runner.ts';
 import { bootstrapAdmin } from './modules/users/users.service.ts';
@@ -12,41 +14,46 @@ export interface RunningServer {
   app: FastifyInstance;
   url: string;
   database: OpenedDatabase;
+  /** The generated password of `admin`, on the very first start only (the caller shows it once). */
+  generatedAdminPassword?: string;
   stop(): Promise<void>;
 }
 
 /**
- * Starts everything on one port: database (embedded unless DATABASE_URL), migrations, the first
- * admin, the API and web UI, and (unless QUANLU_WORKERS=false) the job workers and scheduler.
+ * Starts everything on one port: database (embedded unless DATABASE_URL), migrations, the API and
+ * web UI, the first admin, and (unless QUANLU_WORKERS=false) the job workers and scheduler.
+ * Listening problems (port taken, HOST not on this machine) throw a StartupError before any database work.
  */
 export async function startServer(config: Config, opts: { logger?: boolean } = {}): Promise<RunningServer> {
-  const database = await openDatabase(config);
+  await assertCanListen(config.host, config.port);
+  // Messages from before the app (and its logger) exist: JSON lines like the app's, PostgreSQL's own at debug.
+  const bootLog = pino({ level: opts.logger === false ? 'silent' : config.logLevel });
+  const database = await openDatabase(config, (msg, kind) => (kind === 'postgres' ? bootLog.debug({ component: 'postgres' }, msg) : bootLog.info(msg)));
   let app: FastifyInstance | undefined;
   let worker: JobRunner | undefined;
   try {
     const deps = { config, db: database.db, storage: openObjectStore(config) };
     app = await buildApp(deps, { logger: opts.logger === false ? false : undefined });
     const log = app.log;
-    log.info({ mode: database.mode, migrations: database.applied }, 'database ready');
+    log.info({ mode: database.mode, location: database.location, migrations: database.applied }, 'database ready');
     log.info(await prepareDataFolder(config), 'data folder ready: private upload folders, leftovers of a killed process removed');
+    // The admin exists before the first request can arrive; its generated password is shown in the banner
+    // (the port was checked above, so listening failing after this is a race with another program).
     const boot = await bootstrapAdmin(deps);
-    if (boot.generatedPassword) {
-      // Printed once, on the first start only; the hash is all that is stored.
-      process.stdout.write(
-        `\n  初始管理员账户 Initial administrator account\n  username: admin\n  password: ${boot.generatedPassword}\n  (shown once — change it after logging in / 仅显示一次，请登录后修改)\n\n`,
-      );
-    }
-    const url = await app.listen({ port: config.port, host: config.host });
+    const url = await app.listen({ port: config.port, host: config.host }).catch((e: unknown) => {
+      throw explainListenError(e, config.host, config.port) ?? e;
+    });
     if (config.workers) {
       // graphile-worker: the catalog's handlers and schedules, with leases (src/platform/jobs/runner.ts).
       worker = await startJobRunner(deps, jobCatalog, { log: (level, msg, extra) => log[level](extra ?? {}, msg) });
     }
-    log.info({ url }, 'QuanLu is running');
+    log.info({ url, dataDir: config.dataDir, database: database.location }, 'QuanLu is running');
     const running = app;
     return {
       app: running,
       url,
       database,
+      ...(boot.generatedPassword && { generatedAdminPassword: boot.generatedPassword }),
       stop: async () => {
         await worker?.stop();
         await running.close();

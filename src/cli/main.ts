@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../platform/config/config.ts';
-import { buildWeb, webBuildIsStale } from './web-build.ts';
+import { buildWeb } from './web-build.ts';
 
 /** Parses the environment, or prints which variable is wrong and exits 2. */
 function configOrExit(): Config {
@@ -17,20 +17,7 @@ function configOrExit(): Config {
 
 async function startCommand() {
   const config = configOrExit();
-  if (webBuildIsStale()) await buildWeb();
-  // Commands load what they use only: the CLI stays quick and `ingest` never loads the server.
-  const { startServer } = await import('../server.ts');
-  const server = await startServer(config);
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    server.app.log.info({ signal }, 'stopping');
-    await server.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  await (await import('./start.command.ts')).startCommand(config);
 }
 
 async function auditVerifyCommand(opts: { json?: boolean }) {

@@ -28,7 +28,8 @@ class Server {
     while (Date.now() - t0 < timeoutMs) {
       if (this.proc.exitCode !== null) throw new Error(`server exited ${this.proc.exitCode}: ${this.out}`);
       const ok = await fetch(`${this.url}/api/health`).then((r) => r.status === 200, () => false);
-      if (ok) return (Date.now() - t0) / 1000;
+      // Healthy, and the banner (URL, data folder, first password) has been printed.
+      if (ok && this.out.includes('Stop 停止')) return (Date.now() - t0) / 1000;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`not healthy after ${timeoutMs} ms: ${this.out}`);
@@ -87,7 +88,8 @@ describe(`start-up from an empty data folder, then again on it (${external ? 'ex
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  test('first start creates and migrates the database and prints a generated admin password once; the second keeps the data', async () => {
+  // Two cold starts and two CLI runs: a generous bound for a loaded CI machine (not a timing assertion).
+  test('first start creates and migrates the database and prints a generated admin password once; the second keeps the data', { timeout: 300_000 }, async () => {
     const first = new Server(env);
     const firstSeconds = await first.start();
     const password = /password: (\S+)/.exec(first.out)?.[1];

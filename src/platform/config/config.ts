@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ADMIN_OWNER, passwordProblem } from '../auth/password-policy.ts';
+import { describeValue, isSecretName } from './redact.ts';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 /**
  * Configuration of one QuanLu process, parsed once from the environment and frozen.
@@ -10,7 +12,12 @@ const envSchema = z.object({
   /** TCP port of the web UI and API. */
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Address to listen on; 127.0.0.1 keeps a fresh install off the network until an admin opens it. */
-  HOST: z.string().min(1).default('127.0.0.1'),
+  HOST: z
+    .string()
+    .min(1)
+    // An IPv4/IPv6 address or a host name; anything else cannot be listened on.
+    .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/, 'must be an IP address or a host name (e.g. 127.0.0.1, 0.0.0.0, ::)')
+    .default('127.0.0.1'),
   /** Folder for the embedded database, the object store and other local state. */
   QUANLU_DATA_DIR: z.string().min(1).default('./data'),
   /** External PostgreSQL (>= 15). When unset, an embedded PostgreSQL is started in the data folder. */
@@ -52,6 +59,21 @@ const envSchema = z.object({
   QUANLU_BODY_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(60),
   /** Minutes a recording may start in the future (device clocks run ahead); later times are refused. */
   QUANLU_CLOCK_TOLERANCE_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (client address in audit and logs, x-request-id):
+   * false (default: the socket's address), true, a hop count, or proxy addresses/CIDR ranges.
+   */
+  QUANLU_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v, ctx) => {
+      const r = parseTrustProxy(v);
+      if (typeof r === 'object' && !Array.isArray(r)) {
+        ctx.addIssue({ code: 'custom', message: r.problem });
+        return z.NEVER;
+      }
+      return r;
+    }),
   /** Run the background job workers in this process (api and workers may be split across nodes). */
   QUANLU_WORKERS: z
     .enum(['true', 'false'])
@@ -76,6 +98,7 @@ export type Config = Readonly<{
   bodyIdleSeconds: number;
   bodyTimeoutSeconds: number;
   clockToleranceMinutes: number;
+  trustProxy: TrustProxy;
 }>;
 
 /** Thrown when the environment holds a bad value; the message names each variable. */
@@ -91,7 +114,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`),
+      // Never echo a secret: values of secret-named variables are hidden, URL credentials masked.
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        const value = cleaned[name];
+        const message = isSecretName(name) && value ? i.message.split(value).join('***') : i.message;
+        return `${name}: ${message} (got ${describeValue(name, value)})`;
+      }),
     );
   }
   const e = parsed.data;
@@ -112,5 +141,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyIdleSeconds: e.QUANLU_BODY_IDLE_SECONDS,
     bodyTimeoutSeconds: e.QUANLU_BODY_TIMEOUT_SECONDS,
     clockToleranceMinutes: e.QUANLU_CLOCK_TOLERANCE_MINUTES,
+    trustProxy: e.QUANLU_TRUST_PROXY,
   });
 }

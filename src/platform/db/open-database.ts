@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.ts';
+import { redactUrl } from '../config/redact.ts';
 import { createDatabase, type Database } from './database.ts';
 import { openEmbeddedPostgres } from './embedded-postgres.ts';
 import { migrate } from './migrate.ts';
@@ -7,6 +8,8 @@ export interface OpenedDatabase {
   db: Database;
   /** 'external' (DATABASE_URL) or 'embedded' (in the data folder). */
   mode: 'external' | 'embedded';
+  /** Where the data is, for people: the embedded cluster's folder and port, or the external URL without its password. */
+  location: string;
   /** Migrations applied by this call. */
   applied: string[];
   /** Closes the pool and stops the embedded server if this process started it. */
@@ -18,14 +21,21 @@ export interface OpenedDatabase {
  * PostgreSQL (created, started or joined). Migrations are applied before it is returned.
  * The server and the CLI both come through here, so with the same environment they reach the same data.
  */
-export async function openDatabase(config: Config, log: (msg: string) => void = () => undefined): Promise<OpenedDatabase> {
+export async function openDatabase(
+  config: Config,
+  log: (msg: string, kind?: 'info' | 'postgres') => void = () => undefined,
+): Promise<OpenedDatabase> {
   const embedded = config.databaseUrl ? undefined : await openEmbeddedPostgres(config.dataDir, log);
   const db = createDatabase(config.databaseUrl ?? embedded!.url);
+  const location = embedded
+    ? `embedded PostgreSQL in ${embedded.clusterDir} (127.0.0.1:${embedded.port})`
+    : `external PostgreSQL ${redactUrl(config.databaseUrl!)}`;
   try {
     const applied = await migrate(db);
     return {
       db,
       mode: embedded ? 'embedded' : 'external',
+      location,
       applied,
       close: async () => {
         await db.destroy();

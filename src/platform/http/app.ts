@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,8 @@ import { registerBodyTimeouts } from './body-timeouts.ts';
 import { bodyLimitFor, DEFAULT_BODY_LIMIT, registerJsonParser } from './json-body.ts';
 import { assertStrictBody } from './strict-bodies.ts';
 import './zod-messages.ts';
+import { requestIdGenerator } from './request-id.ts';
+import { fastifyTrustProxy } from '../config/trust-proxy.ts';
 import './fastify-types.ts';
 import { authPlugin } from '../../modules/auth/auth.plugin.ts';
 import { authRoutes } from '../../modules/auth/auth.routes.ts';
@@ -46,12 +47,10 @@ export interface AppOptions {
 export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? { level: deps.config.logLevel },
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdGenerator(deps.config.trustProxy),
     bodyLimit: DEFAULT_BODY_LIMIT,
-    trustProxy: false,
+    // The client address (req.ip, as audit and logs record it) comes from X-Forwarded-For only via trusted proxies.
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -1,0 +1,72 @@
+import type { Config } from '../platform/config/config.ts';
+import { assertCanListen, StartupError } from '../platform/http/listen-check.ts';
+import type { RunningServer } from '../server.ts';
+import { buildWeb, webBuildIsStale } from './web-build.ts';
+
+/**
+ * The short readable banner for the person who started the server (the log lines are JSON for
+ * machines): where to open it, where its data is, and — on the very first start only — admin's password.
+ */
+export function startBanner(config: Config, server: RunningServer): string {
+  const lines = [
+    '',
+    '  QuanLu 全录 is running / 已启动',
+    `  URL 地址:            ${server.url}`,
+    `  Data folder 数据目录: ${config.dataDir}`,
+    `  Database 数据库:     ${server.database.location}`,
+  ];
+  if (server.generatedAdminPassword) {
+    lines.push(
+      '  Initial administrator account 初始管理员账户:',
+      '    username: admin',
+      `    password: ${server.generatedAdminPassword}`,
+      '    (shown once — change it after logging in / 仅显示一次，请登录后修改)',
+    );
+  }
+  lines.push('  Stop 停止: Ctrl-C or / 或 kill -TERM ' + process.pid, '', '');
+  return lines.join('\n');
+}
+
+/**
+ * `quanlu start` (what `npm start` runs, as `exec node …` so npm's SIGTERM reaches this process).
+ * SIGTERM, SIGINT and SIGHUP stop the server and its embedded PostgreSQL, even when they arrive while
+ * it is still starting. Known start-up problems print one line and exit 2; anything else exits 1
+ * with its message (the stack trace with QUANLU_LOG_LEVEL=debug).
+ */
+export async function startCommand(config: Config): Promise<void> {
+  let server: RunningServer | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (!server) return; // still starting: stopped as soon as it is up (below)
+    server.app.log.info({ signal }, 'stopping');
+    await server.stop();
+    process.exit(0);
+  };
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, () => void shutdown(s));
+  try {
+    // A taken port or a foreign HOST is said at once, before a web build or any database work.
+    await assertCanListen(config.host, config.port);
+    if (webBuildIsStale()) await buildWeb();
+    // Commands load what they use only: the CLI stays quick and `ingest` never loads the server.
+    const { startServer } = await import('../server.ts');
+    server = await startServer(config);
+  } catch (e) {
+    if (e instanceof StartupError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(e.exitCode);
+    }
+    const detail = config.logLevel === 'debug' || config.logLevel === 'trace';
+    process.stderr.write(
+      `QuanLu could not start / QuanLu 无法启动: ${e instanceof Error ? e.message : String(e)}\n` +
+        (detail && e instanceof Error ? `${e.stack}\n` : '(QUANLU_LOG_LEVEL=debug shows the stack trace / 设置 QUANLU_LOG_LEVEL=debug 可显示调用栈)\n'),
+    );
+    process.exit(1);
+  }
+  if (stopping) {
+    stopping = false;
+    return shutdown('signal during start-up');
+  }
+  process.stdout.write(startBanner(config, server));
+}
