@@ -117,9 +117,12 @@ describe('items 12, 16, 17 in upload metadata: refused before any byte, nothing 
     expect(await uploads()).toBe(before);
   });
 
-  test('a start 5 minutes ahead (device clock) is accepted', async () => {
+  test('a start 5 minutes ahead (device clock) is accepted and marked clockAhead in the audit event', async () => {
     const res = await createUpload({ ...JSON.parse(up.meta), recordedStart: inMinutes(5) });
     expect(res.status).toBe(201);
+    const id = res.headers.get('location')!.split('/').pop()!;
+    const event = await ctx.db.selectFrom('audit_event').select('details').where('action', '=', 'upload.create').where('target_id', '=', id).executeTakeFirstOrThrow();
+    expect(event.details).toMatchObject({ clockAhead: true });
   });
 });
 
