@@ -1,5 +1,5 @@
 /**
- * A worker process for the job tests: `node --import tsx job-worker-child.ts <databaseUrl> <dataDir>`.
+ * A worker process for the job tests: `node --import tsx job-worker-child.ts <databaseUrl> <dataDir> [defaults]`.
  * Runs the test jobs with short lease timings, prints "ready" once it takes jobs, stops cleanly on SIGTERM.
  */
 import { loadConfig } from '../../src/platform/config/config.ts';
@@ -8,7 +8,7 @@ import { startJobRunner } from '../../src/platform/jobs/runner.ts';
 import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
 import { testJobs } from './test-jobs.ts';
 
-const [url, dataDir] = process.argv.slice(2);
+const [url, dataDir, timings] = process.argv.slice(2);
 const config = loadConfig({ QUANLU_DATA_DIR: dataDir!, QUANLU_LOG_LEVEL: 'silent', QUANLU_WORKERS: 'false' });
 const db = createDatabase(url!, 3);
 const runner = await startJobRunner({ config, db, storage: openObjectStore(config) }, testJobs, {
@@ -19,6 +19,8 @@ const runner = await startJobRunner({ config, db, storage: openObjectStore(confi
   leaseGraceMs: 1500,
   reapEveryMs: 300,
   leaseRefreshMs: 60_000,
+  // 'defaults': the production lease timings (for measuring by hand how soon a killed job runs again).
+  ...(timings === 'defaults' && { leaseGraceMs: undefined, reapEveryMs: undefined, pollMs: undefined }),
   log: (level, msg, extra) => {
     if (level === 'warn' || level === 'error') process.stderr.write(`${level} ${msg} ${JSON.stringify(extra ?? {})}\n`);
   },
