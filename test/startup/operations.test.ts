@@ -273,6 +273,19 @@ describe.runIf(isRoot && !external)('item 20: root, checkout under a mode-700 fo
 
   const slow = { timeout: 240_000 };
   async function startStopAndVerify(dataDir: string, expectClusterOutside: boolean) {
+    try {
+      await startStopAndVerifyInner(dataDir, expectClusterOutside);
+    } finally {
+      // A cluster made outside the test's folders is removed even when the test failed half-way.
+      const stateFile = path.join(dataDir, 'postgres.json');
+      if (existsSync(stateFile)) {
+        const { clusterDir } = JSON.parse(await readFile(stateFile, 'utf8')) as { clusterDir?: string };
+        if (clusterDir && !clusterDir.startsWith(dataDir)) clustersToRemove.push(clusterDir);
+      }
+    }
+  }
+
+  async function startStopAndVerifyInner(dataDir: string, expectClusterOutside: boolean) {
     const env = { QUANLU_DATA_DIR: dataDir, PORT: String(await freePort()), QUANLU_LOG_LEVEL: 'warn' };
     const server = inCheckout('npm start', env);
     const url = `http://127.0.0.1:${env.PORT}`;
@@ -284,15 +297,14 @@ describe.runIf(isRoot && !external)('item 20: root, checkout under a mode-700 fo
       throw e;
     }
     const state = JSON.parse(await readFile(path.join(dataDir, 'postgres.json'), 'utf8')) as { clusterDir: string };
-    if (!state.clusterDir.startsWith(dataDir)) clustersToRemove.push(state.clusterDir);
-    if (expectClusterOutside) expect(state.clusterDir).toMatch(/^\/var\/lib\/quanlu\/clusters\/[0-9a-f]{16}$/);
+    if (expectClusterOutside) expect(state.clusterDir).toMatch(/^\/var\/lib\/quanlu-pg\/clusters\/[0-9a-f]{16}$/);
     else expect(state.clusterDir).toBe(path.join(dataDir, 'pg'));
     // The banner tells where the database is.
     expect(server.stdout).toContain(`embedded PostgreSQL in ${state.clusterDir}`);
     // PostgreSQL runs as the postgres user, from binaries it can reach (a copy outside the closed folder).
     const pm = postmasterPid(state.clusterDir)!;
     const exe = await readlink(`/proc/${pm}/exe`);
-    expect(exe).toMatch(/^\/var\/lib\/quanlu\/postgresql\/[^/]+\/bin\/postgres$/);
+    expect(exe).toMatch(/^\/var\/lib\/quanlu-pg\/postgresql\/[^/]+\/bin\/postgres$/);
     const uid = Number(/^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${pm}/status`, 'utf8'))![1]);
     expect(uid).not.toBe(0);
 
@@ -308,7 +320,7 @@ describe.runIf(isRoot && !external)('item 20: root, checkout under a mode-700 fo
     expect(server.out).not.toMatch(stackTrace);
   }
 
-  test('default-like data folder inside the closed folder: the cluster goes to /var/lib/quanlu/clusters/<hash>', slow, async () => {
+  test('default-like data folder inside the closed folder: the cluster goes to /var/lib/quanlu-pg/clusters/<hash>', slow, async () => {
     await startStopAndVerify(path.join(closed, 'data'), true);
   });
 

