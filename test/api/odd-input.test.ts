@@ -65,6 +65,17 @@ describe('item 12: times PostgreSQL cannot store are refused at the edge', () =>
   });
 });
 
+test.each([
+  ['0000-01-01', 'the year must be between 1900 and 9999'],
+  ['2026-02-30', 'must be a date that exists, as YYYY-MM-DD'],
+  ['2026-3-1', 'must be a date that exists, as YYYY-MM-DD'],
+])('item 12: the date %s is a field error ("%s"), not a database error', async (heldOn, message) => {
+  const person = await makePerson(ctx.db, { departmentId: deptId });
+  const res = await admin.request('POST', `/api/personnel/${person.id}/training-records`, { heldOn, subject: '培训', hours: 1 }, en);
+  expect(res.statusCode).toBe(400);
+  expect(res.json().fields).toEqual({ heldOn: message });
+});
+
 describe('item 14: tampered cursors are a 400, never a 500', () => {
   const person = '7d1f3e42-2a8b-4c7e-9a51-0f3b2c1d4e5f';
   // route → what the cursor holds (JSON, or raw text when not JSON) → expected status

@@ -40,7 +40,9 @@ export const instant = z.iso.datetime({ offset: true }).superRefine((v, ctx) => 
 });
 
 /** A calendar date 'YYYY-MM-DD' that exists. */
-export const dateString = z.iso.date();
+export const dateString = z.iso
+  .date()
+  .refine((v) => Number(v.slice(0, 4)) >= 1900, { error: 'the year must be between 1900 and 9999 / 年份须在 1900 至 9999 之间' });
 
 export const idParams = z.object({ id: z.uuid() });
 
