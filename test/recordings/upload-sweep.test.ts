@@ -60,3 +60,26 @@ test('a partial upload nobody resumed for 14 days is removed and marked expired,
   const ev = await ctx.db.selectFrom('audit_event').selectAll().where('action', '=', 'upload.expired').executeTakeFirstOrThrow();
   expect(ev.target_id).toBe(id);
 });
+
+test('files an ended upload left behind (a crash after its commit) and old half-written sidecars are removed', async () => {
+  const f = path.join(ctx.dataDir, 'ended.mp4');
+  await writeFile(f, randomBytes(50_000));
+  const done = await tusUpload(base, f, { filename: 'ended.mp4', metadata: meta }, headers);
+  expect(done.ok).toBe(true);
+  const id = new URL(done.url!, base).pathname.split('/').pop()!;
+  const uploadsDir = path.join(ctx.dataDir, 'uploads');
+  // What a kill between the commit and the clean-up leaves: the bytes and the sidecar.
+  await copyFile(f, path.join(uploadsDir, id));
+  await writeFile(path.join(uploadsDir, `${id}.json`), '{}');
+  const oldTemp = path.join(uploadsDir, `${id}.json.0a1b2c3d.tmp`);
+  const youngTemp = path.join(uploadsDir, 'other.json.0e0f0a0b.tmp');
+  await writeFile(oldTemp, '{"half');
+  await writeFile(youngTemp, '{"half');
+  const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+  await utimes(oldTemp, twoDaysAgo, twoDaysAgo);
+
+  expect(await sweepUploads(ctx.deps)).toMatchObject({ leftovers: 2 });
+  expect([existsSync(path.join(uploadsDir, id)), existsSync(path.join(uploadsDir, `${id}.json`)), existsSync(oldTemp), existsSync(youngTemp)]).toEqual([false, false, false, true]);
+  // The stored object is untouched (the upload's file was only a second name of it).
+  expect(await ctx.deps.storage.verify(done.headers['X-Content-SHA256']!)).toMatchObject({ ok: true });
+});

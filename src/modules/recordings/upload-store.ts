@@ -54,6 +54,12 @@ export class UploadFolder {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     return [...new Set(names.filter((n) => !n.endsWith('.tmp')).map((n) => n.replace(/\.json$/, '')))];
   }
+
+  /** Paths of sidecar temp files (`<id>.json.<random>.tmp`) a crash left half-written. */
+  async sidecarTemps(): Promise<string[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    return names.filter((n) => /\.json\.[0-9a-f]+\.tmp$/.test(n)).map((n) => path.join(this.dir, n));
+  }
 }
 
 /**

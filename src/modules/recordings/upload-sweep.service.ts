@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { Deps } from '../../platform/deps.ts';
@@ -58,7 +58,7 @@ export async function sweepUploads(deps: Deps, now = Date.now()): Promise<{ fini
   return out;
 }
 
-/** Files of uploads that ended (stored, duplicate, rejected, cancelled), and old files without a row. */
+/** Files of uploads that ended (stored, duplicate, rejected, cancelled), old files without a row, old half-written sidecars. */
 async function removeLeftovers(deps: Deps, folder: UploadFolder, now: number): Promise<number> {
   const ids = await folder.ids();
   const states = await uploads.statesOf(deps.db, ids);
@@ -72,6 +72,13 @@ async function removeLeftovers(deps: Deps, folder: UploadFolder, now: number): P
     }
     await folder.remove(id);
     removed++;
+  }
+  for (const tmp of await folder.sidecarTemps()) {
+    const st = await stat(tmp).catch(() => undefined);
+    if (st && now - st.mtimeMs > STRAY_AFTER_MS) {
+      await rm(tmp, { force: true });
+      removed++;
+    }
   }
   return removed;
 }
