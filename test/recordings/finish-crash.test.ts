@@ -8,6 +8,7 @@ import { uploaderOf } from '../../src/modules/recordings/ingest.service.ts';
 import { finishUpload } from '../../src/modules/recordings/upload-finish.service.ts';
 import { sweepUploads } from '../../src/modules/recordings/upload-sweep.service.ts';
 import { UploadFolder } from '../../src/modules/recordings/upload-store.ts';
+import { buildApp } from '../../src/platform/http/app.ts';
 import { prepareDataFolder } from '../../src/platform/storage/data-folders.ts';
 import { repoRoot } from '../support/cli.ts';
 import { createApiTokenForTest, createTestApp, listenAsUploader, makeDepartment, makePerson, makeUser, type TestContext } from '../support/harness.ts';
@@ -315,6 +316,44 @@ describe('refusals end the upload cleanly (never receiving forever, nothing half
     expect(await uploadFiles(id)).toEqual([]);
     expect(await eventsOf('upload.rejected', 'sha256', src.sha256)).toBe('1');
   });
+});
+
+test('a failure that is not about the upload (an outage) is logged at error level with the request id; the upload stays resumable', async () => {
+  const lines: string[] = [];
+  let outage = true;
+  const deps = {
+    ...ctx.deps,
+    faults: {
+      async reach(point: string) {
+        if (point === 'finish.hashed' && outage) {
+          outage = false;
+          throw new Error('simulated outage: connection reset by peer');
+        }
+      },
+    },
+  };
+  const app = await buildApp(deps, { logger: { level: 'error', stream: { write: (l: string) => void lines.push(l) } }, serveWeb: false });
+  try {
+    const b = await app.listen({ port: 0, host: '127.0.0.1' });
+    const src = await sourceFile(100_000);
+    const r = await tusUpload(b, src.f, { filename: 'outage.mp4', metadata: meta }, headers);
+    expect(r.status).toBe(500);
+    const body = JSON.parse(r.body!);
+    expect(body.code).toBe('INTERNAL');
+    const errors = lines.map((l) => JSON.parse(l) as { level: number; reqId?: string; err?: { message?: string } }).filter((l) => l.level === 50);
+    expect(errors.filter((l) => l.reqId === body.requestId && l.err?.message?.includes('simulated outage'))).toHaveLength(1);
+    const id = new URL(r.url!, b).pathname.split('/').pop()!;
+    expect((await rowOf(id))!.state).toBe('receiving');
+    const retry = await fetch(`${b}/api/uploads/${id}`, {
+      method: 'PATCH',
+      headers: { ...headers, ...tus, 'upload-offset': String(src.content.length), 'content-type': 'application/offset+octet-stream' },
+      body: '',
+    });
+    expect(retry.status).toBe(204);
+    await expectFinished(id, src);
+  } finally {
+    await app.close();
+  }
 });
 
 describe('tus DELETE by the owner ends the upload', () => {
