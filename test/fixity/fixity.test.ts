@@ -194,6 +194,16 @@ describe('the alert on 工作台', () => {
   });
 });
 
+describe('the authenticated health detail', () => {
+  test('has a failing fixity check naming how many objects failed; the public health stays up and says nothing of it', async () => {
+    const detail = await admin.request('GET', '/api/health/detail');
+    expect(detail.json().checks.fixity).toMatchObject({ ok: false, error: expect.stringContaining('3 stored object(s) failed fixity') });
+    const pub = await ctx.app.inject({ method: 'GET', url: '/api/health' });
+    expect(pub.statusCode).toBe(200);
+    expect(pub.json().checks.fixity).toBeUndefined();
+  });
+});
+
 describe('the workstation’s fresh check (POST /api/originals/:sha256/verify)', () => {
   test('answers ok, damaged or missing from the bytes as they are now', async () => {
     const expected: [Stored, string, string][] = [
