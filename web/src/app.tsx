@@ -38,14 +38,18 @@ function LocalizedApp() {
       // motion: false when the system asks for reduced motion (accessibility; also the test browser).
       theme={{ token: { fontFamily: FONT_FAMILY, colorPrimary: '#1f5fae', borderRadius: 6, motion: !reducedMotion } }}
     >
-      <AntApp>
-        <MessageBridge />
-        <SessionProvider>
-          <BrowserRouter>
-            <AppRoutes />
-          </BrowserRouter>
-        </SessionProvider>
-      </AntApp>
+      {/* antd reads the motion switch from the theme of the ConfigProvider ABOVE the one that
+          turns components' motion on or off, so an inner provider applies the outer theme's switch. */}
+      <ConfigProvider>
+        <AntApp>
+          <MessageBridge />
+          <SessionProvider>
+            <BrowserRouter>
+              <AppRoutes />
+            </BrowserRouter>
+          </SessionProvider>
+        </AntApp>
+      </ConfigProvider>
     </ConfigProvider>
   );
 }

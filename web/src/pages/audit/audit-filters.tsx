@@ -49,7 +49,6 @@ export function AuditFilters({ value, onChange }: { value: AuditQuery; onChange(
   const valueKey = JSON.stringify(value);
   useEffect(() => {
     const { from, to, actor, action, targetType } = JSON.parse(valueKey) as AuditQuery;
-    form.resetFields();
     form.setFieldsValue({ actor, action, targetType, range: from || to ? [isoToShanghaiWallClock(from) ?? null, isoToShanghaiWallClock(to) ?? null] : undefined });
   }, [valueKey, form]);
 

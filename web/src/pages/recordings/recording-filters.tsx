@@ -56,8 +56,10 @@ export function RecordingFilters({ departments, value, onChange }: { departments
   const valueKey = JSON.stringify(value);
   useEffect(() => {
     const { from, to, ...rest } = JSON.parse(valueKey) as RecordingQuery;
-    form.resetFields();
-    form.setFieldsValue({ ...rest, range: from || to ? [isoToShanghaiWallClock(from) ?? null, isoToShanghaiWallClock(to) ?? null] : undefined });
+    // Every field set explicitly (absent ones cleared) rather than resetFields(), which would
+    // remount the fields' inputs (and make the officer picker look its person up again).
+    const cleared = Object.fromEntries(Object.keys(recordingFilterSpec).map((k) => [k, undefined]));
+    form.setFieldsValue({ ...cleared, sort: 'recordedStart', ...rest, range: from || to ? [isoToShanghaiWallClock(from) ?? null, isoToShanghaiWallClock(to) ?? null] : undefined });
   }, [valueKey, form]);
 
   const apply = (v: Values) => {
