@@ -4,10 +4,10 @@ import { chmod, copyFile, mkdir, readdir, readFile, rm, stat, utimes, writeFile 
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { uploaderOf } from '../../src/modules/recordings/ingest.service.ts';
-import { finishUpload } from '../../src/modules/recordings/upload-finish.service.ts';
-import { sweepUploads } from '../../src/modules/recordings/upload-sweep.service.ts';
-import { UploadFolder } from '../../src/modules/recordings/upload-store.ts';
+import { uploaderOf } from '../../src/modules/uploads/uploads.service.ts';
+import { finishUpload } from '../../src/modules/uploads/upload-finish.service.ts';
+import { sweepUploads } from '../../src/modules/uploads/upload-sweep.service.ts';
+import { UploadFolder } from '../../src/modules/uploads/upload-store.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { prepareDataFolder } from '../../src/platform/storage/data-folders.ts';
 import { repoRoot } from '../support/cli.ts';

@@ -4,7 +4,7 @@ import { copyFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { sweepUploads } from '../../src/modules/recordings/upload-sweep.service.ts';
+import { sweepUploads } from '../../src/modules/uploads/upload-sweep.service.ts';
 import { createTestApp, listenAsUploader, type TestContext } from '../support/harness.ts';
 import { tusUpload } from '../support/tus-client.ts';
 

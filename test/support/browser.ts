@@ -41,9 +41,10 @@ export async function launchBrowser(viewport: { width: number; height: number })
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   // Reduced motion: the app then opens menus, dialogs and drawers without animation. With animation,
-  // a click could be aimed at a menu item while its menu was still held at the animation's start
-  // (scaled down), pass Playwright's stability check there, and have the menu grow between mousedown
-  // and mouseup — no click on any item (web-flow timed out on 我的 API 令牌 that way, issue 6 item 28).
+  // a click can be aimed at a menu item while its menu is still held at the animation's start (scaled
+  // down; Playwright's stability check passes there) and the menu grows between mousedown and mouseup:
+  // no item gets the click. web-flow's timeout on 我的 API 令牌 (issue 6 item 28) left exactly that
+  // behind: the menu still open, the pointer over the item above, no dialog.
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
