@@ -1,7 +1,7 @@
 import type { JobCatalog } from '../platform/jobs/catalog.ts';
 import { authJobs } from '../modules/auth/auth.jobs.ts';
-import { mediaJobs } from '../modules/recordings/media.jobs.ts';
-import { uploadJobs } from '../modules/recordings/uploads.jobs.ts';
+import { mediaJobs } from '../modules/media/media.jobs.ts';
+import { uploadJobs } from '../modules/uploads/uploads.jobs.ts';
 import { fixityJobs } from '../modules/fixity/fixity.jobs.ts';
 
 /**

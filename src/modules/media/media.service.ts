@@ -11,7 +11,7 @@ import { AppError } from '../../platform/errors/error-catalog.ts';
 import { makeProxy, makeThumbnail, probe, readExif, type ProbeResult } from '../../platform/media/media.ts';
 import type { ObjectStore } from '../../platform/storage/object-store.ts';
 import { accessFilter, requireAccess } from '../access/access.service.ts';
-import * as repo from './recordings.repository.ts';
+import * as repo from '../recordings/recordings.repository.ts';
 
 /**
  * Is this content stored as a recording the caller may read, and which? (The workstation skips what is.)

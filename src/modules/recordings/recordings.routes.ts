@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { errorBody, idParams, userOf } from '../../platform/http/schemas.ts';
 import { recordingPage, recordingPatch, recordingQuery, recordingView } from './recordings.schema.ts';
 import * as service from './recordings.service.ts';
-import { originalInfo, readThumbnail } from './media.service.ts';
+import { originalInfo, readThumbnail } from '../media/media.service.ts';
 
 const tags = ['recordings'];
 const errors = { 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 422: errorBody };

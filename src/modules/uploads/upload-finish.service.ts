@@ -7,9 +7,9 @@ import { hashFile, type DualDigest } from '../../platform/hashing/dual-hasher.ts
 import { enqueueJob } from '../../platform/jobs/queue.ts';
 import type { VerifyResult } from '../../platform/storage/object-store.ts';
 import { isAllowed } from '../access/access.service.ts';
-import * as repo from './recordings.repository.ts';
-import type { RecordingMetadata } from './recordings.schema.ts';
-import { checkMetadata } from './recordings.service.ts';
+import * as repo from '../recordings/recordings.repository.ts';
+import type { RecordingMetadata } from '../recordings/recordings.schema.ts';
+import { checkMetadata } from '../recordings/recordings.service.ts';
 import type { UploadFolder } from './upload-store.ts';
 import * as uploads from './uploads.repository.ts';
 

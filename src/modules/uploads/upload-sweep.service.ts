@@ -3,7 +3,7 @@ import path from 'node:path';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { UPLOADS_FOLDER } from '../../platform/storage/data-folders.ts';
-import { recordUploadFailure, uploaderOf } from './ingest.service.ts';
+import { recordUploadFailure, uploaderOf } from './uploads.service.ts';
 import { finishUploadOnce } from './upload-finish.service.ts';
 import { UploadFolder } from './upload-store.ts';
 import * as uploads from './uploads.repository.ts';

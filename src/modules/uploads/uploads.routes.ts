@@ -10,7 +10,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { AppError, errorMessage, localizeError, type Locale } from '../../platform/errors/error-catalog.ts';
 import { errorBody, userOf } from '../../platform/http/schemas.ts';
 import { UPLOADS_FOLDER, preparePrivateFolders } from '../../platform/storage/data-folders.ts';
-import { cancelUpload, prepareUpload, recordUploadFailure } from './ingest.service.ts';
+import { cancelUpload, prepareUpload, recordUploadFailure } from './uploads.service.ts';
 import { finishUploadOnce, isFinishing, type IngestResult } from './upload-finish.service.ts';
 import { HashingFileStore, TusError, type UploadFolder } from './upload-store.ts';
 import * as uploads from './uploads.repository.ts';

@@ -5,10 +5,10 @@ import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
 import { unsafeTextProblem } from '../../platform/http/safe-text.ts';
-import { checkMetadata } from './recordings.service.ts';
-import { checkRecordingTimes } from './recording-times.ts';
+import { checkMetadata } from '../recordings/recordings.service.ts';
+import { checkRecordingTimes } from '../recordings/recording-times.ts';
 import { issueFields } from '../../platform/http/zod-messages.ts';
-import { recordingMetadata } from './recordings.schema.ts';
+import { recordingMetadata } from '../recordings/recordings.schema.ts';
 import * as uploads from './uploads.repository.ts';
 
 /**

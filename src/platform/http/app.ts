@@ -29,7 +29,7 @@ import { userRoutes } from '../../modules/users/users.routes.ts';
 import { offloadRoutes } from '../../modules/offload/offload.routes.ts';
 import { recordingRoutes } from '../../modules/recordings/recordings.routes.ts';
 import { fixityRoutes } from '../../modules/fixity/fixity.routes.ts';
-import { uploadRoutes } from '../../modules/recordings/uploads.routes.ts';
+import { uploadRoutes } from '../../modules/uploads/uploads.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
