@@ -36,6 +36,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
     app = await buildApp(deps, { logger: opts.logger === false ? false : undefined });
     const log = app.log;
     log.info({ mode: database.mode, location: database.location, migrations: database.applied }, 'database ready');
+    if (database.privilegeWarning) log.warn(database.privilegeWarning);
     log.info(await prepareDataFolder(config), 'data folder ready: private upload folders, leftovers of a killed process removed');
     // The admin exists before the first request can arrive; its generated password is shown in the banner
     // (the port was checked above, so listening failing after this is a race with another program).

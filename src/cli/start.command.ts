@@ -15,6 +15,7 @@ export function startBanner(config: Config, server: RunningServer): string {
     `  Data folder 数据目录: ${config.dataDir}`,
     `  Database 数据库:     ${server.database.location}`,
   ];
+  if (server.database.privilegeWarning) lines.push(`  WARNING 警告: ${server.database.privilegeWarning}`);
   if (server.generatedAdminPassword) {
     lines.push(
       '  Initial administrator account 初始管理员账户:',

@@ -17,7 +17,8 @@ async function chainOfEvents(): Promise<{ ctx: TestContext; admin: Session }> {
 }
 
 const verifyCli = (ctx: TestContext) => runCli(['audit', 'verify'], { DATABASE_URL: ctx.dbUrl, QUANLU_DATA_DIR: ctx.dataDir, QUANLU_LOG_LEVEL: 'silent' });
-const dropTrigger = (ctx: TestContext) => sql`DROP TRIGGER audit_event_no_update ON audit_event`.execute(ctx.db);
+// Tampering behind the system takes the owner's credentials: the serving role may not drop triggers.
+const dropTrigger = (ctx: TestContext) => sql`DROP TRIGGER audit_event_no_update ON audit_event`.execute(ctx.ownerDb);
 
 describe('append-only in the database', () => {
   let ctx: TestContext;
@@ -26,10 +27,11 @@ describe('append-only in the database', () => {
   });
   afterAll(() => ctx.close());
 
-  test('UPDATE, DELETE and TRUNCATE of audit events are refused by the database', async () => {
-    await expect(sql`UPDATE audit_event SET action = 'x' WHERE seq = 1`.execute(ctx.db)).rejects.toThrow(/append-only/);
-    await expect(sql`DELETE FROM audit_event WHERE seq = 1`.execute(ctx.db)).rejects.toThrow(/append-only/);
-    await expect(sql`TRUNCATE audit_event`.execute(ctx.db)).rejects.toThrow(/append-only/);
+  test('UPDATE, DELETE and TRUNCATE of audit events are refused by the database, even to its owner role', async () => {
+    // The serving role holds none of these privileges at all (test/db/least-privilege.test.ts).
+    await expect(sql`UPDATE audit_event SET action = 'x' WHERE seq = 1`.execute(ctx.ownerDb)).rejects.toThrow(/append-only/);
+    await expect(sql`DELETE FROM audit_event WHERE seq = 1`.execute(ctx.ownerDb)).rejects.toThrow(/append-only/);
+    await expect(sql`TRUNCATE audit_event`.execute(ctx.ownerDb)).rejects.toThrow(/append-only/);
   });
 
   test('an event outside a transaction, or without an actor, throws', async () => {
@@ -95,24 +97,24 @@ describe('quanlu audit verify finds tampering done behind the system (trigger dr
   });
 
   const cases: [string, (ctx: TestContext) => Promise<unknown>, string][] = [
-    ['an edited row', (ctx) => sql`UPDATE audit_event SET details = '{"after":{"name":"改过"}}' WHERE seq = 5`.execute(ctx.db), '5'],
-    ['an edited time', (ctx) => sql`UPDATE audit_event SET at = at - interval '1 hour' WHERE seq = 7`.execute(ctx.db), '7'],
-    ['a deleted row', (ctx) => sql`DELETE FROM audit_event WHERE seq = 4`.execute(ctx.db), '4'],
+    ['an edited row', (ctx) => sql`UPDATE audit_event SET details = '{"after":{"name":"改过"}}' WHERE seq = 5`.execute(ctx.ownerDb), '5'],
+    ['an edited time', (ctx) => sql`UPDATE audit_event SET at = at - interval '1 hour' WHERE seq = 7`.execute(ctx.ownerDb), '7'],
+    ['a deleted row', (ctx) => sql`DELETE FROM audit_event WHERE seq = 4`.execute(ctx.ownerDb), '4'],
     [
       'two swapped rows',
       async (ctx) => {
-        await sql`UPDATE audit_event SET seq = -1 WHERE seq = 3`.execute(ctx.db);
-        await sql`UPDATE audit_event SET seq = 3 WHERE seq = 6`.execute(ctx.db);
-        await sql`UPDATE audit_event SET seq = 6 WHERE seq = -1`.execute(ctx.db);
+        await sql`UPDATE audit_event SET seq = -1 WHERE seq = 3`.execute(ctx.ownerDb);
+        await sql`UPDATE audit_event SET seq = 3 WHERE seq = 6`.execute(ctx.ownerDb);
+        await sql`UPDATE audit_event SET seq = 6 WHERE seq = -1`.execute(ctx.ownerDb);
       },
       '3',
     ],
-    ['a removed tail', (ctx) => sql`DELETE FROM audit_event WHERE seq = (SELECT max(seq) FROM audit_event)`.execute(ctx.db), ''],
+    ['a removed tail', (ctx) => sql`DELETE FROM audit_event WHERE seq = (SELECT max(seq) FROM audit_event)`.execute(ctx.ownerDb), ''],
     [
       'an edited row whose own hash was recomputed',
       async (ctx) => {
         // The forger rewrites row 5 and its hash consistently; the link from row 6 still gives it away.
-        await sql`UPDATE audit_event SET action = 'forged', hash = sha256(hash) WHERE seq = 5`.execute(ctx.db);
+        await sql`UPDATE audit_event SET action = 'forged', hash = sha256(hash) WHERE seq = 5`.execute(ctx.ownerDb);
       },
       '5',
     ],

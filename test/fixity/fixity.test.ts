@@ -157,9 +157,10 @@ describe('a full pass', () => {
       expect(x.duration_ms).toBeGreaterThanOrEqual(0);
       expect(x.checked_at).toBeInstanceOf(Date);
     }
-    await expect(sql`UPDATE fixity_check SET result = 'ok'`.execute(ctx.db)).rejects.toThrow(/append-only/);
-    await expect(sql`DELETE FROM fixity_check`.execute(ctx.db)).rejects.toThrow(/append-only/);
-    await expect(sql`TRUNCATE fixity_check`.execute(ctx.db)).rejects.toThrow(/append-only/);
+    // Even the owner role is refused (the serving role has no UPDATE, DELETE or TRUNCATE here at all).
+    await expect(sql`UPDATE fixity_check SET result = 'ok'`.execute(ctx.ownerDb)).rejects.toThrow(/append-only/);
+    await expect(sql`DELETE FROM fixity_check`.execute(ctx.ownerDb)).rejects.toThrow(/append-only/);
+    await expect(sql`TRUNCATE fixity_check`.execute(ctx.ownerDb)).rejects.toThrow(/append-only/);
   });
 
   test('each newly failing object is one fixity.failed audit event; a second pass finding the same adds none', async () => {

@@ -22,7 +22,7 @@ const children: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(async () => {
   ctx = await createTestApp();
-  await createEffectTable(ctx.db);
+  await createEffectTable(ctx.ownerDb, ctx.db);
 });
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

@@ -36,9 +36,12 @@ async function effect(db: Database, jobId: string, tag: string, event: 'start' |
   await sql`INSERT INTO job_effect (job_id, tag, event, pid) VALUES (${jobId}, ${tag}, ${event}, ${process.pid})`.execute(db);
 }
 
-export async function createEffectTable(db: Database) {
+/** Made by the owner role (the serving role may not create tables); the serving role `db` may add and read rows. */
+export async function createEffectTable(ownerDb: Database, db: Database) {
   await sql`CREATE TABLE IF NOT EXISTS job_effect (
-    job_id text NOT NULL, tag text NOT NULL, event text NOT NULL, pid integer NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`.execute(db);
+    job_id text NOT NULL, tag text NOT NULL, event text NOT NULL, pid integer NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`.execute(ownerDb);
+  const { role } = (await sql<{ role: string }>`SELECT current_user AS role`.execute(db)).rows[0]!;
+  await sql`GRANT SELECT, INSERT ON job_effect TO ${sql.id(role)}`.execute(ownerDb);
 }
 
 export interface Effect {

@@ -123,14 +123,19 @@ describe('ingest', () => {
     expect((await sql`SELECT state FROM upload WHERE state = 'rejected'`.execute(ctx.db)).rows).toHaveLength(1);
   });
 
-  test('the database refuses to change or delete an original or a recording identity', async () => {
-    await expect(sql`UPDATE original SET sm3 = ${'0'.repeat(64)}`.execute(ctx.db)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
-    await expect(sql`UPDATE original SET size_bytes = 1`.execute(ctx.db)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
-    await expect(sql`DELETE FROM original`.execute(ctx.db)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
-    await expect(sql`TRUNCATE original CASCADE`.execute(ctx.db)).rejects.toThrow();
-    await expect(sql`UPDATE recording SET file_name = 'renamed.mp4'`.execute(ctx.db)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
-    await expect(sql`UPDATE recording SET uploaded_at = now() - interval '1 day'`.execute(ctx.db)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
-    await expect(sql`DELETE FROM recording`.execute(ctx.db)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+  test('the database refuses to change or delete an original or a recording identity, even to its owner role', async () => {
+    // As the owner: the serving role lacks these privileges altogether (test/db/least-privilege.test.ts).
+    const owner = ctx.ownerDb;
+    await expect(sql`UPDATE original SET sm3 = ${'0'.repeat(64)}`.execute(owner)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+    await expect(sql`UPDATE original SET size_bytes = 1`.execute(owner)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+    await expect(sql`DELETE FROM original`.execute(owner)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+    await expect(sql`TRUNCATE original CASCADE`.execute(owner)).rejects.toThrow(/append-only/);
+    await expect(sql`TRUNCATE recording CASCADE`.execute(owner)).rejects.toThrow(/append-only/);
+    await expect(sql`UPDATE recording SET file_name = 'renamed.mp4'`.execute(owner)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+    await expect(sql`UPDATE recording SET uploaded_at = now() - interval '1 day'`.execute(owner)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+    await expect(sql`DELETE FROM recording`.execute(owner)).rejects.toThrow(/QUANLU_WRITE_ONCE/);
+    // The serving role may still edit what a recording says (descriptive metadata).
+    await sql`UPDATE recording SET notes = notes`.execute(ctx.db);
   });
 
   test('a byte flipped in the stored object behind the system is reported by verify', async () => {

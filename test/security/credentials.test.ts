@@ -312,7 +312,7 @@ describe('item 11 — password policy on create, reset and change, with reasons 
       );
       got.push([password, r.statusCode === 201 ? null : r.json().fields?.password]);
       // Fixture clean-up so that the next row can use the same name and person.
-      if (r.statusCode === 201) await ctx.db.deleteFrom('app_user').where('id', '=', r.json().id).execute();
+      if (r.statusCode === 201) await ctx.ownerDb.deleteFrom('app_user').where('id', '=', r.json().id).execute();
     }
     expect(got).toEqual(table);
   });

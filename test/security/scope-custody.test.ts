@@ -137,8 +137,9 @@ describe('item 4: a late offload stays late (第十条)', () => {
   test('the database refuses clearing the flag, moving the deadline later, or rewriting a correction', async () => {
     await expect(sql`UPDATE recording SET late_offload = false WHERE id = ${late}`.execute(ctx.db)).rejects.toThrow(/QUANLU_LATE_OFFLOAD/);
     await expect(sql`UPDATE recording SET offload_deadline = offload_deadline + interval '1 year' WHERE id = ${late}`.execute(ctx.db)).rejects.toThrow(/QUANLU_LATE_OFFLOAD/);
-    await expect(sql`UPDATE recording_time_correction SET reason = 'x' WHERE recording_id = ${late}`.execute(ctx.db)).rejects.toThrow(/append-only/);
-    await expect(sql`DELETE FROM recording_time_correction WHERE recording_id = ${late}`.execute(ctx.db)).rejects.toThrow(/append-only/);
+    // Corrections: even the owner role is refused (the serving role may only add and read them).
+    await expect(sql`UPDATE recording_time_correction SET reason = 'x' WHERE recording_id = ${late}`.execute(ctx.ownerDb)).rejects.toThrow(/append-only/);
+    await expect(sql`DELETE FROM recording_time_correction WHERE recording_id = ${late}`.execute(ctx.ownerDb)).rejects.toThrow(/append-only/);
   });
 
   test('a correction that puts the recording day earlier can make an on-time upload late, never the reverse', async () => {
@@ -153,7 +154,8 @@ describe('item 4: a late offload stays late (第十条)', () => {
   });
 
   test('the database default cut-off equals the setting registry default', async () => {
-    await sql`DELETE FROM setting WHERE key = 'offload.cutoffHour'`.execute(ctx.db);
+    // A fixture step (the server never deletes a setting, so its role may not): as the owner.
+    await sql`DELETE FROM setting WHERE key = 'offload.cutoffHour'`.execute(ctx.ownerDb);
     const r = await sql<{ h: number }>`SELECT offload_cutoff_hour() AS h`.execute(ctx.db);
     expect(r.rows[0]!.h).toBe(settingsRegistry['offload.cutoffHour'].default);
   });

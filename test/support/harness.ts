@@ -11,24 +11,46 @@ import type { Deps } from '../../src/platform/deps.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
 import { hashPassword } from '../../src/platform/auth/secrets.ts';
+import { roleUrl } from './role-url.ts';
 import type { Role } from '../../src/platform/auth/permissions.ts';
 
+export interface TestDatabase {
+  /** URL as the serving role (owns nothing; what the server uses in production). */
+  url: string;
+  /** Handle as the serving role: the app under test and fixtures use it. */
+  db: Database;
+  /** URL as the owner role. */
+  ownerUrl: string;
+  /**
+   * Handle as the owner role, for what the serving role may not do: DDL a test needs, and tampering
+   * with the owner's rights (an attacker holding the owner's credentials, or the write-once triggers
+   * shown to hold even against the owner). Connects only when used.
+   */
+  ownerDb: Database;
+  drop(): Promise<void>;
+}
+
 /** A fresh database copied from the migrated template: tests never share state. */
-export async function createTestDatabase(): Promise<{ url: string; db: Database; drop(): Promise<void> }> {
+export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `${inject('pgPrefix')}${randomBytes(5).toString('hex')}`;
   const adminUrl = inject('pgAdminUrl');
+  const owner = inject('pgOwner');
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('pgTemplate')}`);
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('pgTemplate')} OWNER ${owner.user}`);
   await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  const db = createDatabase(u.toString(), 5);
+  const url = roleUrl(adminUrl, inject('pgApp'), name);
+  const ownerUrl = roleUrl(adminUrl, owner, name);
+  const db = createDatabase(url, 5);
+  const ownerDb = createDatabase(ownerUrl, 2);
   return {
-    url: u.toString(),
+    url,
     db,
+    ownerUrl,
+    ownerDb,
     drop: async () => {
       await db.destroy();
+      await ownerDb.destroy();
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -44,14 +66,27 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
 export interface TestContext {
   app: FastifyInstance;
   deps: Deps;
+  /** The serving role's handle (see TestDatabase). */
   db: Database;
   dbUrl: string;
+  /** The owner role's handle (see TestDatabase.ownerDb). */
+  ownerDb: Database;
   dataDir: string;
   close(): Promise<void>;
 }
 
 /** A fresh app on a fresh database and data folder. */
-export async function createTestApp(env: Record<string, string> = {}, o: { database?: Awaited<ReturnType<typeof createTestDatabase>>; dataDir?: string } = {}): Promise<TestContext> {
+/** A database a test made itself may come without the owner's handle; using ctx.ownerDb then says so. */
+const noOwnerHandle = new Proxy({} as Database, {
+  get() {
+    throw new Error('this test database was given without an owner handle (ownerDb)');
+  },
+});
+
+export async function createTestApp(
+  env: Record<string, string> = {},
+  o: { database?: Omit<TestDatabase, 'ownerUrl' | 'ownerDb'> & Partial<Pick<TestDatabase, 'ownerDb'>>; dataDir?: string } = {},
+): Promise<TestContext> {
   const database = o.database ?? (await createTestDatabase());
   const dataDir = o.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'quanlu-test-data-')));
   const config = testConfig(dataDir, env);
@@ -63,6 +98,7 @@ export async function createTestApp(env: Record<string, string> = {}, o: { datab
     deps,
     db: database.db,
     dbUrl: database.url,
+    ownerDb: database.ownerDb ?? noOwnerHandle,
     dataDir,
     close: async () => {
       await app.close();

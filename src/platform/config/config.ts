@@ -25,6 +25,14 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
+  /**
+   * The external database's owner role, used only to apply migrations and grant the serving role
+   * (DATABASE_URL's) what it needs. Unset: DATABASE_URL's role does both (see README).
+   */
+  DATABASE_OWNER_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
   /** Initial password of user `admin`, used only on the first start. */
   QUANLU_ADMIN_PASSWORD: z
     .string()
@@ -86,6 +94,7 @@ export type Config = Readonly<{
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  databaseOwnerUrl: string | undefined;
   adminPassword: string | undefined;
   logLevel: z.infer<typeof envSchema>['QUANLU_LOG_LEVEL'];
   sessionHours: number;
@@ -124,11 +133,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  if (e.DATABASE_OWNER_URL && !e.DATABASE_URL) {
+    // The embedded database makes its own owner and serving roles; an owner URL alone would be ignored.
+    throw new ConfigError(['DATABASE_OWNER_URL: needs DATABASE_URL (the serving role) beside it / 需同时设置 DATABASE_URL（服务所用角色）']);
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.QUANLU_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
     adminPassword: e.QUANLU_ADMIN_PASSWORD,
     logLevel: e.QUANLU_LOG_LEVEL,
     sessionHours: e.QUANLU_SESSION_HOURS,

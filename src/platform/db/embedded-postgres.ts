@@ -8,19 +8,33 @@ import path from 'node:path';
 import pg from 'pg';
 import { canReach, packagedBinaries, postgresOsUser, reachableBinaries, rootClusterDirFor, type OsUser, type PgBinaries } from './postgres-binaries.ts';
 
+interface RoleCredentials {
+  user: string;
+  password: string;
+}
+
 /** What the data folder remembers about its embedded database, so the CLI finds the same one. */
 interface EmbeddedState {
   port: number;
+  /** The cluster's superuser (initdb's): creates the roles below, nothing else. */
   user: string;
   password: string;
   database: string;
   /** The cluster folder; absent in data folders made before it could live elsewhere (then `<data>/pg`). */
   clusterDir?: string;
+  /** Owns the database's objects and runs migrations (absent in data folders made before the roles existed). */
+  owner?: RoleCredentials;
+  /** The role the server and CLI serve as: owns nothing, holds only its grants (src/platform/db/app-privileges.ts). */
+  app?: RoleCredentials;
 }
 
 export interface EmbeddedDatabase {
-  /** Connection URL of the QuanLu database. */
+  /** Connection URL of the QuanLu database as the serving role (owns nothing). */
   url: string;
+  /** The same database as its owner role (migrations only). */
+  ownerUrl: string;
+  /** The cluster's superuser on the `postgres` maintenance database (role set-up; tests create databases with it). */
+  superuserUrl: string;
   /** The PostgreSQL cluster folder (inside the data folder, or under /var/lib/quanlu-pg for root; see below). */
   clusterDir: string;
   port: number;
@@ -90,8 +104,33 @@ async function runningPostmaster(clusterDir: string): Promise<number | undefined
   return undefined;
 }
 
-function urlOf(s: EmbeddedState): string {
-  return `postgres://${encodeURIComponent(s.user)}:${encodeURIComponent(s.password)}@127.0.0.1:${s.port}/${s.database}`;
+function urlOf(s: EmbeddedState, as: RoleCredentials = s): string {
+  return `postgres://${encodeURIComponent(as.user)}:${encodeURIComponent(as.password)}@127.0.0.1:${s.port}/${s.database}`;
+}
+
+const OWNER_ROLE = 'quanlu_owner';
+const APP_ROLE = 'quanlu_app';
+const newPassword = () => randomBytes(24).toString('base64url');
+
+/** The state with owner and serving role credentials (generated for data folders made before them). */
+function withRoles(s: EmbeddedState): EmbeddedState {
+  return {
+    ...s,
+    owner: s.owner ?? { user: OWNER_ROLE, password: newPassword() },
+    app: s.app ?? { user: APP_ROLE, password: newPassword() },
+  };
+}
+
+function databaseHandle(s: EmbeddedState, clusterDir: string, owned: boolean, stop: () => Promise<void>): EmbeddedDatabase {
+  return {
+    url: urlOf(s, s.app),
+    ownerUrl: urlOf(s, s.owner),
+    superuserUrl: urlOf({ ...s, database: 'postgres' }),
+    clusterDir,
+    port: s.port,
+    owned,
+    stop,
+  };
 }
 
 /** Keeps the last lines a program wrote, to quote when it fails. */
@@ -183,11 +222,74 @@ async function stopPostmaster(child: ChildProcess): Promise<void> {
   clearTimeout(t);
 }
 
-async function createQuanluDatabase(s: EmbeddedState): Promise<void> {
+/**
+ * As the superuser: the owner and serving roles exist with the recorded passwords, the database exists
+ * and is the owner's, and so is every object in it that an older version created as the superuser
+ * (data folders made before the roles; extensions stay the superuser's). Idempotent; runs at each start.
+ * What the serving role may do is granted by migrate() as the owner.
+ */
+async function ensureRolesAndDatabase(s: EmbeddedState, fresh: boolean): Promise<void> {
+  const owner = s.owner!;
+  const app = s.app!;
   const client = new pg.Client({ connectionString: urlOf({ ...s, database: 'postgres' }) });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${client.escapeIdentifier(s.database)}`);
+    for (const r of [owner, app]) {
+      const role = client.escapeIdentifier(r.user);
+      const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [r.user])).rowCount;
+      // Neither role may create roles or databases, bypass row security or replicate; LOGIN only.
+      const attrs = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT';
+      await client.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${role} WITH ${attrs} PASSWORD ${client.escapeLiteral(r.password)}`);
+    }
+    const db = client.escapeIdentifier(s.database);
+    // Created here on first start (also when a first start was killed between initdb and this).
+    const dbExists = (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [s.database])).rowCount;
+    if (!dbExists) await client.query(`CREATE DATABASE ${db} OWNER ${client.escapeIdentifier(owner.user)}`);
+    else await client.query(`ALTER DATABASE ${db} OWNER TO ${client.escapeIdentifier(owner.user)}`);
+  } finally {
+    await client.end();
+  }
+  if (!fresh) await adoptObjects(s);
+}
+
+/** Gives the owner role every table, view, sequence, function and type of ours the superuser still owns. */
+async function adoptObjects(s: EmbeddedState): Promise<void> {
+  const client = new pg.Client({ connectionString: urlOf(s) });
+  await client.connect();
+  try {
+    await client.query(
+      `DO $adopt$
+      DECLARE r record; owner_oid oid := to_regrole($1)::oid; owner text := quote_ident($1);
+      BEGIN
+        FOR r IN SELECT n.nspname FROM pg_namespace n WHERE n.nspname = 'graphile_worker' AND n.nspowner <> owner_oid LOOP
+          EXECUTE format('ALTER SCHEMA %I OWNER TO %s', r.nspname, owner);
+        END LOOP;
+        -- Tables, views and sequences (sequences owned by a column follow their table).
+        FOR r IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname IN ('public', 'graphile_worker') AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND c.relowner <> owner_oid
+            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('e', 'a', 'i'))
+        LOOP
+          EXECUTE format('ALTER %s %s OWNER TO %s',
+            CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
+            r.name, owner);
+        END LOOP;
+        FOR r IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+          WHERE n.nspname IN ('public', 'graphile_worker') AND p.proowner <> owner_oid
+            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+        LOOP
+          EXECUTE format('ALTER ROUTINE %s OWNER TO %s', r.name, owner);
+        END LOOP;
+        -- Free-standing composite, enum and domain types (a table's row type follows the table).
+        FOR r IN SELECT t.oid::regtype AS name FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+          WHERE n.nspname IN ('public', 'graphile_worker') AND t.typowner <> owner_oid AND t.typtype IN ('c', 'e', 'd')
+            AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+        LOOP
+          EXECUTE format('ALTER TYPE %s OWNER TO %s', r.name, owner);
+        END LOOP;
+      END
+      $adopt$`.replace(/\$1/g, client.escapeLiteral(s.owner!.user)),
+    );
   } finally {
     await client.end();
   }
@@ -222,7 +324,13 @@ export async function openEmbeddedPostgres(dataDir: string, log: Log = () => und
 
   if (state && initialised && (await runningPostmaster(clusterDir))) {
     log(`joining the embedded PostgreSQL already running on port ${state.port}`);
-    return { url: urlOf(state), clusterDir, port: state.port, owned: false, stop: async () => undefined };
+    if (!state.owner || !state.app) {
+      // Started by a version without the roles: add them now, as that start would have.
+      state = withRoles(state);
+      await writeFile(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+      await ensureRolesAndDatabase(state, false);
+    }
+    return databaseHandle(state, clusterDir, false, async () => undefined);
   }
   if (initialised && !state) {
     // Never re-initialise a cluster that holds data: without its credentials file we stop instead.
@@ -241,11 +349,11 @@ export async function openEmbeddedPostgres(dataDir: string, log: Log = () => und
 
   const fresh = !initialised;
   if (fresh) {
-    state = { port: await freePort(), user: 'quanlu', password: randomBytes(24).toString('base64url'), database: DATABASE, clusterDir };
+    state = { port: await freePort(), user: 'quanlu', password: newPassword(), database: DATABASE, clusterDir };
   } else if (!(await portIsFree(state!.port))) {
     state = { ...state!, port: await freePort() };
   }
-  const s: EmbeddedState = { ...state!, clusterDir };
+  const s: EmbeddedState = withRoles({ ...state!, clusterDir });
   await writeFile(stateFile, JSON.stringify(s, null, 2), { mode: 0o600 });
 
   const bins = user ? await reachableBinaries(user, log) : await packagedBinaries();
@@ -264,10 +372,10 @@ export async function openEmbeddedPostgres(dataDir: string, log: Log = () => und
     await stopPostmaster(child);
   };
   try {
-    if (fresh) await createQuanluDatabase(s);
+    await ensureRolesAndDatabase(s, fresh);
   } catch (e) {
     await stop();
     throw e;
   }
-  return { url: urlOf(s), clusterDir, port: s.port, owned: true, stop };
+  return databaseHandle(s, clusterDir, true, stop);
 }

@@ -1,0 +1,146 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from './database.ts';
+import type { DB } from './schema.ts';
+
+type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+
+const READ: Privilege[] = ['SELECT'];
+/** Rows are added and read, never changed or removed (history and evidence). */
+const APPEND: Privilege[] = ['SELECT', 'INSERT'];
+/** Rows are added and changed, never removed (their removal would lose a record). */
+const KEEP: Privilege[] = ['SELECT', 'INSERT', 'UPDATE'];
+const ALL: Privilege[] = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
+
+/**
+ * What the serving role may do with each table of the `public` schema. It never gets TRUNCATE,
+ * REFERENCES, TRIGGER, DDL or ownership: those stay with the owner role that runs migrations, so the
+ * server's own credentials cannot switch off the write-once triggers or empty a table.
+ * A table missing here stops start-up (grantAppPrivileges): a new table needs a decision, not a default.
+ * SELECT … FOR UPDATE needs UPDATE, ON CONFLICT DO UPDATE needs UPDATE.
+ */
+export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>> = {
+  // Applied by the owner at start-up; the server only checks that nothing is pending.
+  schema_migration: READ,
+  department: KEEP,
+  person: KEEP,
+  training_record: KEEP,
+  app_user: KEEP,
+  // Sessions end (logout, purge of expired ones); login throttles are cleared after a success or an unlock.
+  user_session: ALL,
+  login_throttle: ALL,
+  api_token: KEEP,
+  setting: KEEP,
+  // The audit chain (第十八条 records of handling) is append-only; its head moves with each append.
+  audit_event: APPEND,
+  audit_head: ['SELECT', 'UPDATE'],
+  // Originals are write-once (第八条: kept as recorded); recordings are never deleted, only described.
+  original: APPEND,
+  recording: KEEP,
+  recording_time_correction: APPEND,
+  // The officers of a recording are replaced as a set when its description is edited.
+  recording_officer: ['SELECT', 'INSERT', 'DELETE'],
+  derived_object: APPEND,
+  media_info: KEEP,
+  // Upload attempts are history: their state moves on, the row stays.
+  upload: KEEP,
+  // 第十条 receipts: once confirmed, a receipt stands.
+  offload_receipt: APPEND,
+  job_history: KEEP,
+  fixity_object: KEEP,
+  fixity_check: APPEND,
+  fixity_run: KEEP,
+};
+
+/** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */
+const JOB_SCHEMA = 'graphile_worker';
+
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Gives the serving role exactly the privileges above (revoking anything else it held on our tables) and
+ * what graphile-worker needs at run time: usage of its schema, SELECT on its migrations table (it checks
+ * the schema version on start), DML on its private tables and, because those tables have row level
+ * security enabled without policies (only their owner sees rows), a policy letting the serving role see
+ * and change all rows. Run by the owner inside the migration lock, after the migrations, on every start,
+ * so grants follow the schema. Throws when a table has no entry in APP_TABLE_PRIVILEGES.
+ */
+export async function grantAppPrivileges(trx: Transaction<DB>, appRole: string): Promise<void> {
+  const role = ident(appRole);
+  const tables = (
+    await sql<{ name: string; kind: string }>`
+      SELECT c.relname AS name, c.relkind::text AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+      ORDER BY 1`.execute(trx)
+  ).rows;
+  const missing = tables.filter((t) => !(t.name in APP_TABLE_PRIVILEGES)).map((t) => t.name);
+  if (missing.length) {
+    throw new Error(`No serving-role privileges decided for table(s) ${missing.join(', ')}: add them to APP_TABLE_PRIVILEGES (src/platform/db/app-privileges.ts)`);
+  }
+  await sql.raw(`GRANT USAGE ON SCHEMA public TO ${role}`).execute(trx);
+  for (const t of tables) {
+    await sql.raw(`REVOKE ALL ON TABLE public.${ident(t.name)} FROM ${role}`).execute(trx);
+    await sql.raw(`GRANT ${APP_TABLE_PRIVILEGES[t.name]!.join(', ')} ON TABLE public.${ident(t.name)} TO ${role}`).execute(trx);
+  }
+  // Identity columns need no sequence privilege; a serial or an explicit nextval() would.
+  await sql.raw(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`).execute(trx);
+
+  const jobTables = (
+    await sql<{ name: string; rls: boolean; kind: string }>`
+      SELECT c.relname AS name, c.relrowsecurity AS rls, c.relkind::text AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ${JOB_SCHEMA} AND c.relkind IN ('r', 'p', 'v') ORDER BY 1`.execute(trx)
+  ).rows;
+  if (!jobTables.length) return;
+  await sql.raw(`GRANT USAGE ON SCHEMA ${JOB_SCHEMA} TO ${role}`).execute(trx);
+  for (const t of jobTables) {
+    const table = `${JOB_SCHEMA}.${ident(t.name)}`;
+    const privileges = t.name === 'migrations' || t.kind === 'v' ? 'SELECT' : 'SELECT, INSERT, UPDATE, DELETE';
+    await sql.raw(`REVOKE ALL ON TABLE ${table} FROM ${role}`).execute(trx);
+    await sql.raw(`GRANT ${privileges} ON TABLE ${table} TO ${role}`).execute(trx);
+    if (t.rls && t.kind !== 'v') {
+      const policy = ident(`quanlu_serving_${appRole}`.slice(0, 63));
+      await sql.raw(`DROP POLICY IF EXISTS ${policy} ON ${table}`).execute(trx);
+      await sql.raw(`CREATE POLICY ${policy} ON ${table} TO ${role} USING (true) WITH CHECK (true)`).execute(trx);
+    }
+  }
+  await sql.raw(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${JOB_SCHEMA} TO ${role}`).execute(trx);
+}
+
+/** What the connected role could do beyond its grants: the facts the start banner warns about. */
+export interface RolePowers {
+  role: string;
+  superuser: boolean;
+  /** Tables of ours it owns (or owns through a role it belongs to): it could ALTER, DISABLE TRIGGER, DROP them. */
+  ownedTables: number;
+  /** Tables of ours it may TRUNCATE. */
+  truncatableTables: number;
+  /** It may create objects in the public schema. */
+  mayCreate: boolean;
+}
+
+export async function rolePowers(db: Database): Promise<RolePowers> {
+  const r = (
+    await sql<RolePowers>`
+      SELECT current_user AS role,
+        (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
+        (SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname IN ('public', ${JOB_SCHEMA}) AND c.relkind IN ('r', 'p') AND pg_has_role(current_user, c.relowner, 'USAGE')) AS "ownedTables",
+        (SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname IN ('public', ${JOB_SCHEMA}) AND c.relkind IN ('r', 'p') AND has_table_privilege(c.oid, 'TRUNCATE')) AS "truncatableTables",
+        has_schema_privilege('public', 'CREATE') AS "mayCreate"`.execute(db)
+  ).rows[0]!;
+  return r;
+}
+
+/** A sentence for the banner and the log when the serving role holds more than its grants; undefined when it does not. */
+export function privilegeWarning(p: RolePowers): string | undefined {
+  if (!p.superuser && p.ownedTables === 0 && p.truncatableTables === 0 && !p.mayCreate) return undefined;
+  const what = p.superuser ? 'is a superuser' : p.ownedTables > 0 ? `owns ${p.ownedTables} of its tables` : p.truncatableTables > 0 ? 'may TRUNCATE its tables' : 'may create tables';
+  return (
+    `the server's database role "${p.role}" ${what}: its own credentials could switch off the write-once triggers or empty tables. ` +
+    `Serve as a role that owns nothing (DATABASE_URL) and migrate with DATABASE_OWNER_URL (README) / ` +
+    `服务器所用数据库角色 "${p.role}" 权限过大，可绕过只写一次的保护：请按 README 以无所有权的角色（DATABASE_URL）服务，以 DATABASE_OWNER_URL 执行迁移`
+  );
+}
