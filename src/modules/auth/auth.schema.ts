@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES, PERMISSIONS } from '../../platform/auth/permissions.ts';
+import { permissionSchema, roleSchema } from '../../platform/auth/permissions.ts';
 import { text } from '../../platform/http/schemas.ts';
 
 export const loginBody = z.strictObject({
@@ -14,8 +14,8 @@ export const meResponse = z.object({
   id: z.uuid(),
   username: z.string(),
   displayName: z.string(),
-  roles: z.array(z.enum(ROLES)),
-  permissions: z.array(z.enum(PERMISSIONS)),
+  roles: z.array(roleSchema),
+  permissions: z.array(permissionSchema),
   departmentId: z.uuid().nullable(),
   personId: z.uuid().nullable(),
   via: z.enum(['session', 'token']),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { text } from '../../platform/http/schemas.ts';
 
-export const departmentKind = z.enum(['bureau', 'office', 'detachment', 'other']);
+export const departmentKind = z.enum(['bureau', 'office', 'detachment', 'other']).meta({ id: 'DepartmentKind' });
 
 export const departmentBody = z.strictObject({
   /** Name, e.g. 商务综合执法支队. */

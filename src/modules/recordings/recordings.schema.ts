@@ -15,6 +15,10 @@ export const ACTIVITY_ZH: Record<(typeof ACTIVITIES)[number], string> = {
 };
 export const PARTY_INFORMED = ['yes', 'no', 'not_applicable'] as const;
 export const PROCESSING_STATES = ['pending', 'processing', 'ready', 'not_processable', 'failed'] as const;
+// Named in the API contract (components.schemas): the web UI and the CLI take these lists from it.
+const activity = z.enum(ACTIVITIES).meta({ id: 'Activity' });
+const partyInformed = z.enum(PARTY_INFORMED).meta({ id: 'PartyInformed' });
+const processingState = z.enum(PROCESSING_STATES).meta({ id: 'ProcessingState' });
 
 const metadataFields = {
   /** 执法处室 — department the recording belongs to. */
@@ -28,7 +32,7 @@ const metadataFields = {
   /** End of recording. */
   recordedEnd: instant.optional(),
   /** Enforcement activity. */
-  activity: z.enum(ACTIVITIES),
+  activity: activity,
   /** 当事人 — the party. */
   party: text(200).optional(),
   /** 案由名称 — case name (free text until cases exist). */
@@ -38,7 +42,7 @@ const metadataFields = {
   /** Place of the enforcement act. */
   location: text(200).optional(),
   /** 第十七条: was the party told that recording was on? */
-  partyInformed: z.enum(PARTY_INFORMED),
+  partyInformed: partyInformed,
   /** Why not, when partyInformed is `no`. */
   partyInformedReason: multilineText(500).optional(),
   /** Notes. */
@@ -87,8 +91,8 @@ export const recordingQuery = pageQuery.extend({
   departmentId: z.uuid().optional(),
   deviceNumber: text(40).optional(),
   officerId: z.uuid().optional(),
-  activity: z.enum(ACTIVITIES).optional(),
-  processingState: z.enum(PROCESSING_STATES).optional(),
+  activity: activity.optional(),
+  processingState: processingState.optional(),
   /** Recordings that started at or after this instant. */
   from: instant.optional(),
   /** … and before this instant. */
@@ -123,17 +127,17 @@ export const recordingView = z.object({
   recordedEnd: z.string().nullable(),
   uploadedAt: z.string(),
   uploadedBy: z.object({ id: z.uuid(), username: z.string() }),
-  activity: z.enum(ACTIVITIES),
+  activity: activity,
   party: z.string().nullable(),
   caseName: z.string().nullable(),
   caseNumber: z.string().nullable(),
   location: z.string().nullable(),
-  partyInformed: z.enum(PARTY_INFORMED),
+  partyInformed: partyInformed,
   partyInformedReason: z.string().nullable(),
   notes: z.string().nullable(),
   original: z.object({ sha256: z.string(), sm3: z.string(), sizeBytes: z.number(), storedAt: z.string() }),
   media: z.object({
-    state: z.enum(PROCESSING_STATES),
+    state: processingState,
     kind: z.string().nullable(),
     durationSec: z.number().nullable(),
     width: z.number().nullable(),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ROLES } from '../../platform/auth/permissions.ts';
+import { roleSchema } from '../../platform/auth/permissions.ts';
 import { text } from '../../platform/http/schemas.ts';
 
-const roles = z.array(z.enum(ROLES)).max(6).refine((r) => new Set(r).size === r.length, { error: 'duplicate role / 角色重复' });
+const roles = z.array(roleSchema).max(6).refine((r) => new Set(r).size === r.length, { error: 'duplicate role / 角色重复' });
 
 export const userBody = z.strictObject({
   /** Login name: 2–40 of a-z, 0-9, dot, dash, underscore. */
@@ -36,7 +36,7 @@ export const userView = z.object({
   displayName: z.string(),
   personId: z.uuid().nullable(),
   departmentId: z.uuid().nullable(),
-  roles: z.array(z.string()),
+  roles: z.array(roleSchema),
   disabled: z.boolean(),
   /** Until when logins of this account must wait after wrong passwords (login throttle); null when they need not. */
   lockedUntil: z.iso.datetime().nullable(),

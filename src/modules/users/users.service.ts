@@ -20,7 +20,8 @@ export function userView(u: repo.UserRow) {
     displayName: u.display_name,
     personId: u.person_id,
     departmentId: u.department_id,
-    roles: u.roles,
+    // The column's CHECK (0001) admits only these names; the response schema checks them again.
+    roles: u.roles as Role[],
     disabled: u.disabled,
     // Until when logins of this account name must wait (the login throttle); null when they need not.
     lockedUntil: u.throttled_until && u.throttled_until > new Date() ? u.throttled_until.toISOString() : null,

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** The six roles of DESIGN.md. */
 export const ROLES = ['officer', 'custodian', 'leader', 'supervisor', 'admin', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -23,6 +25,13 @@ export const PERMISSIONS = [
   'offload:confirm',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * The role and permission enums as the API documents them (components.schemas.Role / Permission): the web UI
+ * and the CLI take their lists from the generated contract (src/api-contract), never from a copy.
+ */
+export const roleSchema = z.enum(ROLES).meta({ id: 'Role' });
+export const permissionSchema = z.enum(PERMISSIONS).meta({ id: 'Permission' });
 
 /**
  * How far one role's permission reaches over scoped data (recordings, people, hand-overs). A permission

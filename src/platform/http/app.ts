@@ -7,7 +7,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { registerBodyTimeouts } from './body-timeouts.ts';
@@ -105,6 +105,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
       security: [{ session: [] }, { bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas registered with an id (`.meta({ id })`) become components.schemas and named types in the contract.
+    transformObject: jsonSchemaTransformObject,
   });
 
   const serveWeb = opts.serveWeb !== false && existsSync(path.join(webDistDir, 'index.html'));
