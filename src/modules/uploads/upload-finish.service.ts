@@ -1,5 +1,6 @@
+import { stat } from 'node:fs/promises';
 import { appendAuditEvent, type Actor } from '../../platform/audit/audit-chain.ts';
-import type { AuthUser } from '../../platform/auth/auth-user.ts';
+import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
@@ -238,4 +239,28 @@ async function settled(up: uploads.UploadRow, folder: UploadFolder): Promise<Ing
   if (up.state === 'rejected' && up.error_code === 'HASH_MISMATCH') throw new AppError('HASH_MISMATCH', { actual: up.sha256 ?? '?', expected: up.client_sha256 ?? '?' });
   if (up.state === 'rejected') throw new AppError('UPLOAD_REJECTED', { reason: up.error_code ?? '?' });
   throw new AppError('UPLOAD_NOT_FOUND');
+}
+
+/**
+ * tus-js-client resuming an upload whose every byte already arrived (the server died before finishing it)
+ * sends only a HEAD and, seeing the full offset, reports success without the PATCH that would finish it.
+ * So a HEAD of a complete, unfinished upload of the caller's starts its finish (`finishing`, which the
+ * caller awaits in the background), and a HEAD of a finished one gives its result.
+ */
+export async function onUploadHead(
+  deps: Deps,
+  folder: UploadFolder,
+  user: AuthUser,
+  id: string,
+): Promise<{ result?: Pick<IngestResult, 'state' | 'recordingId' | 'sha256' | 'sm3'>; finishing?: Promise<IngestResult> }> {
+  const up = await uploads.findUpload(deps.db, id);
+  if (!up || up.uploaded_by !== user.id) return {};
+  if ((up.state === 'stored' || up.state === 'duplicate') && up.sha256 && up.sm3) {
+    return { result: { state: up.state, recordingId: up.recording_id, sha256: up.sha256, sm3: up.sm3 } };
+  }
+  if (up.state === 'receiving' && !isFinishing(id)) {
+    const st = await stat(folder.filePath(id)).catch(() => undefined);
+    if (st && st.size === Number(up.size_bytes)) return { finishing: finishUploadOnce(deps, { uploader: user, actor: actorOf(user) }, id, folder) };
+  }
+  return {};
 }

@@ -112,3 +112,31 @@ export async function recordUploadFailure(deps: Deps, actor: Actor, id: string, 
     await appendAuditEvent(trx, { actor, action: 'upload.failed', target: { type: 'upload', id }, details: { code, message } });
   });
 }
+
+/** An upload as its owner may see it; someone else's upload does not exist for them (no probing of ids). */
+export async function ownUpload({ db }: Pick<Deps, 'db'>, user: Pick<AuthUser, 'id'>, id: string): Promise<uploads.UploadRow> {
+  const up = await uploads.findUpload(db, id);
+  if (!up || up.uploaded_by !== user.id) throw new AppError('UPLOAD_NOT_FOUND');
+  return up;
+}
+
+/** What an upload became, for its owner (GET /api/upload-results/:id). */
+export async function uploadResult(deps: Pick<Deps, 'db'>, user: Pick<AuthUser, 'id'>, id: string) {
+  const up = await ownUpload(deps, user, id);
+  return {
+    id: up.id,
+    state: up.state,
+    fileName: up.file_name,
+    sizeBytes: Number(up.size_bytes),
+    recordingId: up.recording_id,
+    sha256: up.sha256,
+    sm3: up.sm3,
+    errorCode: up.error_code,
+  };
+}
+
+/** The size of an upload that ended stored or as a duplicate (tus answers HEAD of such an upload from it). */
+export async function finishedSize({ db }: Pick<Deps, 'db'>, id: string): Promise<{ sizeBytes: number } | undefined> {
+  const up = await uploads.findUpload(db, id);
+  return up && (up.state === 'stored' || up.state === 'duplicate') ? { sizeBytes: Number(up.size_bytes) } : undefined;
+}
