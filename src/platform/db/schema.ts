@@ -90,9 +90,12 @@ export interface ApiTokenTable {
   revoked_at: Timestamp | null;
 }
 
+/** jsonb written as JSON text (node-postgres would turn a JS array into a PostgreSQL array), read parsed. */
+type Json<Insert extends string | null | undefined = string> = ColumnType<unknown, Insert, Exclude<Insert, undefined>>;
+
 export interface SettingTable {
   key: string;
-  value: unknown;
+  value: Json;
   updated_at: GeneratedTimestamp;
   updated_by: string | null;
 }
@@ -163,6 +166,9 @@ export interface RecordingTable {
   party_informed: string;
   party_informed_reason: string | null;
   notes: string | null;
+  /** Computed by the database from the descriptive fields (search). */
+  search_text: ColumnType<string | null, never, never>;
+  search_bigrams: ColumnType<string[] | null, never, never>;
   /** 第十条: set by a trigger on insert (0004_access.sql); never moves later. */
   offload_deadline: ColumnType<Date, Date | string | undefined, Date | string>;
   /** 第十条: set by a trigger on insert; a trigger refuses clearing it. */
@@ -180,6 +186,16 @@ export interface MediaInfoTable {
   original_sha256: string;
   state: Generated<string>;
   kind: string | null;
+  duration_sec: number | null;
+  width: number | null;
+  height: number | null;
+  video_codec: string | null;
+  audio_codec: string | null;
+  creation_time: Timestamp | null;
+  probe: Json<string | null | undefined>;
+  exif: Json<string | null | undefined>;
+  proxy_sha256: string | null;
+  thumbnail_sha256: string | null;
   error: string | null;
   updated_at: GeneratedTimestamp;
 }
@@ -189,7 +205,7 @@ export interface UploadTable {
   uploaded_by: string;
   file_name: string;
   size_bytes: ColumnType<string, number | string, never>;
-  metadata: unknown;
+  metadata: Json;
   state: Generated<'receiving' | 'stored' | 'duplicate' | 'rejected' | 'cancelled'>;
   sha256: string | null;
   sm3: string | null;
