@@ -234,9 +234,17 @@ export async function revokeApiToken({ db }: Deps, user: AuthUser, tokenId: stri
   });
 }
 
-/** Removes sessions that expired more than a day ago and login-throttle rows already forgotten (a periodic job). */
-export async function purgeExpiredSessions({ db, config }: Deps): Promise<number> {
-  const r = await repo.deleteExpiredSessions(db, new Date(Date.now() - 86_400_000));
-  await repo.deleteStaleThrottles(db, new Date(Date.now() - forgetAfterMs(config)));
-  return Number(r.numDeletedRows);
+/**
+ * Removes sessions that expired more than a day ago and login-throttle rows already forgotten (a periodic
+ * job). A purge that removed anything is audited as the job's, with the counts; an empty one changes nothing.
+ */
+export async function purgeExpiredSessions({ db, config }: Deps, now = Date.now()): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const sessions = Number((await repo.deleteExpiredSessions(trx, new Date(now - 86_400_000))).numDeletedRows);
+    const throttles = Number((await repo.deleteStaleThrottles(trx, new Date(now - forgetAfterMs(config)))).numDeletedRows);
+    if (sessions > 0 || throttles > 0) {
+      await appendAuditEvent(trx, { actor: { kind: 'system', label: 'job:sessions.purge' }, action: 'sessions.purged', details: { sessions, throttles } });
+    }
+    return sessions;
+  });
 }

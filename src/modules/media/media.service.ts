@@ -3,7 +3,6 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { sql } from 'kysely';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { Deps } from '../../platform/deps.ts';
@@ -12,6 +11,8 @@ import { makeProxy, makeThumbnail, probe, readExif, type ProbeResult } from '../
 import type { ObjectStore } from '../../platform/storage/object-store.ts';
 import { accessFilter, requireAccess } from '../access/access.service.ts';
 import * as repo from '../recordings/recordings.repository.ts';
+import { thumbnailTicketCovers } from '../playback/thumbnails.service.ts';
+import * as media from './media.repository.ts';
 
 /**
  * Is this content stored as a recording the caller may read, and which? (The workstation skips what is.)
@@ -24,22 +25,30 @@ export async function originalInfo({ db }: Deps, user: AuthUser, sha256: string)
   return { sha256: o.sha256, sm3: o.sm3, sizeBytes: Number(o.size_bytes), recordingId: o.recording_id };
 }
 
-/** A recording's thumbnail. A thumbnail is a still of the footage, so each read is audited. */
-export async function readThumbnail({ db, storage }: Deps, user: AuthUser, recordingId: string) {
+/**
+ * A recording's thumbnail. A thumbnail is a still of the footage, so each read is audited — unless it is read
+ * with a list page's ticket, whose issue was audited once for the whole page (playback/thumbnails.service.ts).
+ * Access is checked on every read either way.
+ */
+export async function readThumbnail({ db, storage }: Deps, user: AuthUser, recordingId: string, ticket?: string) {
   await requireAccess(db, user, 'recording.media.view', [recordingId]);
   const r = await repo.findRecording(db, recordingId);
   if (!r) throw new AppError('NOT_FOUND');
   if (!r.thumbnail_sha256) throw new AppError('NOT_FOUND');
   const stat = await storage.stat(r.thumbnail_sha256);
   if (!stat) throw new AppError('OBJECT_NOT_FOUND', { key: r.thumbnail_sha256 });
-  await db.transaction().execute((trx) =>
-    appendAuditEvent(trx, { actor: actorOf(user), action: 'recording.thumbnail.read', target: { type: 'recording', id: recordingId }, details: { sha256: r.thumbnail_sha256 } }),
-  );
+  if (!(await thumbnailTicketCovers(db, user, ticket, recordingId))) {
+    await db.transaction().execute((trx) =>
+      appendAuditEvent(trx, { actor: actorOf(user), action: 'recording.thumbnail.read', target: { type: 'recording', id: recordingId }, details: { sha256: r.thumbnail_sha256 } }),
+    );
+  }
   return { size: stat.size, stream: await storage.get(r.thumbnail_sha256) };
 }
 
 /** A local file of an object for ffmpeg: the stored file itself where the backend has one, else a temp copy. */
 async function withLocalFile<T>(storage: ObjectStore, key: string, workDir: string, fn: (file: string) => Promise<T>): Promise<T> {
+  // A missing object is a storage fault (fixity reports it), not footage ffprobe cannot read: the attempt fails.
+  if (!(await storage.stat(key))) throw new AppError('OBJECT_NOT_FOUND', { key });
   const local = storage.localPath?.(key);
   if (local) return fn(local);
   const tmp = path.join(workDir, `${key}.orig`);
@@ -49,10 +58,12 @@ async function withLocalFile<T>(storage: ObjectStore, key: string, workDir: stri
 
 async function storeDerived(deps: Deps, originalSha256: string, file: string, kind: 'proxy' | 'thumbnail', mimeType: string): Promise<string> {
   const put = await deps.storage.putFile(file);
-  await sql`INSERT INTO derived_object (sha256, sm3, size_bytes, kind, mime_type, original_sha256)
-    VALUES (${put.sha256}, ${put.sm3}, ${put.size}, ${kind}, ${mimeType}, ${originalSha256}) ON CONFLICT (sha256) DO NOTHING`.execute(deps.db);
+  await media.insertDerived(deps.db, { sha256: put.sha256, sm3: put.sm3, sizeBytes: put.size, kind, mimeType, originalSha256 });
   return put.sha256;
 }
+
+/** The audit actor of processing results: the media job. */
+const MEDIA_JOB = { kind: 'system' as const, label: 'job:media.process' };
 
 const mediaKind = (p: ProbeResult): 'video' | 'audio' | 'photo' | 'unknown' => (p.kind === 'image' ? 'photo' : p.kind);
 
@@ -63,8 +74,7 @@ const mediaKind = (p: ProbeResult): 'video' | 'audio' | 'photo' | 'unknown' => (
  */
 export async function processMedia(deps: Deps, sha256: string): Promise<void> {
   const { db } = deps;
-  await sql`INSERT INTO media_info (original_sha256, state) VALUES (${sha256}, 'processing')
-    ON CONFLICT (original_sha256) DO UPDATE SET state = 'processing', updated_at = now()`.execute(db);
+  await media.markProcessing(db, sha256);
   const workDir = path.join(deps.config.dataDir, 'tmp', `media-${randomBytes(6).toString('hex')}`);
   await mkdir(workDir, { recursive: true });
   try {
@@ -114,43 +124,24 @@ export async function processMedia(deps: Deps, sha256: string): Promise<void> {
       });
     });
   } catch (e) {
-    await sql`UPDATE media_info SET state = 'failed', error = ${e instanceof Error ? e.message.slice(0, 1000) : String(e)}, updated_at = now()
-      WHERE original_sha256 = ${sha256}`.execute(db);
+    // Each failed attempt is recorded and audited as the job's; the job runner retries it with back-off.
+    const error = (e instanceof Error ? e.message : String(e)).slice(0, 1000);
+    await db.transaction().execute(async (trx) => {
+      await media.markFailed(trx, sha256, error);
+      await appendAuditEvent(trx, { actor: MEDIA_JOB, action: 'media.failed', target: { type: 'original', id: sha256 }, details: { error } });
+    });
     throw e;
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
 }
 
-interface MediaFacts {
-  state: 'ready' | 'not_processable';
-  kind: string;
-  durationSec?: number | null;
-  width?: number | null;
-  height?: number | null;
-  videoCodec?: string | null;
-  audioCodec?: string | null;
-  creationTime?: Date | string | null;
-  probe?: unknown;
-  exif?: unknown;
-  proxy?: string | null;
-  thumbnail?: string | null;
-  error?: string | null;
-}
-
-/** jsonb refuses NUL characters, which camera EXIF strings sometimes carry as padding. */
-const jsonbSafe = (v: unknown) => JSON.stringify(v).replace(/\\u0000/g, '');
-
-async function finish(deps: Deps, sha256: string, f: MediaFacts) {
+/** Records what processing found, audited as the job's (the result of the work, not of any user's request). */
+async function finish(deps: Deps, sha256: string, f: media.MediaFacts) {
   await deps.db.transaction().execute(async (trx) => {
-    await sql`UPDATE media_info SET state = ${f.state}, kind = ${f.kind}, duration_sec = ${f.durationSec ?? null}, width = ${f.width ?? null},
-      height = ${f.height ?? null}, video_codec = ${f.videoCodec ?? null}, audio_codec = ${f.audioCodec ?? null},
-      creation_time = ${f.creationTime ?? null}, probe = ${f.probe === undefined ? null : JSON.stringify(f.probe)},
-      exif = ${f.exif === undefined || f.exif === null ? null : jsonbSafe(f.exif)}, proxy_sha256 = ${f.proxy ?? null},
-      thumbnail_sha256 = ${f.thumbnail ?? null}, error = ${f.error ?? null}, updated_at = now()
-      WHERE original_sha256 = ${sha256}`.execute(trx);
+    await media.saveFacts(trx, sha256, f);
     await appendAuditEvent(trx, {
-      actor: { kind: 'system', label: 'job:media.process' },
+      actor: MEDIA_JOB,
       action: 'media.processed',
       target: { type: 'original', id: sha256 },
       details: { state: f.state, kind: f.kind, proxy: f.proxy ?? null, thumbnail: f.thumbnail ?? null, error: f.error ?? null },

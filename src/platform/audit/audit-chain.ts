@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Database, DbOrTx, Tx } from '../db/database.ts';
+import type { DbOrTx, Tx } from '../db/database.ts';
 import { AppError } from '../errors/error-catalog.ts';
 
 /** Who did it: a logged-in user, the system itself (jobs, start-up), or an anonymous caller (failed login). */
@@ -198,16 +198,4 @@ export async function verifyAuditChain(
   if (expectedSeq - 1n !== headSeq) return fail(expectedSeq <= headSeq ? expectedSeq : headSeq, 'head');
   if (!prev.equals(head.hash)) return fail(headSeq, 'head');
   return { ok: true, checked, headSeq: head.seq, durationMs: Date.now() - started };
-}
-
-/** Runs `fn` in a transaction that also appends the event it returns; a convenience for services. */
-export async function withAudit<T>(
-  db: Database,
-  fn: (trx: Tx) => Promise<{ result: T; audit: AuditInput | AuditInput[] }>,
-): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    const { result, audit } = await fn(trx);
-    for (const a of Array.isArray(audit) ? audit : [audit]) await appendAuditEvent(trx, a);
-    return result;
-  });
 }

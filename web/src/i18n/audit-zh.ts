@@ -41,6 +41,8 @@ export const auditZh = {
   'auditSentence.fixity.pass': '{actor} 完成了一轮完整性校验',
   'auditSentence.fixity.failed': '{actor} 校验发现{kind}{target}损坏或缺失',
   'auditSentence.fixity.recovered': '{actor} 校验确认{kind}{target}已恢复完好',
+  'auditSentence.media.failed': '{actor} 处理原始文件{target}失败（将重试）',
+  'auditSentence.sessions.purged': '{actor} 清理了过期的登录会话',
   'action.auth.password.failed': '密码验证失败',
   'action.user.password.reset': '重置密码',
   'action.upload.create': '开始上传',
@@ -52,6 +54,8 @@ export const auditZh = {
   'action.fixity.pass': '完整性校验',
   'action.fixity.failed': '完整性校验失败',
   'action.fixity.recovered': '完整性恢复',
+  'action.media.failed': '媒体处理失败',
+  'action.sessions.purged': '清理过期会话',
   'target.fixity_run': '完整性校验任务',
   /** An action this version has no sentence for: its label (or code) and target. */
   'auditSentence.other': '{actor}：{action}{target}',
