@@ -45,6 +45,10 @@ test('an upload whose bytes all arrived but was never finished is finished by th
   expect(up.sha256).toBe(createHash('sha256').update(content).digest('hex'));
   expect(await ctx.deps.storage.exists(up.sha256)).toBe(true);
   expect(existsSync(uploadFile)).toBe(false);
+  // The sweeper finished it, so the job is the actor — not the officer, who sent no request (issue 7 §5).
+  const ev = await sql<{ actor_id: string | null; actor_label: string }>`SELECT actor_id, actor_label FROM audit_event
+    WHERE action = 'recording.create' AND target_id = ${up.recording_id}`.execute(ctx.db);
+  expect(ev.rows).toEqual([{ actor_id: null, actor_label: 'job:uploads.sweep' }]);
   // A second sweep finds nothing to do.
   expect(await sweepUploads(ctx.deps)).toMatchObject({ finished: 0, expired: 0 });
 });
@@ -59,6 +63,7 @@ test('a partial upload nobody resumed for 14 days is removed and marked expired,
   expect((await sql<{ state: string; error_code: string }>`SELECT state, error_code FROM upload WHERE id = ${id}`.execute(ctx.db)).rows[0]).toEqual({ state: 'rejected', error_code: 'EXPIRED' });
   const ev = await ctx.db.selectFrom('audit_event').selectAll().where('action', '=', 'upload.expired').executeTakeFirstOrThrow();
   expect(ev.target_id).toBe(id);
+  expect({ actorId: ev.actor_id, actorLabel: ev.actor_label }).toEqual({ actorId: null, actorLabel: 'job:uploads.sweep' });
 });
 
 test('files an ended upload left behind (a crash after its commit) and old half-written sidecars are removed', async () => {
