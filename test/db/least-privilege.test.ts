@@ -140,6 +140,15 @@ describe('the serving role (what the server and the tests\' apps connect as)', (
   test.each(NO_TRUNCATE)('TRUNCATE %s is refused even to the owner role (statement trigger)', async (table) => {
     await expect(sql.raw(`TRUNCATE ${table} CASCADE`).execute(ctx.ownerDb)).rejects.toThrow(/append-only/);
   });
+
+  test('each of those tables has its own BEFORE TRUNCATE trigger (a CASCADE from a neighbour would hide a missing one)', async () => {
+    const r = await sql<{ t: string }>`
+      SELECT DISTINCT tgrelid::regclass::text AS t FROM pg_trigger
+      WHERE NOT tgisinternal AND (tgtype & 32) <> 0 AND (tgtype & 2) <> 0 AND tgfoid = 'refuse_change'::regproc AND tgenabled <> 'D'
+      ORDER BY 1`.execute(ctx.db);
+    const guarded = new Set(r.rows.map((x) => x.t));
+    expect(NO_TRUNCATE.filter((t) => !guarded.has(t))).toEqual([]);
+  });
 });
 
 describe('start-up: who migrates and who serves (external database, run on the test server)', () => {

@@ -51,18 +51,31 @@ export default async function setup(project: TestProject) {
   const template = `quanlu_tpl_${process.pid}`;
   const owner = { user: `quanlu_t${process.pid}_owner`, password: randomBytes(16).toString('hex') };
   const app = { user: `quanlu_t${process.pid}_app`, password: randomBytes(16).toString('hex') };
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${template}`);
-  for (const r of [owner, app]) {
-    await admin.query(`DROP ROLE IF EXISTS ${r.user}`);
-    await admin.query(`CREATE ROLE ${r.user} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD '${r.password}'`);
+  try {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      await removeLeftovers(admin, (pid) => pid !== process.pid && !pidAlive(pid));
+      for (const r of [owner, app]) {
+        await admin.query(`CREATE ROLE ${r.user} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${r.password}'`);
+      }
+      await admin.query(`CREATE DATABASE ${template} OWNER ${owner.user}`);
+    } finally {
+      await admin.end();
+    }
+    const db = createDatabase(roleUrl(adminUrl, owner, template), 2);
+    try {
+      await migrate(db, { appRole: app.user });
+    } finally {
+      await db.destroy();
+    }
+  } catch (e) {
+    // A failed set-up leaves nothing behind on a shared server.
+    await dropRun(adminUrl).catch(() => undefined);
+    await stopEmbedded?.();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    throw e;
   }
-  await admin.query(`CREATE DATABASE ${template} OWNER ${owner.user}`);
-  const db = createDatabase(roleUrl(adminUrl, owner, template), 2);
-  await migrate(db, { appRole: app.user });
-  await db.destroy();
-  await admin.end();
 
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplate', template);
@@ -72,19 +85,44 @@ export default async function setup(project: TestProject) {
   project.provide('pgApp', app);
 
   return async () => {
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    // Drop what the test files created on a shared server.
-    const { rows } = await c.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`,
-      [`quanlu_t_${process.pid}_%`, template],
-    );
-    for (const r of rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
-    // Tests may have made roles of their own under the run's prefix (least-privilege tests).
-    const roles = await c.query<{ rolname: string }>(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, [`quanlu\\_t${process.pid}\\_%`]);
-    for (const r of roles.rows) await c.query(`DROP ROLE IF EXISTS "${r.rolname}"`);
-    await c.end();
+    await dropRun(adminUrl);
     await stopEmbedded?.();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Drops the databases and roles of the test runs whose process id `which` picks: this run's at teardown,
+ * and at set-up those of runs on this machine that were killed before their teardown.
+ */
+async function removeLeftovers(c: pg.Client, which: (pid: number) => boolean): Promise<void> {
+  const dbs = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^quanlu_(tpl|t)_[0-9]+'`);
+  for (const { datname } of dbs.rows) {
+    if (which(Number(/^quanlu_(?:tpl|t)_(\d+)/.exec(datname)![1]))) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  }
+  // The run's own roles, and any a test made under the run's prefix (least-privilege tests).
+  const roles = await c.query<{ rolname: string }>(`SELECT rolname FROM pg_roles WHERE rolname ~ '^quanlu_t[0-9]+_'`);
+  for (const { rolname } of roles.rows) {
+    if (which(Number(/^quanlu_t(\d+)_/.exec(rolname)![1]))) await c.query(`DROP ROLE IF EXISTS "${rolname}"`);
+  }
+}
+
+/** Drops what this run created on the (possibly shared) server. */
+async function dropRun(adminUrl: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await removeLeftovers(c, (pid) => pid === process.pid);
+  } finally {
+    await c.end();
+  }
 }

@@ -237,8 +237,9 @@ async function ensureRolesAndDatabase(s: EmbeddedState, fresh: boolean): Promise
     for (const r of [owner, app]) {
       const role = client.escapeIdentifier(r.user);
       const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [r.user])).rowCount;
-      // Neither role may create roles or databases, bypass row security or replicate; LOGIN only.
-      const attrs = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT';
+      // Neither role may create roles or databases, bypass row security or replicate. INHERIT: on PostgreSQL 15
+      // the owner's right to create in the public schema comes from its implicit membership of pg_database_owner.
+      const attrs = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT';
       await client.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${role} WITH ${attrs} PASSWORD ${client.escapeLiteral(r.password)}`);
     }
     const db = client.escapeIdentifier(s.database);
