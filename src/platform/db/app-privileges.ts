@@ -49,6 +49,11 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   fixity_object: KEEP,
   fixity_check: APPEND,
   fixity_run: KEEP,
+  // Viewing sessions move on (range reads, seek bursts, end) and stay as the record of who watched; copy
+  // receipts are signed evidence (第二十条); thumbnail tickets are removed once expired (their audit event stays).
+  playback_session: KEEP,
+  copy_receipt: APPEND,
+  thumbnail_ticket: ALL,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */
