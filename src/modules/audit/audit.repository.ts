@@ -30,3 +30,16 @@ export function listEvents(db: DbOrTx, f: AuditFilter) {
 export function chainHead(db: DbOrTx) {
   return db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', true).executeTakeFirstOrThrow();
 }
+
+/** The latest chain verification event (its details hold the result). */
+export function lastVerification(db: DbOrTx) {
+  return db.selectFrom('audit_event').select(['seq', 'at', 'details']).where('action', '=', 'audit.verify').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+}
+
+/**
+ * Locks the chain head until the transaction ends. Appending an event takes this lock anyway; taking it
+ * first serialises a check-then-write (two nodes bootstrapping the first admin at once).
+ */
+export async function lockChainHead(db: DbOrTx) {
+  await db.selectFrom('audit_head').select('seq').forUpdate().execute();
+}

@@ -46,13 +46,7 @@ export async function verifyChain({ db }: Deps, user: AuthUser): Promise<ChainVe
 
 export async function chainStatus({ db }: Deps) {
   const head = await repo.chainHead(db);
-  const last = await db
-    .selectFrom('audit_event')
-    .select(['seq', 'at', 'details'])
-    .where('action', '=', 'audit.verify')
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const last = await repo.lastVerification(db);
   return {
     headSeq: head.seq,
     headHash: head.hash.toString('hex'),

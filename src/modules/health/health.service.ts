@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { pingDatabase } from './health.repository.ts';
 import type { Deps } from '../../platform/deps.ts';
 
 export interface Check {
@@ -32,7 +32,7 @@ export interface HealthLog {
  */
 export async function health({ db, config }: Deps, log?: HealthLog) {
   const [database, storage] = await Promise.all([
-    timed(() => sql`SELECT 1`.execute(db)),
+    timed(() => pingDatabase(db)),
     timed(async () => {
       const dir = path.join(config.dataDir, 'tmp');
       await mkdir(dir, { recursive: true });

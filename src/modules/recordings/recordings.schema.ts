@@ -3,16 +3,6 @@ import { instant, multilineText, pageOf, pageQuery, text } from '../../platform/
 
 /** 第六条: the enforcement activities recorded. */
 export const ACTIVITIES = ['patrol', 'investigation', 'questioning', 'service', 'hearing', 'coercion', 'other'] as const;
-/** Chinese names of the activities (日常巡查, 调查取证, …). */
-export const ACTIVITY_ZH: Record<(typeof ACTIVITIES)[number], string> = {
-  patrol: '日常巡查',
-  investigation: '调查取证',
-  questioning: '询问当事人',
-  service: '文书送达',
-  hearing: '行政听证',
-  coercion: '行政强制',
-  other: '其他',
-};
 export const PARTY_INFORMED = ['yes', 'no', 'not_applicable'] as const;
 export const PROCESSING_STATES = ['pending', 'processing', 'ready', 'not_processable', 'failed'] as const;
 // Named in the API contract (components.schemas): the web UI and the CLI take these lists from it.

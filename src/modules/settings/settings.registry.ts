@@ -3,7 +3,7 @@ import { text } from '../../platform/http/schemas.ts';
 
 /** Every system setting, with its schema and default. Settings are data an admin edits, never code. */
 export const settingsRegistry = {
-  /** 机关名称 — the agency's name, shown on reports and packages. */
+  /** 机关名称 — the agency's name: descriptive data kept for the reports and evidence packages to come (nothing prints it yet). */
   'agency.name': { schema: text(100), default: '市商务局商务综合执法支队', label: { zh: '机关名称', en: 'Agency name' }, input: { type: 'text' } },
   /** 全宗号 — fonds number used in archive references (DA/T 22). */
   'agency.fondsNumber': { schema: text(20, 0), default: '', label: { zh: '全宗号', en: 'Fonds number' }, input: { type: 'text' } },
@@ -13,13 +13,6 @@ export const settingsRegistry = {
     default: 24,
     label: { zh: '当日上传截止时间（时，24 为当天午夜）', en: 'Same-day offload cut-off (hour; 24 = midnight)' },
     input: { type: 'integer', min: 1, max: 48 },
-  },
-  /** 第十一条: minimum months patrol AV is kept. */
-  'retention.patrolMonths': {
-    schema: z.number().int().min(6).max(1200),
-    default: 6,
-    label: { zh: '日常巡查声像资料保存月数（不少于 6）', en: 'Months patrol AV is kept (at least 6)' },
-    input: { type: 'integer', min: 6, max: 1200 },
   },
   /** Fixity (完整性巡检): every stored object is re-hashed at least once in this many days. */
   'fixity.periodDays': {

@@ -5,10 +5,11 @@ import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
 import { localizeIssue } from '../../platform/http/locale.ts';
 import { settingKeys, settingsRegistry, type SettingKey } from './settings.registry.ts';
+import * as repo from './settings.repository.ts';
 
 /** All settings with their current values (defaults where never set). */
 export async function listSettings({ db }: Deps) {
-  const rows = await db.selectFrom('setting').selectAll().execute();
+  const rows = await repo.listSettings(db);
   const stored = new Map(rows.map((r) => [r.key, r]));
   return settingKeys.map((key) => {
     const r = stored.get(key);
@@ -19,7 +20,7 @@ export async function listSettings({ db }: Deps) {
 
 /** One setting's value, for other modules. */
 export async function getSetting<K extends SettingKey>(db: DbOrTx, key: K): Promise<(typeof settingsRegistry)[K]['default']> {
-  const r = await db.selectFrom('setting').select('value').where('key', '=', key).executeTakeFirst();
+  const r = await repo.findSettingValue(db, key);
   return (r ? r.value : settingsRegistry[key].default) as (typeof settingsRegistry)[K]['default'];
 }
 
@@ -31,12 +32,8 @@ export async function putSetting({ db }: Deps, user: AuthUser, key: SettingKey, 
     throw new AppError('VALIDATION_FAILED', {}, { value: `${localizeIssue(issue, msg, 'en')} / ${localizeIssue(issue, msg, 'zh-CN')}` });
   }
   return db.transaction().execute(async (trx) => {
-    const before = await trx.selectFrom('setting').select('value').where('key', '=', key).executeTakeFirst();
-    await trx
-      .insertInto('setting')
-      .values({ key, value: JSON.stringify(parsed.data), updated_by: user.id })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(parsed.data), updated_by: user.id, updated_at: new Date() }))
-      .execute();
+    const before = await repo.findSettingValue(trx, key);
+    await repo.upsertSetting(trx, { key, value: parsed.data, updatedBy: user.id });
     await appendAuditEvent(trx, {
       actor: actorOf(user),
       action: 'setting.update',

@@ -8,6 +8,7 @@ import type { Deps } from '../../platform/deps.ts';
 import { AppError, type Bilingual } from '../../platform/errors/error-catalog.ts';
 import { findDepartment } from '../departments/departments.repository.ts';
 import { findPerson } from '../personnel/personnel.repository.ts';
+import { lockChainHead } from '../audit/audit.repository.ts';
 import { clearThrottle, revokeUserSessions, revokeUserTokens } from '../auth/auth.repository.ts';
 import * as repo from './users.repository.ts';
 
@@ -214,7 +215,7 @@ export async function bootstrapAdmin({ db, config }: Pick<Deps, 'db' | 'config'>
   const passwordHash = await hashPassword(password);
   return db.transaction().execute(async (trx) => {
     // Serialise concurrent first starts (two nodes) on the audit head.
-    await trx.selectFrom('audit_head').select('seq').forUpdate().execute();
+    await lockChainHead(trx);
     if (Number((await repo.countUsers(trx)).n) > 0) return { created: false };
     const u = await repo.insertUser(trx, {
       username: 'admin',

@@ -171,11 +171,9 @@ export const en: Record<DictKey, string> = {
   'setting.agency.name': 'Agency name',
   'setting.agency.fondsNumber': 'Fonds number',
   'setting.offload.cutoffHour': 'Daily offload cut-off (hour)',
-  'setting.retention.patrolMonths': 'Patrol AV retention (months)',
-  'settingHelp.agency.name': 'Shown on reports and evidence packages',
+  'settingHelp.agency.name': 'The agency’s official name',
   'settingHelp.agency.fondsNumber': 'Fonds number used in archive references',
   'settingHelp.offload.cutoffHour': 'Article 10: officers offload device footage by this hour of the day (24 = midnight)',
-  'settingHelp.retention.patrolMonths': 'Article 11: patrol AV is kept at least 6 months',
 
   'jobs.title': 'Background jobs',
   'jobs.kind': 'Kind',

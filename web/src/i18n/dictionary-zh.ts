@@ -173,11 +173,9 @@ export const zh = {
   'setting.agency.name': '机关名称',
   'setting.agency.fondsNumber': '全宗号',
   'setting.offload.cutoffHour': '音像资料导出截止时刻（时）',
-  'setting.retention.patrolMonths': '巡查音像资料保存期限（月）',
-  'settingHelp.agency.name': '显示在报表和证据包上',
+  'settingHelp.agency.name': '执法机关的正式名称',
   'settingHelp.agency.fondsNumber': '档案编号使用的全宗号',
   'settingHelp.offload.cutoffHour': '第十条：执法人员须在当日此时刻前导出设备中的音像资料（24 为午夜）',
-  'settingHelp.retention.patrolMonths': '第十一条：日常巡查音像资料至少保存 6 个月',
 
   'jobs.title': '后台任务',
   'jobs.kind': '任务类型',
