@@ -211,7 +211,8 @@ async function main() {
       const t0 = performance.now();
       const emb = await openEmbeddedPostgres(dir);
       cleanup.add('stop embedded PostgreSQL', () => emb.stop());
-      adminUrl = emb.url;
+      // The superuser creates the bench databases; the bench then works in them as their creator.
+      adminUrl = emb.superuserUrl;
       console.log(`  database: embedded PostgreSQL in ${dir} (initialised and started in ${fmtNum(elapsedMs(t0) / 1000)} s)`);
     }
     const suffix = randomSuffix();

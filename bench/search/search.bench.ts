@@ -35,7 +35,8 @@ async function openDb(cleanup: Cleanup): Promise<{ db: Database; url: string }> 
   cleanup.add('remove data dir', () => rm(dir, { recursive: true, force: true }));
   const e = await openEmbeddedPostgres(dir);
   cleanup.add('stop embedded PostgreSQL', () => e.stop());
-  return { db: createDatabase(e.url, 4), url: e.url };
+  // As the owner: the bench migrates and bulk-loads (the serving role may do neither).
+  return { db: createDatabase(e.ownerUrl, 4), url: e.ownerUrl };
 }
 
 /** Generates departments, people, a user and ROWS recordings with Chinese party / case / notes text, in SQL. */
