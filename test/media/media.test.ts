@@ -2,9 +2,9 @@ import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../errors/error-catalog.ts';
+import { AppError } from '../../src/platform/errors/error-catalog.ts';
 import { withExif } from './exif-fixture.ts';
-import { makeProxy, makeThumbnail, probe, readExif, runTool } from './media.ts';
+import { makeProxy, makeThumbnail, probe, readExif, runTool } from '../../src/platform/media/media.ts';
 
 let dir: string;
 const clip = (name: string) => path.join(dir, name);

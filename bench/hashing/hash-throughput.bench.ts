@@ -1,6 +1,6 @@
 /**
  * Throughput of the ways to hash (and store) a 1 GiB file, for STACK.md and for choosing the design.
- * Run: `npx tsx src/platform/hashing/hash-throughput.bench.ts [sizeMiB] [rounds]`. Variants run
+ * Run: `node --import tsx bench/hashing/hash-throughput.bench.ts [sizeMiB] [rounds]`. Variants run
  * interleaved, several rounds, because this machine's 2 vCPUs are shared (other processes, steal):
  * the best round is the uncontended speed, the median the typical one. Files live under the OS temp
  * folder and are deleted. Hash-only variants read from the page cache (CPU numbers); the put variants
@@ -11,9 +11,9 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { LocalObjectStore } from '../storage/local-object-store.ts';
-import { writeAll } from '../storage/storage-fs.ts';
-import { HASH_READ_BYTES, hashFile } from './dual-hasher.ts';
+import { LocalObjectStore } from '../../src/platform/storage/local-object-store.ts';
+import { writeAll } from '../../src/platform/storage/storage-fs.ts';
+import { HASH_READ_BYTES, hashFile } from '../../src/platform/hashing/dual-hasher.ts';
 
 const MiB = 1 << 20;
 const sizeMiB = Number(process.argv[2] ?? 1024);
