@@ -43,7 +43,7 @@ export const errorCatalog = {
   AUDIT_NO_TRANSACTION: { status: 500, zh: '审计事件必须与变更在同一事务中写入', en: 'An audit event must be written inside the transaction of its change' },
   SERVICE_UNAVAILABLE: { status: 503, zh: '服务暂不可用', en: 'Service unavailable' },
   INTERNAL: { status: 500, zh: '服务器内部错误，请联系管理员并提供请求编号', en: 'Internal server error; contact an administrator with the request id' },
-  // Recordings and uploads (src/modules/recordings).
+  // Recordings, uploads and media (src/modules/recordings, uploads, media).
   OFFICER_NOT_QUALIFIED: {
     status: 422,
     zh: '{name} 在 {on} 不具备执法记录主体资格：{reasons}',
