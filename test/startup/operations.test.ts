@@ -212,9 +212,11 @@ describe(`items 23–24: npm start prints a banner and JSON logs, and kill -TERM
     const out = server.stdout;
     expect(out).toContain(`URL 地址:            ${url}`);
     expect(out).toContain(`Data folder 数据目录: ${dataDir}`);
-    if (external) expect(out).toMatch(/Database 数据库: +external PostgreSQL postgres:\/\/postgres@127\.0\.0\.1:5432\/quanlu_t_/);
+    // (External: the harness's serving role, its password masked; no warning, since it owns nothing.)
+    if (external) expect(out).toMatch(/Database 数据库: +external PostgreSQL postgres:\/\/quanlu_t\d+_app:\*\*\*@127\.0\.0\.1:5432\/quanlu_t_/);
     else expect(out).toContain(`Database 数据库:     embedded PostgreSQL in ${path.join(dataDir, 'pg')} (127.0.0.1:`);
     expect(out).toMatch(/^ {4}password: \S{12,}$/m);
+    expect(out).not.toContain('WARNING 警告');
     // …and the log stays machine-readable: each line is a JSON object, the banner (indented), or npm's own header.
     let jsonLines = 0;
     for (const line of out.split('\n').filter((l) => l.trim())) {
