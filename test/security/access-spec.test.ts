@@ -34,7 +34,11 @@ type Shown = ['shown' | 'hidden', 'shown' | 'hidden', 'shown' | 'hidden', 'shown
 interface Row {
   /** GET /api/recordings/:id */
   readMetadata: Five;
-  /** GET /api/recordings/:id/thumbnail */
+  /**
+   * GET /api/recordings/:id/thumbnail. Issue 8 §2 (第十四条): pictures only under a live grant, and no principal
+   * here has one; the one exception — the uploader / recording officer in the first 24 hours after upload — has
+   * passed for these 2026-03-10 uploads. test/security/grants.test.ts holds the grant × role matrix.
+   */
   viewThumbnail: Five;
   /** GET /api/recordings?ids=… (the list shows exactly what the detail page allows) */
   listShows: Shown;
@@ -60,7 +64,7 @@ const SPEC: Record<Principal, Row> = {
   //                   ownDept subDept otherDept ownRecording tagged
   officer: {
     readMetadata:   [200, 200, 404, 200, 200],
-    viewThumbnail:  [200, 200, 404, 200, 200],
+    viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   H,   S,   S],
     edit:           [403, 403, 404, 200, 200],
     readPerson:     [200, 200, 404, 404, 200],
@@ -71,7 +75,7 @@ const SPEC: Record<Principal, Row> = {
   },
   custodian: {
     readMetadata:   [200, 200, 404, 200, 200],
-    viewThumbnail:  [200, 200, 404, 200, 200],
+    viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   H,   S,   S],
     edit:           [200, 200, 404, 403, 403],
     readPerson:     [200, 200, 404, 404, 200],
@@ -82,7 +86,7 @@ const SPEC: Record<Principal, Row> = {
   },
   leader: {
     readMetadata:   [200, 200, 404, 404, 200],
-    viewThumbnail:  [200, 200, 404, 404, 200],
+    viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   H,   H,   S],
     edit:           [200, 200, 404, 404, 403],
     readPerson:     [200, 200, 404, 404, 200],
@@ -93,7 +97,7 @@ const SPEC: Record<Principal, Row> = {
   },
   supervisor: {
     readMetadata:   [200, 200, 200, 200, 200],
-    viewThumbnail:  [200, 200, 200, 200, 200],
+    viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   S,   S,   S],
     edit:           [403, 403, 403, 403, 403],
     readPerson:     [200, 200, 200, 200, 200],
@@ -104,7 +108,7 @@ const SPEC: Record<Principal, Row> = {
   },
   admin: {
     readMetadata:   [200, 200, 200, 200, 200],
-    viewThumbnail:  [200, 200, 200, 200, 200],
+    viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   S,   S,   S],
     edit:           [200, 200, 200, 200, 200],
     readPerson:     [200, 200, 200, 200, 200],
@@ -115,7 +119,7 @@ const SPEC: Record<Principal, Row> = {
   },
   auditor: {
     readMetadata:   [200, 200, 200, 200, 200],
-    viewThumbnail:  [200, 200, 200, 200, 200],
+    viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   S,   S,   S],
     edit:           [403, 403, 403, 403, 403],
     readPerson:     [200, 200, 200, 200, 200],
@@ -127,7 +131,7 @@ const SPEC: Record<Principal, Row> = {
   // Issue 6 item 2: the auditor's global reach is for reading only; edits and uploads keep the officer's reach.
   'officer+auditor': {
     readMetadata:   [200, 200, 200, 200, 200],
-    viewThumbnail:  [200, 200, 200, 200, 200],
+    viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   S,   S,   S],
     edit:           [403, 403, 403, 200, 200],
     readPerson:     [200, 200, 200, 200, 200],
@@ -138,7 +142,7 @@ const SPEC: Record<Principal, Row> = {
   },
   'officer+supervisor': {
     readMetadata:   [200, 200, 200, 200, 200],
-    viewThumbnail:  [200, 200, 200, 200, 200],
+    viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   S,   S,   S],
     edit:           [403, 403, 403, 200, 200],
     readPerson:     [200, 200, 200, 200, 200],
@@ -149,7 +153,7 @@ const SPEC: Record<Principal, Row> = {
   },
   'leader+auditor': {
     readMetadata:   [200, 200, 200, 200, 200],
-    viewThumbnail:  [200, 200, 200, 200, 200],
+    viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   S,   S,   S],
     edit:           [200, 200, 403, 403, 403],
     readPerson:     [200, 200, 200, 200, 200],

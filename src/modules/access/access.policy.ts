@@ -1,20 +1,31 @@
 import type { Permission } from '../../platform/auth/permissions.ts';
 
+/** 调阅方式: a grant lets its holder view, or view and copy. */
+export type GrantMode = 'view' | 'copy';
+
 /** The kinds of object an action names, and so which table its ids and filter refer to. */
 export type Entity = 'recording' | 'person' | 'department';
 
 /**
  * Every scoped action, the object it applies to and the permission(s) whose scopes it follows
  * (permissions.ts holds role → permission → scope). Services ask about actions, never about roles.
+ * An action with `grant` is opened only by a live grant of one of those modes or by the media policy table
+ * (media_access_policy), never by the permissions' scopes; the permissions must still be held.
  */
 export const ACTIONS = {
   /** Read a recording's descriptive metadata (detail, list, search). */
   'recording.metadata.read': { entity: 'recording', permissions: ['recordings:read'] },
   /**
-   * See a recording's pictures or sound (thumbnail, proxy). Follows the read scope for now; the
-   * access-requests issue narrows it to live grants in this one place.
+   * See a recording's pictures or sound (thumbnail, proxy, every range read). 第十四条: only under a live grant
+   * (view or copy, break-glass included), or where the media policy table lets the role see it without one
+   * (by default the uploader / a recording officer, for a few hours after upload). Role scopes alone never do.
    */
-  'recording.media.view': { entity: 'recording', permissions: ['recordings:read'] },
+  'recording.media.view': { entity: 'recording', permissions: ['recordings:read'], grant: ['view', 'copy'] },
+  /**
+   * Take a copy out: the watermarked proxy download and the original's untouched bytes. 第二十条: only under a
+   * live copy grant; the policy table has no exception for copies.
+   */
+  'recording.copy': { entity: 'recording', permissions: ['recordings:read'], grant: ['copy'] },
   /** Edit a recording's descriptive metadata. */
   'recording.edit': { entity: 'recording', permissions: ['recordings:edit'] },
   /** Upload into a department. */
@@ -32,6 +43,6 @@ export const ACTIONS = {
   'person.read': { entity: 'person', permissions: ['people:read'] },
   /** Name a person as a recording officer on an upload or an edit. */
   'person.tag': { entity: 'person', permissions: ['recordings:upload', 'recordings:edit'] },
-} as const satisfies Record<string, { entity: Entity; permissions: readonly Permission[] }>;
+} as const satisfies Record<string, { entity: Entity; permissions: readonly Permission[]; grant?: readonly GrantMode[] }>;
 
 export type Action = keyof typeof ACTIONS;

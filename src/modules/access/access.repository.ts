@@ -64,3 +64,53 @@ export async function idsWhere(db: DbOrTx, entity: keyof typeof tableOf, ids: re
   const r = await sql<{ id: string }>`SELECT x.id FROM ${sql.table(tableOf[entity])} x WHERE x.id = ANY(${uuids(ids)}) AND ${condition}`.execute(db);
   return new Set(r.rows.map((x) => x.id));
 }
+
+/**
+ * The condition "a live grant of one of `modes` covers this recording for this user" (第十四条). Live means not
+ * revoked and `valid_from <= now < valid_until`, with `now` the access clock (the database's now() unless a
+ * test set one), so expiry is honoured to the instant and a revocation counts from its commit.
+ */
+export function grantCondition(userId: string, modes: readonly string[], now: RawBuilder<Date>, alias = 'r'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM access_grant_item gi JOIN access_grant g ON g.id = gi.grant_id
+    WHERE gi.recording_id = ${sql.ref(`${alias}.id`)} AND g.grantee_id = ${userId} AND g.revoked_at IS NULL
+      AND g.valid_from <= ${now} AND ${now} < g.valid_until AND g.mode = ANY(${modes}::text[]))`;
+}
+
+/**
+ * The own-footage exception of the media policy: recordings the user uploaded, or names the user's person as
+ * recording officer on, uploaded less than `hours` before `now`.
+ */
+export function ownRecentCondition(userId: string, personId: string | null, hours: number, now: RawBuilder<Date>, alias = 'r'): RawBuilder<SqlBool> {
+  if (hours <= 0) return none;
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  const mine = personId
+    ? sql<SqlBool>`(${col('uploaded_by')} = ${userId} OR EXISTS (SELECT 1 FROM recording_officer ao WHERE ao.recording_id = ${col('id')} AND ao.person_id = ${personId}))`
+    : sql<SqlBool>`${col('uploaded_by')} = ${userId}`;
+  return sql<SqlBool>`(${mine} AND ${col('uploaded_at')} > ${now} - make_interval(hours => ${hours}) AND ${col('uploaded_at')} <= ${now})`;
+}
+
+/** What each of these roles sees of pictures and sound without a grant (the media policy table). */
+export async function mediaPolicyOf(db: DbOrTx, roles: readonly string[]): Promise<Map<string, 'none' | 'own_recent' | 'reach'>> {
+  if (!roles.length) return new Map();
+  const rows = await db.selectFrom('media_access_policy').select(['role', 'without_grant']).where('role', 'in', roles).execute();
+  return new Map(rows.map((r) => [r.role, r.without_grant]));
+}
+
+/** The database's clock. */
+export async function databaseNow(db: DbOrTx): Promise<Date> {
+  return (await sql<{ now: Date }>`SELECT now() AS now`.execute(db)).rows[0]!.now;
+}
+
+/** The live grant (latest ending first) of these modes that opens this recording to this user, if any. */
+export async function liveGrant(db: DbOrTx, userId: string, modes: readonly string[], recordingId: string, now: RawBuilder<Date>) {
+  return db
+    .selectFrom('access_grant as g')
+    .innerJoin('access_grant_item as gi', 'gi.grant_id', 'g.id')
+    .select(['g.id', 'g.mode', 'g.valid_until', 'g.emergency'])
+    .where('gi.recording_id', '=', recordingId)
+    .where('g.grantee_id', '=', userId)
+    .where('g.revoked_at', 'is', null)
+    .where(sql<SqlBool>`g.valid_from <= ${now} AND ${now} < g.valid_until AND g.mode = ANY(${modes}::text[])`)
+    .orderBy('g.valid_until', 'desc')
+    .executeTakeFirst();
+}

@@ -1,11 +1,12 @@
 import type { RawBuilder, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { AuthUser } from '../../platform/auth/auth-user.ts';
-import { scopesOf, type Scope } from '../../platform/auth/permissions.ts';
+import { scopesOf, type Permission, type Scope } from '../../platform/auth/permissions.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import { AppError, type ErrorCode } from '../../platform/errors/error-catalog.ts';
 import { subtreeIds } from '../departments/departments.repository.ts';
-import { ACTIONS, type Action } from './access.policy.ts';
+import { getSetting } from '../settings/settings.service.ts';
+import { ACTIONS, type Action, type GrantMode } from './access.policy.ts';
 import * as repo from './access.repository.ts';
 
 /**
@@ -32,7 +33,10 @@ function scopesFor(user: Principal, action: Action): Set<Scope> {
 
 /** The principal's reach for an action, resolved to ids. A user without a department reaches no department. */
 export async function reachOf(db: DbOrTx, user: Principal, action: Action): Promise<repo.Reach> {
-  const scopes = scopesFor(user, action);
+  return reachFromScopes(db, user, scopesFor(user, action));
+}
+
+async function reachFromScopes(db: DbOrTx, user: Principal, scopes: Set<Scope>): Promise<repo.Reach> {
   const needsTree = !scopes.has('global') && (scopes.has('department') || scopes.has('staff'));
   const tree = needsTree && user.departmentId ? await subtreeIds(db, user.departmentId) : [];
   const own = scopes.has('own');
@@ -45,13 +49,51 @@ export async function reachOf(db: DbOrTx, user: Principal, action: Action): Prom
   };
 }
 
+let testClock: (() => Date) | undefined;
+
 /**
- * Seam for the access-requests issue: objects a live, approved grant opens to this principal for this
- * action. No grants exist yet, so it adds nothing; when they do, the condition goes here and every list and
- * check picks it up.
+ * Test seam: makes grant validity and the own-footage window use this clock instead of the database's now()
+ * (undefined restores it). Nothing in the application calls it.
  */
-function grantCondition(_user: Principal, _action: Action, _alias: string): RawBuilder<SqlBool> | undefined {
-  return undefined;
+export function setAccessClock(clock: (() => Date) | undefined): void {
+  testClock = clock;
+}
+
+/** "Now" as the access decisions see it, as SQL. */
+function nowSql(): RawBuilder<Date> {
+  return testClock ? sql<Date>`${testClock().toISOString()}::timestamptz` : sql<Date>`now()`;
+}
+
+/** "Now" as the access decisions see it (grants start and end against this). */
+export async function accessNow(db: DbOrTx): Promise<Date> {
+  return testClock ? testClock() : repo.databaseNow(db);
+}
+
+/**
+ * Media actions (第十四条): a live grant of the action's modes, or what the media policy table lets the
+ * principal's roles see without one — the own-footage window (`access.ownMediaHours`) or, where an admin set
+ * it, the role's metadata reach. Copies have no policy exception (第二十条).
+ */
+async function mediaCondition(db: DbOrTx, user: Principal, action: Action, modes: readonly GrantMode[], alias: string): Promise<RawBuilder<SqlBool>> {
+  const now = nowSql();
+  const conds: RawBuilder<SqlBool>[] = [repo.grantCondition(user.id, modes, now, alias)];
+  if (action === 'recording.media.view') {
+    const policy = await repo.mediaPolicyOf(db, user.roles);
+    // A role's policy applies only if that role itself reads recordings (no lending between roles).
+    const held = (role: string) => scopesOf([role], 'recordings:read').size > 0;
+    const reachRoles = user.roles.filter((r) => policy.get(r) === 'reach' && held(r));
+    if (reachRoles.length) conds.push(repo.recordingCondition(await reachFromScopes(db, user, scopesOf(reachRoles, 'recordings:read')), alias));
+    if (user.roles.some((r) => policy.get(r) === 'own_recent' && held(r))) {
+      conds.push(repo.ownRecentCondition(user.id, user.personId, await getSetting(db, 'access.ownMediaHours'), now, alias));
+    }
+  }
+  return sql<SqlBool>`(${sql.join(conds, sql` OR `)})`;
+}
+
+/** The live grant that opens this recording to the principal for this mode, if any (copy receipts name it). */
+export async function liveGrantFor(db: DbOrTx, user: Principal, mode: GrantMode, recordingId: string) {
+  const g = await repo.liveGrant(db, user.id, mode === 'copy' ? ['copy'] : ['view', 'copy'], recordingId, nowSql());
+  return g && { id: g.id, mode: g.mode, validUntil: g.valid_until, emergency: g.emergency };
 }
 
 const conditionOf = { recording: repo.recordingCondition, person: repo.personCondition, department: repo.departmentCondition };
@@ -61,9 +103,15 @@ const conditionOf = { recording: repo.recordingCondition, person: repo.personCon
  * objects `allowedIds` would allow.
  */
 export async function accessFilter(db: DbOrTx, user: Principal, action: Action, alias: string): Promise<RawBuilder<SqlBool>> {
-  const own = conditionOf[ACTIONS[action].entity](await reachOf(db, user, action), alias);
-  const granted = grantCondition(user, action, alias);
-  return granted ? sql<SqlBool>`(${own} OR ${granted})` : own;
+  const def: { entity: keyof typeof conditionOf; permissions: readonly Permission[]; grant?: readonly GrantMode[] } = ACTIONS[action];
+  if (def.grant) {
+    if (!def.permissions.every((p) => user.permissions.has(p))) return sql<SqlBool>`false`;
+    return mediaCondition(db, user, action, def.grant, alias);
+  }
+  const own = conditionOf[def.entity](await reachOf(db, user, action), alias);
+  // A live grant also opens the recording's description (the player needs it), never more than reading it.
+  if (action !== 'recording.metadata.read' || !user.permissions.has('recordings:read')) return own;
+  return sql<SqlBool>`(${own} OR ${repo.grantCondition(user.id, ['view', 'copy'], nowSql(), alias)})`;
 }
 
 /** Which of these ids (of the action's entity) the principal may act on; unknown ids are simply not allowed. */

@@ -28,6 +28,20 @@ export const settingsRegistry = {
     label: { zh: '完整性巡检读取速率上限（MB/秒，保障采集与播放优先）', en: 'Fixity read budget (MB/s; ingest and playback keep priority)' },
     input: { type: 'integer', min: 1, max: 100000 },
   },
+  /** 第十四条 policy table exception: hours after upload the uploader / recording officer sees their own footage without a grant (tagging). 0 = never. */
+  'access.ownMediaHours': {
+    schema: z.number().int().min(0).max(720),
+    default: 24,
+    label: { zh: '上传后本人可查看自己声像资料（缩略图、代理视频）的小时数（0 为不可，须审批）', en: 'Hours after upload the uploader/recording officer may view their own footage (thumbnail, proxy) without approval (0 = never)' },
+    input: { type: 'integer', min: 0, max: 720 },
+  },
+  /** Break-glass (紧急调阅): fixed length of an emergency grant, in hours. */
+  'access.breakGlassHours': {
+    schema: z.number().int().min(1).max(24),
+    default: 2,
+    label: { zh: '紧急调阅有效时长（小时）', en: 'Emergency (break-glass) access period (hours)' },
+    input: { type: 'integer', min: 1, max: 24 },
+  },
 } as const;
 
 export type SettingKey = keyof typeof settingsRegistry;

@@ -23,6 +23,8 @@ export const PERMISSIONS = [
   'recordings:edit',
   'offload:read',
   'offload:confirm',
+  'access:request',
+  'access:approve',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -65,6 +67,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': ['department', 'own'],
     'recordings:upload': D,
     'recordings:edit': ['own'],
+    // 第十四条: pictures and sound only by an approved request (or break-glass, reviewed afterwards).
+    'access:request': G,
   },
   // 第八、十条: the custodian receives, verifies and confirms the daily offloads of the department's people.
   custodian: {
@@ -77,6 +81,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:edit': D,
     'offload:read': D,
     'offload:confirm': D,
+    'access:request': G,
   },
   leader: {
     self: G,
@@ -85,6 +90,10 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': ['department', 'staff'],
     'recordings:edit': D,
     'offload:read': D,
+    'access:request': G,
+    // 第十四条: the supervising leader approves viewing; which requests, the access-requests module decides
+    // (own department subtree; from outside it only the department's head, 负责人).
+    'access:approve': D,
   },
   // 法制督察: reads everything, changes no recording.
   supervisor: {
@@ -96,6 +105,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'jobs:read': G,
     'recordings:read': G,
     'offload:read': G,
+    'access:request': G,
   },
   admin: {
     self: G,

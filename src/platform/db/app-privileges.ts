@@ -49,6 +49,13 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   fixity_object: KEEP,
   fixity_check: APPEND,
   fixity_run: KEEP,
+  // 第十四条 viewing by approval: requests and grants are kept (decided, revoked, reviewed — never removed);
+  // what a request asked for and what a grant covers are fixed when written.
+  access_request: KEEP,
+  access_request_item: APPEND,
+  access_grant: KEEP,
+  access_grant_item: APPEND,
+  media_access_policy: ['SELECT', 'UPDATE'],
   // Viewing sessions move on (range reads, seek bursts, end) and stay as the record of who watched; copy
   // receipts are signed evidence (第二十条); thumbnail tickets are removed once expired (their audit event stays).
   playback_session: KEEP,

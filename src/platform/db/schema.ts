@@ -12,6 +12,8 @@ export interface DepartmentTable {
   name: string;
   code: string | null;
   kind: 'bureau' | 'office' | 'detachment' | 'other';
+  /** 负责人: approves requests for this department's recordings from outside it (0009). */
+  head_person_id: string | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -334,6 +336,111 @@ export interface ThumbnailTicketTable {
   expires_at: Timestamp;
 }
 
+type GrantMode = 'view' | 'copy';
+
+/** 调阅申请 — a request to see (or copy) recordings of one department (0009). */
+export interface AccessRequestTable {
+  id: Generated<string>;
+  requester_id: string;
+  department_id: string;
+  kind: 'items' | 'query';
+  query: ColumnType<unknown, string | null | undefined, string | null>;
+  purpose: string;
+  mode: GrantMode;
+  period_from: Timestamp;
+  period_until: Timestamp;
+  emergency: Generated<boolean>;
+  /** The requester was outside the owning department when asking: only its head (负责人) decides. */
+  cross_department: Generated<boolean>;
+  state: Generated<'pending' | 'approved' | 'denied' | 'withdrawn'>;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_reason: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface AccessRequestItemTable {
+  request_id: string;
+  recording_id: string;
+}
+
+/** 调阅授权 — what an approval or a break-glass opened (0009). */
+export interface AccessGrantTable {
+  id: Generated<string>;
+  request_id: string;
+  grantee_id: string;
+  department_id: string;
+  mode: GrantMode;
+  valid_from: Timestamp;
+  valid_until: Timestamp;
+  emergency: Generated<boolean>;
+  approved_by: string | null;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+  review_state: Generated<'none' | 'pending' | 'signed_off' | 'referred'>;
+  reviewed_by: string | null;
+  reviewed_at: Timestamp | null;
+  review_note: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface AccessGrantItemTable {
+  grant_id: string;
+  recording_id: string;
+}
+
+/** The media policy table: what a role sees of pictures and sound without a grant (0009). */
+export interface MediaAccessPolicyTable {
+  role: string;
+  without_grant: 'none' | 'own_recent' | 'reach';
+  updated_by: string | null;
+  updated_at: GeneratedTimestamp;
+}
+
+/** A viewing session of one recording's proxy (0010; src/modules/playback): range reads attach to it. */
+export interface PlaybackSessionTable {
+  id: Generated<string>;
+  recording_id: string;
+  user_id: string;
+  proxy_sha256: string;
+  started_at: GeneratedTimestamp;
+  last_seen_at: GeneratedTimestamp;
+  ended_at: Timestamp | null;
+  end_reason: 'ended' | 'timeout' | 'revoked' | null;
+  range_requests: ColumnType<number, number | undefined, number>;
+  bytes_served: ColumnType<string, number | string | undefined, number | string>;
+  read_start: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  next_offset: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  pending_seeks: ColumnType<unknown, string | undefined, string>;
+  burst_started_at: Timestamp | null;
+  burst_last_at: Timestamp | null;
+}
+
+/** A copy handed out with its signed receipt (0010; append-only). */
+export interface CopyReceiptTable {
+  id: Generated<string>;
+  recording_id: string;
+  user_id: string;
+  grant_id: string | null;
+  kind: 'original' | 'watermarked-proxy';
+  sha256: string;
+  sm3: string;
+  size_bytes: ColumnType<string, number | string, never>;
+  issued_at: Timestamp;
+  statement: string;
+  signature: string;
+  key_id: string;
+}
+
+/** A list page's thumbnail ticket (0010): thumbnails read with it are covered by one audited page view. */
+export interface ThumbnailTicketTable {
+  id: Generated<string>;
+  user_id: string;
+  recording_ids: string[];
+  expires_at: Timestamp;
+}
+
 export interface DB {
   department: DepartmentTable;
   person: PersonTable;
@@ -358,6 +465,11 @@ export interface DB {
   fixity_object: FixityObjectTable;
   fixity_check: FixityCheckTable;
   fixity_run: FixityRunTable;
+  access_request: AccessRequestTable;
+  access_request_item: AccessRequestItemTable;
+  access_grant: AccessGrantTable;
+  access_grant_item: AccessGrantItemTable;
+  media_access_policy: MediaAccessPolicyTable;
   playback_session: PlaybackSessionTable;
   copy_receipt: CopyReceiptTable;
   thumbnail_ticket: ThumbnailTicketTable;

@@ -86,6 +86,23 @@ export const errorCatalog = {
   MEDIA_UNSUPPORTED: { status: 422, zh: '该文件不支持此处理：{reason}', en: 'This file cannot be processed this way: {reason}' },
   MEDIA_TOOL_FAILED: { status: 500, zh: '音视频处理失败（{tool}）：{detail}', en: 'Media processing failed ({tool}): {detail}' },
   MEDIA_TIMEOUT: { status: 500, zh: '音视频处理超时（{tool}，{seconds} 秒）', en: 'Media processing timed out ({tool}, {seconds} s)' },
+  // 第十四条 viewing by approval (access requests, grants, break-glass).
+  ACCESS_SELF_APPROVAL: { status: 403, zh: '不能审批自己的调阅申请', en: 'You cannot decide your own access request' },
+  ACCESS_NOT_APPROVER: {
+    status: 403,
+    zh: '您不能审批此申请：{reason}',
+    en: 'You cannot decide this request: {reason}',
+  },
+  ACCESS_REQUEST_DECIDED: { status: 409, zh: '该申请已处理（{state}），不能再次处理', en: 'This request has already been decided ({state})' },
+  ACCESS_MIXED_DEPARTMENTS: {
+    status: 400,
+    zh: '所选声像资料属于不同部门，请按部门分别申请',
+    en: 'The chosen recordings belong to different departments; make one request per department',
+  },
+  ACCESS_NARROWING_ONLY: { status: 400, zh: '批准的范围只能缩小，不能扩大：{what}', en: 'An approval may only narrow the request: {what}' },
+  ACCESS_NOTHING_MATCHED: { status: 409, zh: '没有符合条件的声像资料，无法批准；请驳回', en: 'No recording matches; nothing can be approved, deny the request instead' },
+  ACCESS_GRANT_ENDED: { status: 409, zh: '该授权已结束（{state}）', en: 'This grant has already ended ({state})' },
+  ACCESS_REVIEW_NOT_PENDING: { status: 409, zh: '该紧急调阅不在待复核状态', en: 'This emergency access is not waiting for review' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -30,6 +30,7 @@ import { offloadRoutes } from '../../modules/offload/offload.routes.ts';
 import { recordingRoutes } from '../../modules/recordings/recordings.routes.ts';
 import { fixityRoutes } from '../../modules/fixity/fixity.routes.ts';
 import { uploadRoutes } from '../../modules/uploads/uploads.routes.ts';
+import { accessRequestRoutes } from '../../modules/access-requests/access-requests.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -127,6 +128,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(recordingRoutes);
   await app.register(offloadRoutes);
   await app.register(fixityRoutes);
+  await app.register(accessRequestRoutes);
 
   if (serveWeb) await app.register(fastifyStatic, { root: webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });
   return app;

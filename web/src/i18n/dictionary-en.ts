@@ -1,6 +1,7 @@
 import { auditEn } from './audit-en.ts';
 import type { DictKey } from './dictionary-zh.ts';
 import { recordingsEn } from './recordings-en.ts';
+import { accessEn } from './access-en.ts';
 
 /** English (second language) UI text; must cover every key of the Chinese dictionary. */
 export const en: Record<DictKey, string> = {
@@ -288,4 +289,5 @@ export const en: Record<DictKey, string> = {
   'pwd.changedEnded': 'Password changed: {sessions} other session(s) ended, {tokens} API token(s) revoked',
   ...recordingsEn,
   ...auditEn,
+  ...accessEn,
 };

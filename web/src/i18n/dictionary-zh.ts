@@ -4,6 +4,7 @@
  */
 import { auditZh } from './audit-zh.ts';
 import { recordingsZh } from './recordings-zh.ts';
+import { accessZh } from './access-zh.ts';
 
 export const zh = {
   'app.name': '全录',
@@ -290,6 +291,7 @@ export const zh = {
   'pwd.changedEnded': '密码已修改：已退出其他 {sessions} 个登录，已撤销 {tokens} 个 API 令牌',
   ...recordingsZh,
   ...auditZh,
+  ...accessZh,
 } as const;
 
 export type DictKey = keyof typeof zh;
