@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { appendAuditEvent, verifyAuditChain } from '../../src/platform/audit/audit-chain.ts';
+import { appendAuditEvent, eventHash, verifyAuditChain } from '../../src/platform/audit/audit-chain.ts';
 import type { Tx } from '../../src/platform/db/database.ts';
 import { runCli } from '../support/cli.ts';
 import { createTestApp, loginAs, makeDepartment, type Session, type TestContext } from '../support/harness.ts';
@@ -96,10 +96,15 @@ describe('quanlu audit verify finds tampering done behind the system (trigger dr
     }
   });
 
-  const cases: [string, (ctx: TestContext) => Promise<unknown>, string][] = [
-    ['an edited row', (ctx) => sql`UPDATE audit_event SET details = '{"after":{"name":"改过"}}' WHERE seq = 5`.execute(ctx.ownerDb), '5'],
-    ['an edited time', (ctx) => sql`UPDATE audit_event SET at = at - interval '1 hour' WHERE seq = 7`.execute(ctx.ownerDb), '7'],
-    ['a deleted row', (ctx) => sql`DELETE FROM audit_event WHERE seq = 4`.execute(ctx.ownerDb), '4'],
+  /**
+   * Each tampering as its author would do it, with the break the verifier must name: the first broken
+   * sequence number and the reason (`hash` edited, `missing` deleted, `link` spliced or reordered,
+   * `head` tail removed). Written out literally, not derived from the verifier.
+   */
+  const cases: [name: string, tamper: (ctx: TestContext) => Promise<unknown>, seq: string, reason: string][] = [
+    ['an edited row', (ctx) => sql`UPDATE audit_event SET details = '{"after":{"name":"改过"}}' WHERE seq = 5`.execute(ctx.ownerDb), '5', 'hash'],
+    ['an edited time', (ctx) => sql`UPDATE audit_event SET at = at - interval '1 hour' WHERE seq = 7`.execute(ctx.ownerDb), '7', 'hash'],
+    ['a deleted row', (ctx) => sql`DELETE FROM audit_event WHERE seq = 4`.execute(ctx.ownerDb), '4', 'missing'],
     [
       'two swapped rows',
       async (ctx) => {
@@ -108,33 +113,56 @@ describe('quanlu audit verify finds tampering done behind the system (trigger dr
         await sql`UPDATE audit_event SET seq = 6 WHERE seq = -1`.execute(ctx.ownerDb);
       },
       '3',
+      'link',
     ],
-    ['a removed tail', (ctx) => sql`DELETE FROM audit_event WHERE seq = (SELECT max(seq) FROM audit_event)`.execute(ctx.ownerDb), ''],
-    [
-      'an edited row whose own hash was recomputed',
-      async (ctx) => {
-        // The forger rewrites row 5 and its hash consistently; the link from row 6 still gives it away.
-        await sql`UPDATE audit_event SET action = 'forged', hash = sha256(hash) WHERE seq = 5`.execute(ctx.ownerDb);
-      },
-      '5',
-    ],
+    ['a removed tail', (ctx) => sql`DELETE FROM audit_event WHERE seq = (SELECT max(seq) FROM audit_event)`.execute(ctx.ownerDb), '', 'head'],
+    ['an edited row whose own hash was recomputed with the real hash function', forgeRow5, '6', 'link'],
   ];
-  for (const [name, tamper, seq] of cases) {
+  for (const [name, tamper, seq, reason] of cases) {
     test(name, async () => {
       const { ctx } = await chainOfEvents();
       try {
         await dropTrigger(ctx);
         await tamper(ctx);
-        const r = await verifyCli(ctx);
+        const r = await runCli(['audit', 'verify', '--json'], { DATABASE_URL: ctx.dbUrl, QUANLU_DATA_DIR: ctx.dataDir, QUANLU_LOG_LEVEL: 'silent' });
         expect(r.code, r.stdout + r.stderr).toBe(1);
-        expect(r.stdout).toMatch(/^BROKEN at seq \d+/);
-        if (seq) expect(r.stdout).toContain(`BROKEN at seq ${seq}:`);
+        const result = JSON.parse(r.stdout) as { ok: boolean; firstBrokenSeq: string; reason: string };
+        expect({ ok: result.ok, reason: result.reason }).toEqual({ ok: false, reason });
+        if (seq) expect(result.firstBrokenSeq).toBe(seq);
+        // The operator's line says the same (each run appends its own audit.verify event, so this one comes second).
+        const human = await verifyCli(ctx);
+        expect(human.code, human.stdout + human.stderr).toBe(1);
+        expect(human.stdout).toMatch(/^BROKEN at seq \d+/);
       } finally {
         await ctx.close();
       }
     });
   }
 });
+
+/**
+ * What a forger with the owner's credentials does to rewrite event 5 unnoticed: changes it, then recomputes
+ * its hash with the chain's real hash function over its real predecessor, so that the row checks out on its
+ * own. Only the link from event 6 (which still names the old hash) can give it away.
+ */
+async function forgeRow5(ctx: TestContext) {
+  const row = (
+    await sql<{ seq: string; at: Date; actor_id: string | null; actor_label: string; target_type: string | null; target_id: string | null; prev_hash: Buffer }>`
+      SELECT seq, at, actor_id, actor_label, target_type, target_id, prev_hash FROM audit_event WHERE seq = 5`.execute(ctx.ownerDb)
+  ).rows[0]!;
+  const forged = { action: 'person.update', details: { after: { name: '伪造的姓名' } } };
+  const hash = eventHash(row.prev_hash, {
+    seq: row.seq,
+    at: row.at,
+    actorId: row.actor_id,
+    actorLabel: row.actor_label,
+    action: forged.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    details: forged.details,
+  });
+  await sql`UPDATE audit_event SET action = ${forged.action}, details = ${JSON.stringify(forged.details)}, hash = ${hash} WHERE seq = 5`.execute(ctx.ownerDb);
+}
 
 test('factories do not write audit events; the log holds only what users did', async () => {
   const ctx = await createTestApp();
