@@ -5,6 +5,2132 @@
  */
 
 export interface paths {
+    "/api/access-grants/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 紧急调阅复核 Sign off a break-glass, or refer it to supervision (ends it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /** @enum {string} */
+                        outcome: "signed_off" | "referred";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canDecide: boolean;
+                            canReview: boolean;
+                            canRevoke: boolean;
+                            createdAt: string;
+                            crossDepartment: boolean;
+                            decidedAt: string | null;
+                            decidedBy: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            decisionReason: string | null;
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            emergency: boolean;
+                            grant: {
+                                approvedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                copies: number;
+                                emergency: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                mode: "view" | "copy";
+                                recordings: {
+                                    caseNumber: string | null;
+                                    /** Format: uuid */
+                                    departmentId: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    officers: string[];
+                                    recordedStart: string;
+                                }[];
+                                reviewedAt: string | null;
+                                reviewedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                reviewNote: string | null;
+                                /** @enum {string} */
+                                reviewState: "none" | "pending" | "signed_off" | "referred";
+                                revokedAt: string | null;
+                                revokedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                revokeReason: string | null;
+                                /** @enum {string} */
+                                state: "scheduled" | "live" | "expired" | "revoked";
+                                validFrom: string;
+                                validUntil: string;
+                            } | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "items" | "query";
+                            /** @enum {string} */
+                            mode: "view" | "copy";
+                            periodFrom: string;
+                            periodUntil: string;
+                            purpose: string;
+                            query: ({
+                                caseNumber: string;
+                                /** @enum {string} */
+                                type: "case";
+                            } | {
+                                /** Format: date */
+                                day: string;
+                                /** Format: uuid */
+                                personId: string;
+                                /** @enum {string} */
+                                type: "officerDay";
+                            } | {
+                                deviceNumber: string;
+                                /** Format: date-time */
+                                from: string;
+                                /** @enum {string} */
+                                type: "deviceRange";
+                                /** Format: date-time */
+                                until: string;
+                            }) | null;
+                            recordings: {
+                                caseNumber: string | null;
+                                /** Format: uuid */
+                                departmentId: string;
+                                deviceNumber: string | null;
+                                fileName: string;
+                                /** Format: uuid */
+                                id: string;
+                                officers: string[];
+                                recordedStart: string;
+                            }[];
+                            requester: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access-grants/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤销授权 Revoke a grant with immediate effect */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canDecide: boolean;
+                            canReview: boolean;
+                            canRevoke: boolean;
+                            createdAt: string;
+                            crossDepartment: boolean;
+                            decidedAt: string | null;
+                            decidedBy: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            decisionReason: string | null;
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            emergency: boolean;
+                            grant: {
+                                approvedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                copies: number;
+                                emergency: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                mode: "view" | "copy";
+                                recordings: {
+                                    caseNumber: string | null;
+                                    /** Format: uuid */
+                                    departmentId: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    officers: string[];
+                                    recordedStart: string;
+                                }[];
+                                reviewedAt: string | null;
+                                reviewedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                reviewNote: string | null;
+                                /** @enum {string} */
+                                reviewState: "none" | "pending" | "signed_off" | "referred";
+                                revokedAt: string | null;
+                                revokedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                revokeReason: string | null;
+                                /** @enum {string} */
+                                state: "scheduled" | "live" | "expired" | "revoked";
+                                validFrom: string;
+                                validUntil: string;
+                            } | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "items" | "query";
+                            /** @enum {string} */
+                            mode: "view" | "copy";
+                            periodFrom: string;
+                            periodUntil: string;
+                            purpose: string;
+                            query: ({
+                                caseNumber: string;
+                                /** @enum {string} */
+                                type: "case";
+                            } | {
+                                /** Format: date */
+                                day: string;
+                                /** Format: uuid */
+                                personId: string;
+                                /** @enum {string} */
+                                type: "officerDay";
+                            } | {
+                                deviceNumber: string;
+                                /** Format: date-time */
+                                from: string;
+                                /** @enum {string} */
+                                type: "deviceRange";
+                                /** Format: date-time */
+                                until: string;
+                            }) | null;
+                            recordings: {
+                                caseNumber: string | null;
+                                /** Format: uuid */
+                                departmentId: string;
+                                deviceNumber: string | null;
+                                fileName: string;
+                                /** Format: uuid */
+                                id: string;
+                                officers: string[];
+                                recordedStart: string;
+                            }[];
+                            requester: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 调阅策略表 Who sees pictures and sound without a grant */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            breakGlassHours: number;
+                            ownMediaHours: number;
+                            rows: {
+                                role: string;
+                                updatedAt: string;
+                                /** @enum {string} */
+                                withoutGrant: "none" | "own_recent" | "reach";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access-policy/{role}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 修改调阅策略 Change one role’s row of the media policy table */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    role: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        withoutGrant: "none" | "own_recent" | "reach";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            breakGlassHours: number;
+                            ownMediaHours: number;
+                            rows: {
+                                role: string;
+                                updatedAt: string;
+                                /** @enum {string} */
+                                withoutGrant: "none" | "own_recent" | "reach";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 调阅申请列表 My requests, requests to approve, break-glass to review, decided ones */
+        get: {
+            parameters: {
+                query?: {
+                    box?: "mine" | "approve" | "review" | "decided";
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                canDecide: boolean;
+                                createdAt: string;
+                                crossDepartment: boolean;
+                                decidedAt: string | null;
+                                decidedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                decisionReason: string | null;
+                                /** Format: uuid */
+                                departmentId: string;
+                                departmentName: string;
+                                emergency: boolean;
+                                grant: {
+                                    approvedBy: {
+                                        displayName: string | null;
+                                        /** Format: uuid */
+                                        id: string;
+                                        username: string;
+                                    } | null;
+                                    copies: number;
+                                    emergency: boolean;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @enum {string} */
+                                    mode: "view" | "copy";
+                                    reviewedAt: string | null;
+                                    reviewedBy: {
+                                        displayName: string | null;
+                                        /** Format: uuid */
+                                        id: string;
+                                        username: string;
+                                    } | null;
+                                    reviewNote: string | null;
+                                    /** @enum {string} */
+                                    reviewState: "none" | "pending" | "signed_off" | "referred";
+                                    revokedAt: string | null;
+                                    revokedBy: {
+                                        displayName: string | null;
+                                        /** Format: uuid */
+                                        id: string;
+                                        username: string;
+                                    } | null;
+                                    revokeReason: string | null;
+                                    /** @enum {string} */
+                                    state: "scheduled" | "live" | "expired" | "revoked";
+                                    validFrom: string;
+                                    validUntil: string;
+                                } | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "items" | "query";
+                                /** @enum {string} */
+                                mode: "view" | "copy";
+                                periodFrom: string;
+                                periodUntil: string;
+                                purpose: string;
+                                query: ({
+                                    caseNumber: string;
+                                    /** @enum {string} */
+                                    type: "case";
+                                } | {
+                                    /** Format: date */
+                                    day: string;
+                                    /** Format: uuid */
+                                    personId: string;
+                                    /** @enum {string} */
+                                    type: "officerDay";
+                                } | {
+                                    deviceNumber: string;
+                                    /** Format: date-time */
+                                    from: string;
+                                    /** @enum {string} */
+                                    type: "deviceRange";
+                                    /** Format: date-time */
+                                    until: string;
+                                }) | null;
+                                recordingCount: number;
+                                requester: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                /** @enum {string} */
+                                state: "pending" | "approved" | "denied" | "withdrawn";
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 提出调阅申请 Ask for access to recordings (items or a query; purpose; view or copy; period) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        departmentId?: string;
+                        /** @enum {string} */
+                        mode: "view" | "copy";
+                        /** Format: date-time */
+                        periodFrom: string;
+                        /** Format: date-time */
+                        periodUntil: string;
+                        purpose: string;
+                        query?: {
+                            caseNumber: string;
+                            /** @enum {string} */
+                            type: "case";
+                        } | {
+                            /** Format: date */
+                            day: string;
+                            /** Format: uuid */
+                            personId: string;
+                            /** @enum {string} */
+                            type: "officerDay";
+                        } | {
+                            deviceNumber: string;
+                            /** Format: date-time */
+                            from: string;
+                            /** @enum {string} */
+                            type: "deviceRange";
+                            /** Format: date-time */
+                            until: string;
+                        };
+                        recordingIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canDecide: boolean;
+                            canReview: boolean;
+                            canRevoke: boolean;
+                            createdAt: string;
+                            crossDepartment: boolean;
+                            decidedAt: string | null;
+                            decidedBy: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            decisionReason: string | null;
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            emergency: boolean;
+                            grant: {
+                                approvedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                copies: number;
+                                emergency: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                mode: "view" | "copy";
+                                recordings: {
+                                    caseNumber: string | null;
+                                    /** Format: uuid */
+                                    departmentId: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    officers: string[];
+                                    recordedStart: string;
+                                }[];
+                                reviewedAt: string | null;
+                                reviewedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                reviewNote: string | null;
+                                /** @enum {string} */
+                                reviewState: "none" | "pending" | "signed_off" | "referred";
+                                revokedAt: string | null;
+                                revokedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                revokeReason: string | null;
+                                /** @enum {string} */
+                                state: "scheduled" | "live" | "expired" | "revoked";
+                                validFrom: string;
+                                validUntil: string;
+                            } | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "items" | "query";
+                            /** @enum {string} */
+                            mode: "view" | "copy";
+                            periodFrom: string;
+                            periodUntil: string;
+                            purpose: string;
+                            query: ({
+                                caseNumber: string;
+                                /** @enum {string} */
+                                type: "case";
+                            } | {
+                                /** Format: date */
+                                day: string;
+                                /** Format: uuid */
+                                personId: string;
+                                /** @enum {string} */
+                                type: "officerDay";
+                            } | {
+                                deviceNumber: string;
+                                /** Format: date-time */
+                                from: string;
+                                /** @enum {string} */
+                                type: "deviceRange";
+                                /** Format: date-time */
+                                until: string;
+                            }) | null;
+                            recordings: {
+                                caseNumber: string | null;
+                                /** Format: uuid */
+                                departmentId: string;
+                                deviceNumber: string | null;
+                                fileName: string;
+                                /** Format: uuid */
+                                id: string;
+                                officers: string[];
+                                recordedStart: string;
+                            }[];
+                            requester: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 调阅申请详情 One request with its recordings and grant */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canDecide: boolean;
+                            canReview: boolean;
+                            canRevoke: boolean;
+                            createdAt: string;
+                            crossDepartment: boolean;
+                            decidedAt: string | null;
+                            decidedBy: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            decisionReason: string | null;
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            emergency: boolean;
+                            grant: {
+                                approvedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                copies: number;
+                                emergency: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                mode: "view" | "copy";
+                                recordings: {
+                                    caseNumber: string | null;
+                                    /** Format: uuid */
+                                    departmentId: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    officers: string[];
+                                    recordedStart: string;
+                                }[];
+                                reviewedAt: string | null;
+                                reviewedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                reviewNote: string | null;
+                                /** @enum {string} */
+                                reviewState: "none" | "pending" | "signed_off" | "referred";
+                                revokedAt: string | null;
+                                revokedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                revokeReason: string | null;
+                                /** @enum {string} */
+                                state: "scheduled" | "live" | "expired" | "revoked";
+                                validFrom: string;
+                                validUntil: string;
+                            } | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "items" | "query";
+                            /** @enum {string} */
+                            mode: "view" | "copy";
+                            periodFrom: string;
+                            periodUntil: string;
+                            purpose: string;
+                            query: ({
+                                caseNumber: string;
+                                /** @enum {string} */
+                                type: "case";
+                            } | {
+                                /** Format: date */
+                                day: string;
+                                /** Format: uuid */
+                                personId: string;
+                                /** @enum {string} */
+                                type: "officerDay";
+                            } | {
+                                deviceNumber: string;
+                                /** Format: date-time */
+                                from: string;
+                                /** @enum {string} */
+                                type: "deviceRange";
+                                /** Format: date-time */
+                                until: string;
+                            }) | null;
+                            recordings: {
+                                caseNumber: string | null;
+                                /** Format: uuid */
+                                departmentId: string;
+                                deviceNumber: string | null;
+                                fileName: string;
+                                /** Format: uuid */
+                                id: string;
+                                officers: string[];
+                                recordedStart: string;
+                            }[];
+                            requester: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access-requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 批准 Approve, as asked or narrower (fewer recordings, shorter period, view instead of copy) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        mode?: "view" | "copy";
+                        note?: string;
+                        /** Format: date-time */
+                        periodFrom?: string;
+                        /** Format: date-time */
+                        periodUntil?: string;
+                        recordingIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canDecide: boolean;
+                            canReview: boolean;
+                            canRevoke: boolean;
+                            createdAt: string;
+                            crossDepartment: boolean;
+                            decidedAt: string | null;
+                            decidedBy: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            decisionReason: string | null;
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            emergency: boolean;
+                            grant: {
+                                approvedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                copies: number;
+                                emergency: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                mode: "view" | "copy";
+                                recordings: {
+                                    caseNumber: string | null;
+                                    /** Format: uuid */
+                                    departmentId: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    officers: string[];
+                                    recordedStart: string;
+                                }[];
+                                reviewedAt: string | null;
+                                reviewedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                reviewNote: string | null;
+                                /** @enum {string} */
+                                reviewState: "none" | "pending" | "signed_off" | "referred";
+                                revokedAt: string | null;
+                                revokedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                revokeReason: string | null;
+                                /** @enum {string} */
+                                state: "scheduled" | "live" | "expired" | "revoked";
+                                validFrom: string;
+                                validUntil: string;
+                            } | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "items" | "query";
+                            /** @enum {string} */
+                            mode: "view" | "copy";
+                            periodFrom: string;
+                            periodUntil: string;
+                            purpose: string;
+                            query: ({
+                                caseNumber: string;
+                                /** @enum {string} */
+                                type: "case";
+                            } | {
+                                /** Format: date */
+                                day: string;
+                                /** Format: uuid */
+                                personId: string;
+                                /** @enum {string} */
+                                type: "officerDay";
+                            } | {
+                                deviceNumber: string;
+                                /** Format: date-time */
+                                from: string;
+                                /** @enum {string} */
+                                type: "deviceRange";
+                                /** Format: date-time */
+                                until: string;
+                            }) | null;
+                            recordings: {
+                                caseNumber: string | null;
+                                /** Format: uuid */
+                                departmentId: string;
+                                deviceNumber: string | null;
+                                fileName: string;
+                                /** Format: uuid */
+                                id: string;
+                                officers: string[];
+                                recordedStart: string;
+                            }[];
+                            requester: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access-requests/{id}/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 驳回 Deny, with a reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canDecide: boolean;
+                            canReview: boolean;
+                            canRevoke: boolean;
+                            createdAt: string;
+                            crossDepartment: boolean;
+                            decidedAt: string | null;
+                            decidedBy: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            decisionReason: string | null;
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            emergency: boolean;
+                            grant: {
+                                approvedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                copies: number;
+                                emergency: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                mode: "view" | "copy";
+                                recordings: {
+                                    caseNumber: string | null;
+                                    /** Format: uuid */
+                                    departmentId: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    officers: string[];
+                                    recordedStart: string;
+                                }[];
+                                reviewedAt: string | null;
+                                reviewedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                reviewNote: string | null;
+                                /** @enum {string} */
+                                reviewState: "none" | "pending" | "signed_off" | "referred";
+                                revokedAt: string | null;
+                                revokedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                revokeReason: string | null;
+                                /** @enum {string} */
+                                state: "scheduled" | "live" | "expired" | "revoked";
+                                validFrom: string;
+                                validUntil: string;
+                            } | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "items" | "query";
+                            /** @enum {string} */
+                            mode: "view" | "copy";
+                            periodFrom: string;
+                            periodUntil: string;
+                            purpose: string;
+                            query: ({
+                                caseNumber: string;
+                                /** @enum {string} */
+                                type: "case";
+                            } | {
+                                /** Format: date */
+                                day: string;
+                                /** Format: uuid */
+                                personId: string;
+                                /** @enum {string} */
+                                type: "officerDay";
+                            } | {
+                                deviceNumber: string;
+                                /** Format: date-time */
+                                from: string;
+                                /** @enum {string} */
+                                type: "deviceRange";
+                                /** Format: date-time */
+                                until: string;
+                            }) | null;
+                            recordings: {
+                                caseNumber: string | null;
+                                /** Format: uuid */
+                                departmentId: string;
+                                deviceNumber: string | null;
+                                fileName: string;
+                                /** Format: uuid */
+                                id: string;
+                                officers: string[];
+                                recordedStart: string;
+                            }[];
+                            requester: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access-requests/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤回 The requester withdraws a pending request */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canDecide: boolean;
+                            canReview: boolean;
+                            canRevoke: boolean;
+                            createdAt: string;
+                            crossDepartment: boolean;
+                            decidedAt: string | null;
+                            decidedBy: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            decisionReason: string | null;
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            emergency: boolean;
+                            grant: {
+                                approvedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                copies: number;
+                                emergency: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                mode: "view" | "copy";
+                                recordings: {
+                                    caseNumber: string | null;
+                                    /** Format: uuid */
+                                    departmentId: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    officers: string[];
+                                    recordedStart: string;
+                                }[];
+                                reviewedAt: string | null;
+                                reviewedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                reviewNote: string | null;
+                                /** @enum {string} */
+                                reviewState: "none" | "pending" | "signed_off" | "referred";
+                                revokedAt: string | null;
+                                revokedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                revokeReason: string | null;
+                                /** @enum {string} */
+                                state: "scheduled" | "live" | "expired" | "revoked";
+                                validFrom: string;
+                                validUntil: string;
+                            } | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "items" | "query";
+                            /** @enum {string} */
+                            mode: "view" | "copy";
+                            periodFrom: string;
+                            periodUntil: string;
+                            purpose: string;
+                            query: ({
+                                caseNumber: string;
+                                /** @enum {string} */
+                                type: "case";
+                            } | {
+                                /** Format: date */
+                                day: string;
+                                /** Format: uuid */
+                                personId: string;
+                                /** @enum {string} */
+                                type: "officerDay";
+                            } | {
+                                deviceNumber: string;
+                                /** Format: date-time */
+                                from: string;
+                                /** @enum {string} */
+                                type: "deviceRange";
+                                /** Format: date-time */
+                                until: string;
+                            }) | null;
+                            recordings: {
+                                caseNumber: string | null;
+                                /** Format: uuid */
+                                departmentId: string;
+                                deviceNumber: string | null;
+                                fileName: string;
+                                /** Format: uuid */
+                                id: string;
+                                officers: string[];
+                                recordedStart: string;
+                            }[];
+                            requester: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access-requests/break-glass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 紧急调阅 Break-glass: view at once for a short fixed period, with a written reason; reviewed afterwards */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                        recordingIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            canDecide: boolean;
+                            canReview: boolean;
+                            canRevoke: boolean;
+                            createdAt: string;
+                            crossDepartment: boolean;
+                            decidedAt: string | null;
+                            decidedBy: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            decisionReason: string | null;
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            emergency: boolean;
+                            grant: {
+                                approvedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                copies: number;
+                                emergency: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                mode: "view" | "copy";
+                                recordings: {
+                                    caseNumber: string | null;
+                                    /** Format: uuid */
+                                    departmentId: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    officers: string[];
+                                    recordedStart: string;
+                                }[];
+                                reviewedAt: string | null;
+                                reviewedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                reviewNote: string | null;
+                                /** @enum {string} */
+                                reviewState: "none" | "pending" | "signed_off" | "referred";
+                                revokedAt: string | null;
+                                revokedBy: {
+                                    displayName: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    username: string;
+                                } | null;
+                                revokeReason: string | null;
+                                /** @enum {string} */
+                                state: "scheduled" | "live" | "expired" | "revoked";
+                                validFrom: string;
+                                validUntil: string;
+                            } | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "items" | "query";
+                            /** @enum {string} */
+                            mode: "view" | "copy";
+                            periodFrom: string;
+                            periodUntil: string;
+                            purpose: string;
+                            query: ({
+                                caseNumber: string;
+                                /** @enum {string} */
+                                type: "case";
+                            } | {
+                                /** Format: date */
+                                day: string;
+                                /** Format: uuid */
+                                personId: string;
+                                /** @enum {string} */
+                                type: "officerDay";
+                            } | {
+                                deviceNumber: string;
+                                /** Format: date-time */
+                                from: string;
+                                /** @enum {string} */
+                                type: "deviceRange";
+                                /** Format: date-time */
+                                until: string;
+                            }) | null;
+                            recordings: {
+                                caseNumber: string | null;
+                                /** Format: uuid */
+                                departmentId: string;
+                                deviceNumber: string | null;
+                                fileName: string;
+                                /** Format: uuid */
+                                id: string;
+                                officers: string[];
+                                recordedStart: string;
+                            }[];
+                            requester: {
+                                displayName: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                            } | null;
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access-requests/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 待审批数量 Requests waiting for my decision and break-glass waiting for my review */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            toApprove: number;
+                            toReview: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/api-tokens": {
         parameters: {
             query?: never;
@@ -827,6 +2953,120 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/departments/{id}/head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 设置部门负责人 Name the department’s head (负责人), who decides requests from outside it */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        personId: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            departmentId: string;
+                            /** Format: uuid */
+                            headPersonId: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/fixity/alerts": {
         parameters: {
             query?: never;
@@ -1486,7 +3726,28 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            day: string;
+                            items: {
+                                count: number;
+                                late: number;
+                                /** Format: uuid */
+                                personId: string;
+                                personName: string;
+                                receipt: {
+                                    /** Format: date-time */
+                                    confirmedAt: string;
+                                    confirmedBy: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                } | null;
+                                recordingIds: string[];
+                                staffNumber: string;
+                                totalBytes: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -1524,7 +3785,37 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            cutoffHour: number;
+                            items: {
+                                /** Format: date-time */
+                                deadline: string;
+                                departmentName: string;
+                                deviceNumber: string | null;
+                                fileName: string;
+                                /** Format: uuid */
+                                personId: string;
+                                personName: string;
+                                /** Format: date-time */
+                                recordedStart: string;
+                                /** Format: uuid */
+                                recordingId: string;
+                                staffNumber: string;
+                                /** Format: date-time */
+                                uploadedAt: string;
+                            }[];
+                            summary: {
+                                count: number;
+                                deviceNumber: string | null;
+                                maxDelayHours: number;
+                                /** Format: uuid */
+                                personId: string;
+                                personName: string;
+                                staffNumber: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -3149,7 +5440,7 @@ export interface paths {
                                 };
                                 isDefault: boolean;
                                 /** @enum {string} */
-                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "retention.patrolMonths" | "fixity.periodDays" | "fixity.readMBps";
+                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours";
                                 label: {
                                     en: string;
                                     zh: string;
@@ -3184,7 +5475,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "retention.patrolMonths" | "fixity.periodDays" | "fixity.readMBps";
+                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours";
                 };
                 cookie?: never;
             };
@@ -3211,7 +5502,7 @@ export interface paths {
                             };
                             isDefault: boolean;
                             /** @enum {string} */
-                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "retention.patrolMonths" | "fixity.periodDays" | "fixity.readMBps";
+                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours";
                             label: {
                                 en: string;
                                 zh: string;
@@ -3854,13 +6145,49 @@ export interface components {
         /** @enum {string} */
         PartyInformedInput: "yes" | "no" | "not_applicable";
         /** @enum {string} */
-        Permission: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm";
+        Permission: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve";
         /** @enum {string} */
-        PermissionInput: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm";
+        PermissionInput: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve";
         /** @enum {string} */
         ProcessingState: "pending" | "processing" | "ready" | "not_processable" | "failed";
         /** @enum {string} */
         ProcessingStateInput: "pending" | "processing" | "ready" | "not_processable" | "failed";
+        RecordingMetadata: {
+            activity: components["schemas"]["Activity"];
+            caseName?: string;
+            caseNumber?: string;
+            /** Format: uuid */
+            departmentId: string;
+            deviceNumber?: string;
+            location?: string;
+            notes?: string;
+            officerIds: string[];
+            party?: string;
+            partyInformed: components["schemas"]["PartyInformed"];
+            partyInformedReason?: string;
+            /** Format: date-time */
+            recordedEnd?: string;
+            /** Format: date-time */
+            recordedStart: string;
+        };
+        RecordingMetadataInput: {
+            activity: components["schemas"]["ActivityInput"];
+            caseName?: string;
+            caseNumber?: string;
+            /** Format: uuid */
+            departmentId: string;
+            deviceNumber?: string;
+            location?: string;
+            notes?: string;
+            officerIds: string[];
+            party?: string;
+            partyInformed: components["schemas"]["PartyInformedInput"];
+            partyInformedReason?: string;
+            /** Format: date-time */
+            recordedEnd?: string;
+            /** Format: date-time */
+            recordedStart: string;
+        };
         /** @enum {string} */
         Role: "officer" | "custodian" | "leader" | "supervisor" | "admin" | "auditor";
         /** @enum {string} */
@@ -3880,7 +6207,7 @@ export const enumValues = {
     Activity: ["patrol","investigation","questioning","service","hearing","coercion","other"],
     DepartmentKind: ["bureau","office","detachment","other"],
     PartyInformed: ["yes","no","not_applicable"],
-    Permission: ["self","departments:read","departments:write","people:read","people:write","users:read","users:write","settings:read","settings:write","audit:read","audit:verify","jobs:read","recordings:read","recordings:upload","recordings:edit","offload:read","offload:confirm"],
+    Permission: ["self","departments:read","departments:write","people:read","people:write","users:read","users:write","settings:read","settings:write","audit:read","audit:verify","jobs:read","recordings:read","recordings:upload","recordings:edit","offload:read","offload:confirm","access:request","access:approve"],
     ProcessingState: ["pending","processing","ready","not_processable","failed"],
     Role: ["officer","custodian","leader","supervisor","admin","auditor"],
 } as const satisfies { [K in keyof components["schemas"]]?: readonly components["schemas"][K][] };

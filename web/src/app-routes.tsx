@@ -1,6 +1,6 @@
 import { lazy, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
-import type { Permission } from './api/types.ts';
+import type { Permission } from './api/shapes.ts';
 import { AppLayout } from './components/app-layout.tsx';
 import { FullPageSpin } from './components/full-page-spin.tsx';
 import { ForbiddenPage, NotFoundPage } from './pages/status-pages.tsx';

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import createClient, { type Client } from 'openapi-fetch';
+import type { paths } from '../../api-contract/schema.ts';
 
 /** A non-2xx answer from the server, with its stable error code. */
 export class ApiError extends Error {
@@ -15,61 +16,41 @@ export class ApiError extends Error {
 /** The server could not be reached at all (DNS, refused, timeout). */
 export class ServerUnreachable extends Error {}
 
-const meSchema = z.object({
-  id: z.string(),
-  username: z.string(),
-  displayName: z.string(),
-  permissions: z.array(z.string()),
-  departmentId: z.string().nullable(),
-  via: z.enum(['session', 'token']),
-});
-export type Me = z.infer<typeof meSchema>;
+type Json<P extends keyof paths, M extends keyof paths[P], S extends number = 200> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer T } } };
+}
+  ? T
+  : never;
 
-const personSchema = z.object({ id: z.string(), name: z.string(), staffNumber: z.string(), departmentId: z.string(), departmentName: z.string() });
+/** Who the credentials belong to (GET /api/auth/me). */
+export type Me = Json<'/api/auth/me', 'get'>;
 /** A person as the workstation needs one: who recorded, and which department the footage belongs to. */
-export type Person = z.infer<typeof personSchema>;
-const personPage = z.object({ items: z.array(personSchema), nextCursor: z.string().nullable() });
-
-const originalSchema = z.object({ sha256: z.string(), sm3: z.string(), sizeBytes: z.number(), recordingId: z.string().nullable() });
+export type Person = Pick<Json<'/api/personnel/{id}', 'get'>, 'id' | 'name' | 'staffNumber' | 'departmentId' | 'departmentName'>;
 /** What the server holds under a SHA-256. */
-export type OriginalInfo = z.infer<typeof originalSchema>;
-
-const freshCheckSchema = z.object({
-  sha256: z.string(),
-  sm3: z.string(),
-  sizeBytes: z.number(),
-  result: z.enum(['ok', 'damaged', 'missing']),
-  check: z.string(),
-  detail: z.string().nullable(),
-  checkedAt: z.string(),
-});
+export type OriginalInfo = Json<'/api/originals/{sha256}', 'get'>;
 /** The server's answer after re-hashing its stored copy of an original just now. */
-export type FreshCheck = z.infer<typeof freshCheckSchema>;
-
-const uploadResultSchema = z.object({
-  state: z.enum(['receiving', 'stored', 'duplicate', 'rejected']),
-  recordingId: z.string().nullable(),
-  sha256: z.string().nullable(),
-  sm3: z.string().nullable(),
-  errorCode: z.string().nullable(),
-});
-export type UploadResult = z.infer<typeof uploadResultSchema>;
+export type FreshCheck = Json<'/api/originals/{sha256}/verify', 'post'>;
+/** What a tus upload became. */
+export type UploadResult = Json<'/api/upload-results/{id}', 'get'>;
 
 /** Request timeout for plain API calls (uploads have their own, per chunk, in tus). */
 const TIMEOUT_MS = 30_000;
 
-async function send(base: string, method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<Response> {
-  try {
-    return await fetch(`${base}${url}`, {
-      method,
-      headers: { accept: 'application/json', ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new ServerUnreachable(`${base}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
-  }
+/** fetch with the plain-call timeout; a server that cannot be reached at all becomes ServerUnreachable. */
+function timedFetch(base: string) {
+  return async (request: Request): Promise<Response> => {
+    try {
+      return await fetch(request, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new ServerUnreachable(`${base}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+    }
+  };
+}
+
+/** The typed client (openapi-fetch over the generated contract, src/api-contract/schema.ts) for one server. */
+function typedClient(base: string, headers: Readonly<Record<string, string>>): Client<paths> {
+  return createClient<paths>({ baseUrl: base, headers: { accept: 'application/json', ...headers }, fetch: timedFetch(base) });
 }
 
 /**
@@ -87,36 +68,40 @@ export function describeErrorBody(status: number, text: string): { code: string;
   }
 }
 
-/** Turns an error response into an ApiError carrying the server's `{ code, message }`. */
-export async function apiErrorOf(res: Response): Promise<ApiError> {
-  const d = describeErrorBody(res.status, await res.text().catch(() => ''));
-  return new ApiError(res.status, d.code, d.message);
+/** An ApiError carrying the server's `{ code, message }` (openapi-fetch has already read the body). */
+function apiErrorOf(response: Response, error: unknown): ApiError {
+  const text = typeof error === 'string' ? error : JSON.stringify(error ?? '');
+  const d = describeErrorBody(response.status, text);
+  return new ApiError(response.status, d.code, d.message);
+}
+
+/** The answer, `undefined` for a 404 when `missingIsUndefined` ("not there"), else an ApiError. */
+async function answer<D>(call: Promise<{ data?: D; error?: unknown; response: Response }>, missingIsUndefined = false): Promise<D | undefined> {
+  const { data, error, response } = await call;
+  if (response.ok) return data as D;
+  if (response.status === 404 && missingIsUndefined) return undefined;
+  throw apiErrorOf(response, error);
 }
 
 /** The few server calls the workstation makes, authenticated by a token or a session. */
 export class ApiClient {
+  readonly #api: Client<paths>;
   constructor(
     readonly base: string,
     /** `Authorization: Bearer …`, or the session cookie plus `x-csrf-token` (writes need both). */
     readonly authHeaders: Readonly<Record<string, string>>,
-  ) {}
-
-  /** GET and parse; with `missingIsUndefined`, a 404 is an answer ("not there") rather than an error. */
-  async #json<T>(url: string, schema: z.ZodType<T>, missingIsUndefined = false): Promise<T | undefined> {
-    const res = await send(this.base, 'GET', url, this.authHeaders);
-    if (res.status === 404 && missingIsUndefined) return undefined;
-    if (!res.ok) throw await apiErrorOf(res);
-    return schema.parse(await res.json());
+  ) {
+    this.#api = typedClient(base, authHeaders);
   }
 
   /** Who the credentials belong to, and what they may do. */
   async me(): Promise<Me> {
-    return (await this.#json('/api/auth/me', meSchema))!;
+    return (await answer(this.#api.GET('/api/auth/me')))!;
   }
 
   /** Is this content already stored? (`undefined` when not.) */
   findOriginal(sha256: string): Promise<OriginalInfo | undefined> {
-    return this.#json(`/api/originals/${sha256}`, originalSchema, true);
+    return answer(this.#api.GET('/api/originals/{sha256}', { params: { path: { sha256 } } }), true);
   }
 
   /**
@@ -124,17 +109,14 @@ export class ApiClient {
    * caller may see). --clear deletes a card file only after this answers `ok`: a database row says the
    * bytes were stored once, not that they are intact today.
    */
-  async verifyOriginal(sha256: string): Promise<FreshCheck | undefined> {
-    const res = await send(this.base, 'POST', `/api/originals/${sha256}/verify`, this.authHeaders);
-    if (res.status === 404) return undefined;
-    if (!res.ok) throw await apiErrorOf(res);
-    return freshCheckSchema.parse(await res.json());
+  verifyOriginal(sha256: string): Promise<FreshCheck | undefined> {
+    return answer(this.#api.POST('/api/originals/{sha256}/verify', { params: { path: { sha256 } } }), true);
   }
 
   /** A person by id (`undefined` when unknown or outside the caller's departments). */
   async getPerson(id: string): Promise<Person | undefined> {
     try {
-      return await this.#json(`/api/personnel/${id}`, personSchema, true);
+      return await answer(this.#api.GET('/api/personnel/{id}', { params: { path: { id } } }), true);
     } catch (e) {
       if (e instanceof ApiError && e.code === 'OUT_OF_SCOPE') return undefined;
       throw e;
@@ -143,25 +125,23 @@ export class ApiClient {
 
   /** The person with exactly this staff number (工号, letter case ignored), within the caller's departments. */
   async findPersonByStaffNumber(staffNumber: string): Promise<Person | undefined> {
-    const qs = new URLSearchParams({ staffNumber, limit: '2' });
-    const p: z.infer<typeof personPage> = (await this.#json(`/api/personnel?${qs}`, personPage))!;
-    return p.items[0];
+    const page = await answer(this.#api.GET('/api/personnel', { params: { query: { staffNumber, limit: 2 } } }));
+    return page!.items[0];
   }
 
   /** What a tus upload became (used when the final response lacked the hash headers). */
   uploadResult(uploadId: string): Promise<UploadResult | undefined> {
-    return this.#json(`/api/upload-results/${encodeURIComponent(uploadId)}`, uploadResultSchema, true);
+    return answer(this.#api.GET('/api/upload-results/{id}', { params: { path: { id: uploadId } } }), true);
   }
 }
 
 /** Logs in with a username and password; returns the session cookie and CSRF headers. */
 export async function loginWithPassword(base: string, username: string, password: string): Promise<Record<string, string>> {
-  const res = await send(base, 'POST', '/api/auth/login', {}, { username, password });
-  if (!res.ok) throw await apiErrorOf(res);
-  const body = z.object({ csrfToken: z.string() }).parse(await res.json());
-  const cookie = res.headers
+  const { data, error, response } = await typedClient(base, {}).POST('/api/auth/login', { body: { username, password } });
+  if (!response.ok || !data) throw apiErrorOf(response, error);
+  const cookie = response.headers
     .getSetCookie()
     .map((c) => c.split(';')[0]!)
     .join('; ');
-  return { cookie, 'x-csrf-token': body.csrfToken };
+  return { cookie, 'x-csrf-token': data.csrfToken };
 }

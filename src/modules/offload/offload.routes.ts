@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { dateString, errorBody, instant, multilineText, userOf } from '../../platform/http/schemas.ts';
+import { handoverDayView, lateOffloadsView } from './offload.schema.ts';
 import * as service from './offload.service.ts';
 
 const tags = ['offload'];
@@ -16,6 +17,7 @@ export async function offloadRoutes(fastify: FastifyInstance) {
         tags,
         summary: '迟交声像资料 Late offloads per officer and device (第十条)',
         querystring: z.object({ from: instant, to: instant, limit: z.coerce.number().int().min(1).max(5000).default(1000) }),
+        response: { 200: lateOffloadsView },
       },
     },
     async (req) => service.lateOffloads(app.deps, userOf(req), req.query),
@@ -24,7 +26,12 @@ export async function offloadRoutes(fastify: FastifyInstance) {
     '/api/offload/days/:day',
     {
       config: { permission: 'offload:read' },
-      schema: { tags, summary: '当日交接 What each officer handed over on a day, and the receipts', params: z.object({ day: dateString }) },
+      schema: {
+        tags,
+        summary: '当日交接 What each officer handed over on a day, and the receipts',
+        params: z.object({ day: dateString }),
+        response: { 200: handoverDayView },
+      },
     },
     async (req) => service.handoversOfDay(app.deps, userOf(req), req.params.day),
   );

@@ -51,8 +51,11 @@ const refine = <T extends z.ZodType<MetaShape>>(s: T) =>
       error: 'a reason is required when the party was not informed / 未告知当事人时须说明原因',
     });
 
-/** Metadata sent with an upload (tus `Upload-Metadata: metadata <base64 JSON>`). */
-export const recordingMetadata = refine(z.strictObject(metadataFields));
+/**
+ * Metadata sent with an upload (tus `Upload-Metadata: metadata <base64 JSON>`). Not a route body, so it is
+ * named (components.schemas.RecordingMetadata) for the web UI and the CLI to take its type from the contract.
+ */
+export const recordingMetadata = refine(z.strictObject(metadataFields)).meta({ id: 'RecordingMetadata' });
 export type RecordingMetadata = z.infer<typeof recordingMetadata>;
 
 /**

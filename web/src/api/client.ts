@@ -1,3 +1,5 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { paths } from '../../../src/api-contract/schema.ts';
 import { currentLanguage } from '../i18n/language-store.ts';
 
 /** The error body every non-2xx API response carries. */
@@ -35,7 +37,7 @@ function readCookie(name: string): string | undefined {
   return undefined;
 }
 
-/** The session's CSRF token, for writes made outside `request` (tus uploads send it themselves). */
+/** The session's CSRF token, for writes made outside the client (tus uploads send it themselves). */
 export function csrfToken(): string | undefined {
   return readCookie('ql_csrf');
 }
@@ -49,50 +51,50 @@ export function setUnauthorizedHandler(handler: (() => void) | undefined): void 
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
-/** `?a=1&b=x`, skipping empty values so optional filters can be passed as they are. */
+/** `a=1&b=x`, skipping empty values so optional filters can be passed as they are (an empty filter is no filter). */
 export function toQueryString(q: Query = {}): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? `?${s}` : '';
+  return p.toString();
 }
 
 /**
- * Calls the API on the same origin with the session cookie. Writes echo the CSRF cookie in
- * `x-csrf-token`; `Accept-Language` makes server messages come back in the UI language.
+ * Every call: `Accept-Language` so server messages come back in the UI language, and on writes the CSRF
+ * cookie echoed in `x-csrf-token`. A server that cannot be reached becomes an ApiError with status 0.
  */
-export async function request<T>(method: string, url: string, body?: unknown, opts: { skipAuthRedirect?: boolean } = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': currentLanguage() === 'en' ? 'en' : 'zh-CN' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (WRITE_METHODS.has(method)) {
-    const csrf = readCookie('ql_csrf');
-    if (csrf) headers['x-csrf-token'] = csrf;
-  }
-  let res: Response;
-  try {
-    res = await fetch(url, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, { code: 'NETWORK' }, currentLanguage() === 'en' ? 'Cannot reach the server' : '无法连接服务器，请检查网络');
-  }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  let data: unknown;
-  try {
-    data = text ? JSON.parse(text) : undefined;
-  } catch {
-    data = undefined;
-  }
-  if (!res.ok) {
-    if (res.status === 401 && !opts.skipAuthRedirect) onUnauthorized?.();
-    throw new ApiError(res.status, (data ?? {}) as Partial<ApiErrorBody>, `HTTP ${res.status}`);
-  }
-  return data as T;
-}
-
-export const api = {
-  get: <T>(url: string, query?: Query) => request<T>('GET', url + toQueryString(query)),
-  post: <T>(url: string, body?: unknown, opts?: { skipAuthRedirect?: boolean }) => request<T>('POST', url, body, opts),
-  patch: <T>(url: string, body: unknown) => request<T>('PATCH', url, body),
-  put: <T>(url: string, body: unknown) => request<T>('PUT', url, body),
-  del: <T>(url: string) => request<T>('DELETE', url),
+const sessionHeaders: Middleware = {
+  onRequest({ request }) {
+    request.headers.set('Accept', 'application/json');
+    request.headers.set('Accept-Language', currentLanguage() === 'en' ? 'en' : 'zh-CN');
+    const csrf = WRITE_METHODS.has(request.method) ? readCookie('ql_csrf') : undefined;
+    if (csrf) request.headers.set('x-csrf-token', csrf);
+    return request;
+  },
+  onError() {
+    return new ApiError(0, { code: 'NETWORK' }, currentLanguage() === 'en' ? 'Cannot reach the server' : '无法连接服务器，请检查网络');
+  },
 };
+
+/**
+ * The one typed client of the API (openapi-fetch over the generated contract, src/api-contract/schema.ts):
+ * paths, parameters, bodies and answers are checked against the server's OpenAPI document at compile time.
+ * Same origin, with the session cookie.
+ */
+export const client = createClient<paths>({
+  baseUrl: '',
+  credentials: 'same-origin',
+  querySerializer: (q) => toQueryString(q as Query),
+});
+client.use(sessionHeaders);
+
+/**
+ * The answer of a call, or an ApiError carrying the server's `{ code, message, requestId, fields }`. A 401
+ * sends the user to the login page unless `skipAuthRedirect` (the login form's own wrong password).
+ */
+export async function unwrap<D>(call: Promise<{ data?: D; error?: unknown; response: Response }>, opts: { skipAuthRedirect?: boolean } = {}): Promise<D> {
+  const { data, error, response } = await call;
+  if (response.ok) return data as D;
+  if (response.status === 401 && !opts.skipAuthRedirect) onUnauthorized?.();
+  const body = error && typeof error === 'object' ? (error as Partial<ApiErrorBody>) : {};
+  throw new ApiError(response.status, body, `HTTP ${response.status}`);
+}

@@ -1,7 +1,7 @@
 import { Alert, Button, Form, Input, InputNumber, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../api/client.ts';
-import type { ApiToken, CreatedApiToken, Items } from '../api/types.ts';
+import { client, unwrap } from '../api/client.ts';
+import type { ApiToken, CreatedApiToken } from '../api/shapes.ts';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { notifyError, notifySuccess, showFormError } from '../lib/notify.ts';
 import { formatTime } from '../lib/time.ts';
@@ -21,7 +21,7 @@ export function ApiTokensModal({ open, onClose }: { open: boolean; onClose(): vo
   const [created, setCreated] = useState<CreatedApiToken>();
 
   const load = useCallback(() => {
-    api.get<Items<ApiToken>>('/api/api-tokens').then((r) => setTokens(r.items), notifyError);
+    unwrap(client.GET('/api/api-tokens')).then((r) => setTokens(r.items), notifyError);
   }, []);
   useEffect(() => {
     if (open) load();
@@ -33,7 +33,7 @@ export function ApiTokensModal({ open, onClose }: { open: boolean; onClose(): vo
     if (!v) return;
     setCreating(true);
     try {
-      const tok = await api.post<CreatedApiToken>('/api/api-tokens', v);
+      const tok = await unwrap(client.POST('/api/api-tokens', { body: v }));
       setCreated(tok);
       form.resetFields();
       load();
@@ -46,7 +46,7 @@ export function ApiTokensModal({ open, onClose }: { open: boolean; onClose(): vo
 
   const revoke = async (id: string) => {
     try {
-      await api.post<void>(`/api/api-tokens/${id}/revoke`);
+      await unwrap(client.POST('/api/api-tokens/{id}/revoke', { params: { path: { id } } }));
       notifySuccess(t('tokens.revoked'));
       load();
     } catch (e) {

@@ -1,6 +1,6 @@
 import { Alert, Form, Input, Modal } from 'antd';
 import { useState } from 'react';
-import { api } from '../api/client.ts';
+import { client, unwrap } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { notifySuccess, showFormError } from '../lib/notify.ts';
 import { passwordRules, validFormValues } from '../lib/validation.ts';
@@ -22,7 +22,7 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose(
     if (!v) return;
     setSaving(true);
     try {
-      const r = await api.post<{ sessionsEnded: number; tokensRevoked: number }>('/api/auth/password', { currentPassword: v.currentPassword, newPassword: v.newPassword });
+      const r = await unwrap(client.POST('/api/auth/password', { body: { currentPassword: v.currentPassword, newPassword: v.newPassword } }));
       notifySuccess(t('pwd.changedEnded', { sessions: r.sessionsEnded, tokens: r.tokensRevoked }));
       form.resetFields();
       onClose();

@@ -1,6 +1,6 @@
 import { TreeSelect } from 'antd';
 import { useMemo } from 'react';
-import type { Department } from '../api/types.ts';
+import type { Department } from '../api/shapes.ts';
 import { buildDepartmentTree, type DepartmentNode } from '../lib/department-tree.ts';
 
 interface TreeOption {

@@ -1,17 +1,11 @@
 import { Alert, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api } from '../api/client.ts';
+import { client, unwrap } from '../api/client.ts';
+import type { FixityAlerts } from '../api/shapes.ts';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { notifyError } from '../lib/notify.ts';
 import { useSession } from '../session/session-context.tsx';
-
-/** GET /api/fixity/alerts (see src/modules/fixity/fixity.schema.ts). */
-interface FixityAlerts {
-  failing: number;
-  overdue: number;
-  items: { sha256: string; kind: 'original' | 'derived'; result: string; failingSince: string; lastCheckedAt: string; recordingIds: string[] }[];
-}
 
 const TEXT = {
   'zh-CN': {
@@ -42,7 +36,7 @@ export function FixityAlert() {
   const allowed = can('jobs:read');
 
   useEffect(() => {
-    if (allowed) api.get<FixityAlerts>('/api/fixity/alerts').then(setAlerts, notifyError);
+    if (allowed) unwrap(client.GET('/api/fixity/alerts')).then(setAlerts, notifyError);
   }, [allowed]);
 
   if (!alerts || alerts.failing === 0) return null;

@@ -15,7 +15,7 @@ import {
   VideoCameraOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
-import type { Permission } from '../api/types.ts';
+import type { Permission } from '../api/shapes.ts';
 import type { DictKey } from '../i18n/i18n-context.tsx';
 
 export interface NavLeaf {

@@ -1,7 +1,7 @@
 import { Flex, Select, Spin, Tag, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
-import { api } from '../api/client.ts';
-import type { Page, Person } from '../api/types.ts';
+import { client, unwrap } from '../api/client.ts';
+import type { Person } from '../api/shapes.ts';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { QualificationTag } from './qualification-tag.tsx';
 
@@ -49,7 +49,7 @@ export function PersonSelect(props: Props) {
     const missing = selectedKey.split(',').filter((pid) => pid && !knownRef.current.has(pid) && !asked.current.has(pid));
     if (!missing.length) return;
     for (const pid of missing) asked.current.add(pid);
-    void Promise.all(missing.map((pid) => api.get<Person>(`/api/personnel/${pid}`).then((p) => [pid, p] as const, () => [pid, undefined] as const))).then((answers) => {
+    void Promise.all(missing.map((pid) => unwrap(client.GET('/api/personnel/{id}', { params: { path: { id: pid } } })).then((p) => [pid, p] as const, () => [pid, undefined] as const))).then((answers) => {
       const people = answers.flatMap(([, p]) => (p ? [p] : []));
       const failed = answers.flatMap(([pid, p]) => (p ? [] : [pid]));
       if (people.length) setKnown((prev) => new Map([...prev, ...people.map((p) => [p.id, p] as const)]));
@@ -62,8 +62,7 @@ export function PersonSelect(props: Props) {
     timer.current = setTimeout(() => {
       const n = ++latest.current;
       setSearching(true);
-      api
-        .get<Page<Person>>('/api/personnel', { q: q.trim(), departmentId, limit: 20 })
+      unwrap(client.GET('/api/personnel', { params: { query: { q: q.trim(), departmentId, limit: 20 } } }))
         .then((r) => {
           if (n !== latest.current) return;
           setFound(r.items);

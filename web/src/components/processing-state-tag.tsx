@@ -1,5 +1,5 @@
 import { Tag, Tooltip } from 'antd';
-import type { ProcessingState } from '../api/recording-types.ts';
+import type { ProcessingState } from '../api/shapes.ts';
 import { useI18n } from '../i18n/i18n-context.tsx';
 
 const colors: Record<ProcessingState, string> = {

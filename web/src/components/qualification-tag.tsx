@@ -1,6 +1,6 @@
 import { CheckCircleOutlined, CloseCircleOutlined } from '@ant-design/icons';
 import { Tag, Tooltip } from 'antd';
-import type { Qualification } from '../api/types.ts';
+import type { Qualification } from '../api/shapes.ts';
 import { useI18n } from '../i18n/i18n-context.tsx';
 
 /** 第七条: green "qualified", or red "not qualified" with the server's reasons in a tooltip. */

@@ -1,6 +1,6 @@
 import { AudioOutlined, ClockCircleOutlined, FileUnknownOutlined, LoadingOutlined, PictureOutlined, VideoCameraOutlined, WarningOutlined } from '@ant-design/icons';
 import { useState } from 'react';
-import type { Recording } from '../api/recording-types.ts';
+import type { Recording } from '../api/shapes.ts';
 
 interface Props {
   recording: Pick<Recording, 'id' | 'media' | 'fileName'>;

@@ -1,5 +1,5 @@
 import { Tag } from 'antd';
-import type { Role } from '../api/types.ts';
+import type { Role } from '../api/shapes.ts';
 import { useI18n } from '../i18n/i18n-context.tsx';
 
 /** One colour per role so a list of accounts can be scanned at a glance. */

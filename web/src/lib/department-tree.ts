@@ -1,4 +1,4 @@
-import type { Department } from '../api/types.ts';
+import type { Department } from '../api/shapes.ts';
 
 export interface DepartmentNode {
   department: Department;

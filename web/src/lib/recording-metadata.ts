@@ -1,5 +1,5 @@
 import type { Dayjs } from 'dayjs';
-import type { Activity, PartyInformed, Recording, RecordingMetadata, RecordingPatch } from '../api/recording-types.ts';
+import type { Activity, PartyInformed, Recording, RecordingMetadata, RecordingPatch } from '../api/shapes.ts';
 import { isoToShanghaiWallClock, shanghaiWallClockToIso } from './time.ts';
 
 /** The metadata form's values; names mirror the API so server field errors land on the right field. */

@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 import * as tus from 'tus-js-client';
-import { api, ApiError, csrfToken } from '../api/client.ts';
-import type { UploadResult } from '../api/recording-types.ts';
+import { client, unwrap, ApiError, csrfToken } from '../api/client.ts';
+import type { UploadResult } from '../api/shapes.ts';
 import { currentLanguage } from '../i18n/language-store.ts';
 import { browserSha256 } from './sha256.ts';
 
@@ -153,7 +153,7 @@ async function outcome(upload: tus.Upload, res: tus.HttpResponse): Promise<Parti
   }
   // A resumed upload the server had already received in full answers the HEAD without those headers.
   const id = upload.url?.split('/').pop();
-  const r = id ? await api.get<UploadResult>(`/api/upload-results/${encodeURIComponent(id)}`) : undefined;
+  const r = id ? await unwrap(client.GET('/api/upload-results/{id}', { params: { path: { id } } })) : undefined;
   if (r && (r.state === 'stored' || r.state === 'duplicate')) return { state: r.state, recordingId: r.recordingId ?? undefined, sha256: r.sha256 ?? undefined, sm3: r.sm3 ?? undefined };
   if (r?.state === 'rejected') {
     // Refused when it completed (e.g. HASH_MISMATCH) while this page was away: start afresh next time.

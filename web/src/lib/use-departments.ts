@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api } from '../api/client.ts';
-import type { Department, Items } from '../api/types.ts';
+import { client, unwrap } from '../api/client.ts';
+import type { Department } from '../api/shapes.ts';
 import { notifyError } from './notify.ts';
 
 /** All departments (flat) with a reload, for trees, filters and pickers. */
@@ -8,7 +8,7 @@ export function useDepartments(enabled = true) {
   const [departments, setDepartments] = useState<Department[]>();
   const reload = useCallback(() => {
     if (!enabled) return Promise.resolve();
-    return api.get<Items<Department>>('/api/departments').then((r) => setDepartments(r.items), notifyError);
+    return unwrap(client.GET('/api/departments')).then((r) => setDepartments(r.items), notifyError);
   }, [enabled]);
   useEffect(() => {
     void reload();

@@ -2,8 +2,8 @@ import { ApartmentOutlined, IdcardOutlined, SafetyCertificateOutlined } from '@a
 import { Card, Col, Row, Statistic, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api } from '../api/client.ts';
-import type { Department, Items, Page, Person } from '../api/types.ts';
+import { client, unwrap } from '../api/client.ts';
+import type { Department, Person } from '../api/shapes.ts';
 import { FixityAlert } from '../components/fixity-alert.tsx';
 import { RoleTags } from '../components/role-tags.tsx';
 import { useI18n } from '../i18n/i18n-context.tsx';
@@ -27,10 +27,9 @@ export default function DashboardPage() {
   const [people, setPeople] = useState<PeopleCount>();
 
   useEffect(() => {
-    if (can('departments:read')) api.get<Items<Department>>('/api/departments').then((r) => setDepartments(r.items.length), notifyError);
+    if (can('departments:read')) unwrap(client.GET('/api/departments')).then((r) => setDepartments(r.items.length), notifyError);
     if (can('people:read')) {
-      api
-        .get<Page<Person>>('/api/personnel', { limit: COUNT_PAGE })
+      unwrap(client.GET('/api/personnel', { params: { query: { limit: COUNT_PAGE } } }))
         .then((r) => setPeople({ shown: r.items.length, more: r.nextCursor !== null, qualified: r.items.filter((p) => p.qualification.qualified).length }), notifyError);
     }
   }, [can]);

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ApiError, setUnauthorizedHandler } from '../api/client.ts';
-import type { LoginResponse, Me, Permission } from '../api/types.ts';
+import { client, unwrap, ApiError, setUnauthorizedHandler } from '../api/client.ts';
+import type { LoginResponse, Me, Permission } from '../api/shapes.ts';
 
 interface Session {
   /** The logged-in user, null when logged out, undefined while the first check runs. */
@@ -29,8 +29,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     setUnauthorizedHandler(() => setMe(null));
     let cancelled = false;
-    api
-      .get<Me>('/api/auth/me')
+    unwrap(client.GET('/api/auth/me'))
       .then((u) => !cancelled && setMe(u))
       .catch(() => !cancelled && setMe(null));
     return () => {
@@ -41,7 +40,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(async (username: string, password: string) => {
     // A wrong password is a 401 too: it must show on the form, not trigger the logged-out redirect.
-    const r = await api.post<LoginResponse>('/api/auth/login', { username, password }, { skipAuthRedirect: true });
+    const r = await unwrap(client.POST('/api/auth/login', { body: { username, password } }), { skipAuthRedirect: true });
     setLoggedOutByUser(false);
     setMe(r.user);
     return r.user;
@@ -49,7 +48,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const logout = useCallback(async () => {
     try {
-      await api.post<void>('/api/auth/logout');
+      await unwrap(client.POST('/api/auth/logout'));
     } catch (e) {
       // Already logged out on the server is fine; anything else is reported by the caller.
       if (!(e instanceof ApiError && e.status === 401)) throw e;

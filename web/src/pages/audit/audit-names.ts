@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { Recording } from '../../api/recording-types.ts';
-import type { AuditEvent, Items, Page, Person, User } from '../../api/types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { Recording } from '../../api/shapes.ts';
+import type { AuditEvent, Person, User } from '../../api/shapes.ts';
 import { useDepartments } from '../../lib/use-departments.ts';
 import { useSession } from '../../session/session-context.tsx';
 
@@ -47,7 +47,7 @@ export function useAuditNames(events: AuditEvent[]): AuditNames {
 
   useEffect(() => {
     if (!mayReadUsers) return;
-    api.get<Items<User>>('/api/users').then(
+    unwrap(client.GET('/api/users')).then(
       (r) => setUsers(new Map(r.items.map((u) => [u.id, `${u.displayName}（${u.username}）`]))),
       () => undefined,
     );
@@ -64,7 +64,7 @@ export function useAuditNames(events: AuditEvent[]): AuditNames {
     const ids = recordingKey ? recordingKey.split(',') : [];
     if (!ids.length) return;
     for (const id of ids) asked.current.add(id);
-    api.get<Page<Recording>>('/api/recordings', { ids: ids.slice(0, 200).join(','), limit: 200 }).then(
+    unwrap(client.GET('/api/recordings', { params: { query: { ids: ids.slice(0, 200).join(','), limit: 200 } } })).then(
       (r) => setRecordings((prev) => new Map([...prev, ...r.items.map((x) => [x.id, x.fileName] as const)])),
       () => undefined,
     );
@@ -74,7 +74,7 @@ export function useAuditNames(events: AuditEvent[]): AuditNames {
     const ids = personKey ? personKey.split(',') : [];
     if (!ids.length) return;
     for (const id of ids) asked.current.add(id);
-    void Promise.all(ids.map((id) => api.get<Person>(`/api/personnel/${id}`).catch(() => undefined))).then((found) =>
+    void Promise.all(ids.map((id) => unwrap(client.GET('/api/personnel/{id}', { params: { path: { id } } })).catch(() => undefined))).then((found) =>
       setPeople((prev) => new Map([...prev, ...found.filter((p): p is Person => !!p).map((p) => [p.id, `${p.name}（${p.staffNumber}）`] as const)])),
     );
   }, [personKey]);

@@ -1,7 +1,7 @@
 import { HistoryOutlined } from '@ant-design/icons';
 import { Alert, Card, Table, Tag, Tooltip, Typography } from 'antd';
 import { Link } from 'react-router-dom';
-import type { AuditEvent } from '../../api/types.ts';
+import type { AuditEvent } from '../../api/shapes.ts';
 import { LoadMore } from '../../components/load-more.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatTime } from '../../lib/time.ts';
@@ -22,7 +22,7 @@ export default function AuditPage() {
   const { t, maybe } = useI18n();
   const { can } = useSession();
   const [query, setQuery] = useUrlFilters(auditFilterSpec);
-  const list = useCursorList<AuditEvent>('/api/audit-events', { ...query });
+  const list = useCursorList('/api/audit-events', { ...query });
   const names = useAuditNames(list.items);
   const oneTarget = query.targetType && query.targetId ? { type: query.targetType, id: query.targetId } : undefined;
   const oneTargetEvent = oneTarget && list.items.find((e) => e.targetId === oneTarget.id);

@@ -1,7 +1,7 @@
 import { Typography } from 'antd';
 import { Fragment, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
-import type { AuditEvent } from '../../api/types.ts';
+import type { AuditEvent } from '../../api/shapes.ts';
 import { useI18n, type DictKey } from '../../i18n/i18n-context.tsx';
 import { formatTime } from '../../lib/time.ts';
 import type { AuditNames } from './audit-names.ts';

@@ -1,8 +1,8 @@
 import { SafetyCertificateOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Descriptions, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { ChainStatus, ChainVerification } from '../../api/types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { ChainStatus, ChainVerification } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError } from '../../lib/notify.ts';
 import { formatTime } from '../../lib/time.ts';
@@ -18,14 +18,14 @@ export function ChainStatusCard({ mayVerify, refreshKey }: { mayVerify: boolean;
   const [verifying, setVerifying] = useState(false);
 
   const load = useCallback(() => {
-    api.get<ChainStatus>('/api/audit-chain').then(setStatus, notifyError);
+    unwrap(client.GET('/api/audit-chain')).then(setStatus, notifyError);
   }, []);
   useEffect(load, [load, refreshKey]);
 
   const verify = async () => {
     setVerifying(true);
     try {
-      setResult(await api.post<ChainVerification>('/api/audit-chain/verifications'));
+      setResult(await unwrap(client.POST('/api/audit-chain/verifications')));
       load();
     } catch (e) {
       notifyError(e);

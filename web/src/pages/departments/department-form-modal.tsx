@@ -1,7 +1,7 @@
 import { Form, Input, Modal, Select } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
-import { api } from '../../api/client.ts';
-import { DEPARTMENT_KINDS, type Department, type DepartmentInput, type DepartmentKind } from '../../api/types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import { DEPARTMENT_KINDS, type Department, type DepartmentInput, type DepartmentKind } from '../../api/shapes.ts';
 import { DepartmentSelect } from '../../components/department-select.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { subtreeIds } from '../../lib/department-tree.ts';
@@ -50,7 +50,7 @@ export function DepartmentFormModal({ open, editing, parentId, departments, onCl
     const body: DepartmentInput = { name: v.name.trim(), code: v.code?.trim() || null, kind: v.kind, parentId: v.parentId ?? null };
     setSaving(true);
     try {
-      const saved = editing ? await api.patch<Department>(`/api/departments/${editing.id}`, body) : await api.post<Department>('/api/departments', body);
+      const saved = editing ? await unwrap(client.PATCH('/api/departments/{id}', { params: { path: { id: editing.id } }, body })) : await unwrap(client.POST('/api/departments', { body }));
       notifySuccess(editing ? t('common.saved') : t('common.created'));
       onSaved(saved);
     } catch (e) {

@@ -2,7 +2,7 @@ import { ApartmentOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons
 import { Button, Card, Col, Descriptions, Empty, Row, Space, Tag, Tree, Typography } from 'antd';
 import type { DataNode } from 'antd/es/tree';
 import { useMemo, useState } from 'react';
-import type { Department } from '../../api/types.ts';
+import type { Department } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { buildDepartmentTree, type DepartmentNode } from '../../lib/department-tree.ts';
 import { formatTime } from '../../lib/time.ts';

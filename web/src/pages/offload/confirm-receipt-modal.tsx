@@ -1,7 +1,7 @@
 import { Form, Input, Modal, Typography } from 'antd';
 import { useEffect, useState } from 'react';
-import { api, ApiError } from '../../api/client.ts';
-import type { Handover } from '../../api/recording-types.ts';
+import { client, unwrap, ApiError } from '../../api/client.ts';
+import type { Handover } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError, notifySuccess } from '../../lib/notify.ts';
 import { formatBytes } from '../../lib/format.ts';
@@ -32,7 +32,7 @@ export function ConfirmReceiptModal({ day, handover, onClose, onConfirmed }: Pro
     const { note } = valid;
     setSaving(true);
     try {
-      await api.post('/api/offload/receipts', { personId: handover.personId, day, note: note?.trim() || undefined });
+      await unwrap(client.POST('/api/offload/receipts', { body: { personId: handover.personId, day, note: note?.trim() || undefined } }));
       notifySuccess(t('offload.confirmedOk'));
       onConfirmed();
     } catch (e) {

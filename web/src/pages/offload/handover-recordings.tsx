@@ -1,8 +1,8 @@
 import { Table, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api } from '../../api/client.ts';
-import type { Recording } from '../../api/recording-types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { Recording } from '../../api/shapes.ts';
 import { LateTag } from '../../components/late-tag.tsx';
 import { ProcessingStateTag } from '../../components/processing-state-tag.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
@@ -19,8 +19,8 @@ export function HandoverRecordings({ ids }: { ids: string[] }) {
 
   useEffect(() => {
     let cancelled = false;
-    void Promise.all(ids.map((id) => api.get<Recording>(`/api/recordings/${id}`).catch(() => undefined))).then((rs) => {
-      if (!cancelled) setRows(rs.filter((r): r is Recording => !!r));
+    void Promise.all(ids.map((id) => unwrap(client.GET('/api/recordings/{id}', { params: { path: { id } } })).catch(() => undefined))).then((rs) => {
+      if (!cancelled) setRows(rs.filter((r) => r !== undefined));
     });
     return () => {
       cancelled = true;

@@ -1,8 +1,8 @@
 import { CheckCircleOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Button, Card, DatePicker, Flex, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { Handover, HandoverDay } from '../../api/recording-types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { Handover, HandoverDay } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatBytes } from '../../lib/format.ts';
 import { notifyError } from '../../lib/notify.ts';
@@ -32,8 +32,7 @@ export default function OffloadDayPage() {
 
   const load = useCallback(() => {
     setLoading(true);
-    return api
-      .get<HandoverDay>(`/api/offload/days/${day}`)
+    return unwrap(client.GET('/api/offload/days/{day}', { params: { path: { day } } }))
       .then(setData, notifyError)
       .finally(() => setLoading(false));
   }, [day]);

@@ -3,8 +3,8 @@ import { Alert, Button, Card, DatePicker, Flex, Table, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api } from '../../api/client.ts';
-import type { LateOffloads } from '../../api/recording-types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { LateOffloads } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError } from '../../lib/notify.ts';
 import { dayjs, formatTime, shanghaiDayStartIso, todayInShanghai } from '../../lib/time.ts';
@@ -40,8 +40,7 @@ export default function OffloadLatePage() {
     // The API takes instants: from the start of the first day to the start of the day after the last.
     const from = shanghaiDayStartIso(range[0].format('YYYY-MM-DD'));
     const to = shanghaiDayStartIso(range[1].add(1, 'day').format('YYYY-MM-DD'));
-    return api
-      .get<LateOffloads>('/api/offload/late', { from, to })
+    return unwrap(client.GET('/api/offload/late', { params: { query: { from, to } } }))
       .then(setData, notifyError)
       .finally(() => setLoading(false));
   }, [range]);

@@ -1,8 +1,8 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Flex, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { Person } from '../../api/types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { Person } from '../../api/shapes.ts';
 import { DepartmentSelect } from '../../components/department-select.tsx';
 import { LoadMore } from '../../components/load-more.tsx';
 import { QualificationTag } from '../../components/qualification-tag.tsx';
@@ -33,7 +33,7 @@ export default function PeoplePage() {
   const [qInput, setQInput] = useState(q);
   useEffect(() => setQInput(q), [q]);
   const setFilter = (change: Partial<typeof url>) => setUrl({ ...url, ...change, person: undefined });
-  const list = useCursorList<Person>('/api/personnel', { departmentId, q: q.trim(), enrolled: enrolled === 'any' ? undefined : enrolled });
+  const list = useCursorList('/api/personnel', { departmentId, q: q.trim(), enrolled: enrolled === 'true' || enrolled === 'false' ? enrolled : undefined });
   // undefined = closed; null = adding a new person.
   const [drawerState, setDrawerState] = useState<Person | null>();
   // A person opened by link: read once; one that cannot be read (unknown or out of scope) opens nothing.
@@ -41,7 +41,7 @@ export default function PeoplePage() {
   useEffect(() => {
     if (!personId) return setLinked(undefined);
     let live = true;
-    api.get<Person>(`/api/personnel/${personId}`).then(
+    unwrap(client.GET('/api/personnel/{id}', { params: { path: { id: personId } } })).then(
       (p) => live && setLinked(p),
       (e) => {
         if (!live) return;

@@ -1,7 +1,7 @@
 import { Button, Drawer, Form, Space, Tabs } from 'antd';
 import { useEffect, useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { Department, Person, PersonInput } from '../../api/types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { Department, Person, PersonInput } from '../../api/shapes.ts';
 import { QualificationTag } from '../../components/qualification-tag.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifySuccess, showFormError } from '../../lib/notify.ts';
@@ -64,7 +64,7 @@ export function PersonDrawer({ open, person, departments, mayWrite, onClose, onS
     setSaving(true);
     try {
       const body = toBody(v);
-      const saved = person ? await api.patch<Person>(`/api/personnel/${person.id}`, body) : await api.post<Person>('/api/personnel', body);
+      const saved = person ? await unwrap(client.PATCH('/api/personnel/{id}', { params: { path: { id: person.id } }, body })) : await unwrap(client.POST('/api/personnel', { body }));
       notifySuccess(person ? t('common.saved') : t('common.created'));
       onSaved(saved);
     } catch (e) {

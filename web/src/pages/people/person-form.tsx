@@ -1,6 +1,6 @@
 import { Alert, DatePicker, Divider, Form, Input, Switch, type FormInstance } from 'antd';
 import type { Dayjs } from 'dayjs';
-import type { Department } from '../../api/types.ts';
+import type { Department } from '../../api/shapes.ts';
 import { DepartmentSelect } from '../../components/department-select.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { selectRequired, textRules } from '../../lib/validation.ts';

@@ -2,11 +2,10 @@ import { PlusOutlined } from '@ant-design/icons';
 import { Button, Col, DatePicker, Form, Input, InputNumber, Row, Table } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { Items, TrainingRecord } from '../../api/types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { TrainingRecord } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError, notifySuccess, showFormError } from '../../lib/notify.ts';
-import { formatDate } from '../../lib/time.ts';
 import { textRules, validFormValues } from '../../lib/validation.ts';
 
 interface Values {
@@ -23,7 +22,7 @@ export function TrainingRecords({ personId, mayWrite }: { personId: string; mayW
   const [saving, setSaving] = useState(false);
 
   const load = useCallback(() => {
-    api.get<Items<TrainingRecord>>(`/api/personnel/${personId}/training-records`).then((r) => setRecords(r.items), notifyError);
+    unwrap(client.GET('/api/personnel/{id}/training-records', { params: { path: { id: personId } } })).then((r) => setRecords(r.items), notifyError);
   }, [personId]);
   useEffect(load, [load]);
 
@@ -32,7 +31,7 @@ export function TrainingRecords({ personId, mayWrite }: { personId: string; mayW
     if (!v) return;
     setSaving(true);
     try {
-      await api.post<TrainingRecord>(`/api/personnel/${personId}/training-records`, { heldOn: formatDate(v.heldOn), subject: v.subject.trim(), hours: v.hours });
+      await unwrap(client.POST('/api/personnel/{id}/training-records', { params: { path: { id: personId } }, body: { heldOn: v.heldOn.format('YYYY-MM-DD'), subject: v.subject.trim(), hours: v.hours } }));
       notifySuccess(t('training.added'));
       form.resetFields();
       load();

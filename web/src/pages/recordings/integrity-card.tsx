@@ -1,5 +1,5 @@
 import { Card, Descriptions, Typography } from 'antd';
-import type { Recording } from '../../api/recording-types.ts';
+import type { Recording } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatBytes } from '../../lib/format.ts';
 import { formatTime } from '../../lib/time.ts';

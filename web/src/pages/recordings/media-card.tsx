@@ -1,5 +1,5 @@
 import { Alert, Card, Descriptions, Flex, Typography } from 'antd';
-import type { Recording } from '../../api/recording-types.ts';
+import type { Recording } from '../../api/shapes.ts';
 import { ProcessingStateTag } from '../../components/processing-state-tag.tsx';
 import { RecordingThumbnail } from '../../components/recording-thumbnail.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';

@@ -2,7 +2,7 @@ import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
 import { Button, Card, Col, Descriptions, Flex, Result, Row, Space, Spin, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { api, ApiError } from '../../api/client.ts';
+import { client, unwrap, ApiError } from '../../api/client.ts';
 import { LateTag } from '../../components/late-tag.tsx';
 import { ProcessingStateTag } from '../../components/processing-state-tag.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
@@ -13,7 +13,8 @@ import { useSession } from '../../session/session-context.tsx';
 import { RecordingEditDrawer } from './recording-edit-drawer.tsx';
 import { IntegrityCard } from './integrity-card.tsx';
 import { MediaCard } from './media-card.tsx';
-import { TimeCorrectionsCard, type RecordingDetail } from './time-corrections-card.tsx';
+import type { RecordingDetail } from '../../api/shapes.ts';
+import { TimeCorrectionsCard } from './time-corrections-card.tsx';
 
 /** While the media job has not finished, the page asks again this often. */
 const POLL_MS = 3000;
@@ -31,7 +32,7 @@ export default function RecordingDetailPage() {
 
   const load = useCallback(
     () =>
-      api.get<RecordingDetail>(`/api/recordings/${id}`).then(setRecording, (e: unknown) => {
+      unwrap(client.GET('/api/recordings/{id}', { params: { path: { id } } })).then(setRecording, (e: unknown) => {
         if (e instanceof ApiError && (e.status === 404 || e.status === 403 || e.status === 400)) setFailure(e);
         else notifyError(e);
       }),

@@ -1,12 +1,11 @@
 import { Alert, Button, Drawer, Form, Input, Space } from 'antd';
 import { useEffect, useState } from 'react';
-import { api, ApiError } from '../../api/client.ts';
-import type { Department } from '../../api/types.ts';
+import { client, unwrap, ApiError } from '../../api/client.ts';
+import type { Department, RecordingDetail } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { localizeFieldMessage, notifySuccess, showFormError } from '../../lib/notify.ts';
 import { diffPatch, metadataFormFields, toFormValues, type MetadataFormValues } from '../../lib/recording-metadata.ts';
 import { RecordingMetadataFields } from './recording-metadata-fields.tsx';
-import type { RecordingDetail } from './time-corrections-card.tsx';
 import { validFormValues } from '../../lib/validation.ts';
 
 interface Props {
@@ -66,7 +65,7 @@ export function RecordingEditDrawer({ recording, departments, open, onClose, onS
     }
     setSaving(true);
     try {
-      const saved = await api.patch<RecordingDetail>(`/api/recordings/${recording.id}`, patch);
+      const saved = await unwrap(client.PATCH('/api/recordings/{id}', { params: { path: { id: recording.id } }, body: patch }));
       notifySuccess(t('common.saved'));
       onSaved(saved);
     } catch (e) {

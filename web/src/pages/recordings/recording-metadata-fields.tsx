@@ -1,7 +1,7 @@
 import { Col, DatePicker, Form, Input, Radio, Row, Select, type FormInstance } from 'antd';
 import type { Dayjs } from 'dayjs';
-import { ACTIVITIES, PARTY_INFORMED } from '../../api/recording-types.ts';
-import type { Department } from '../../api/types.ts';
+import { ACTIVITIES, PARTY_INFORMED } from '../../api/shapes.ts';
+import type { Department } from '../../api/shapes.ts';
 import { DepartmentSelect } from '../../components/department-select.tsx';
 import { PersonSelect } from '../../components/person-select.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';

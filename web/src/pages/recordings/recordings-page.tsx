@@ -1,7 +1,7 @@
 import { CloudUploadOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Button, Card, Flex, Space, Table, Typography } from 'antd';
 import { Link, useNavigate } from 'react-router-dom';
-import type { Recording } from '../../api/recording-types.ts';
+import type { Recording } from '../../api/shapes.ts';
 import { LoadMore } from '../../components/load-more.tsx';
 import { LateTag } from '../../components/late-tag.tsx';
 import { ProcessingStateTag } from '../../components/processing-state-tag.tsx';
@@ -29,7 +29,7 @@ export default function RecordingsPage() {
   const [urlQuery, setQuery] = useUrlFilters(recordingFilterSpec);
   // The values passed the spec's checks, so the enums are of their types.
   const query = urlQuery as RecordingQuery;
-  const list = useCursorList<Recording>('/api/recordings', { ...query }, 30);
+  const list = useCursorList('/api/recordings', { ...query }, 30);
 
   return (
     <>

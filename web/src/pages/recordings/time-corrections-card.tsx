@@ -1,21 +1,7 @@
 import { Card, Table, Typography } from 'antd';
-import type { Recording } from '../../api/recording-types.ts';
+import type { TimeCorrection } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatTime } from '../../lib/time.ts';
-
-/** One correction of a recording's start or end, as GET /api/recordings/:id returns it. */
-export interface TimeCorrection {
-  id: string;
-  field: 'recordedStart' | 'recordedEnd';
-  before: string | null;
-  after: string | null;
-  reason: string;
-  correctedBy: { id: string; username: string };
-  correctedAt: string;
-}
-
-/** The detail view of a recording: its metadata plus the corrections of its times. */
-export type RecordingDetail = Recording & { corrections?: TimeCorrection[] };
 
 /**
  * 时间更正记录: every change of the recording's start or end with its reason, who and when (第十条: the

@@ -1,8 +1,8 @@
 import { ReloadOutlined } from '@ant-design/icons';
 import { Button, Card, Flex, Select, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { Items, Job, JobState } from '../../api/types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { Job, JobState } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError } from '../../lib/notify.ts';
 import { formatTime } from '../../lib/time.ts';
@@ -24,8 +24,7 @@ export default function JobsPage() {
 
   const load = useCallback(() => {
     setLoading(true);
-    api
-      .get<Items<Job>>('/api/jobs', { state, limit: 200 })
+    unwrap(client.GET('/api/jobs', { params: { query: { state, limit: 200 } } }))
       .then((r) => setJobs(r.items), notifyError)
       .finally(() => setLoading(false));
   }, [state]);

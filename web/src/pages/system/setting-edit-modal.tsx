@@ -1,7 +1,7 @@
 import { Form, Input, InputNumber, Modal, Typography } from 'antd';
 import { useEffect, useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { Setting } from '../../api/types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { Setting } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifySuccess, showFormError } from '../../lib/notify.ts';
 import { validFormValues } from '../../lib/validation.ts';
@@ -26,7 +26,7 @@ export function SettingEditModal({ setting, label, onClose, onSaved }: { setting
     if (!v) return;
     setSaving(true);
     try {
-      const saved = await api.put<Setting>(`/api/settings/${encodeURIComponent(setting.key)}`, { value: numeric ? Number(v.value) : String(v.value ?? '').trim() });
+      const saved = await unwrap(client.PUT('/api/settings/{key}', { params: { path: { key: setting.key } }, body: { value: numeric ? Number(v.value) : String(v.value ?? '').trim() } }));
       notifySuccess(t('common.saved'));
       onSaved(saved);
     } catch (e) {

@@ -1,7 +1,7 @@
 import { Button, Card, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { Items, Setting } from '../../api/types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { Setting } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError } from '../../lib/notify.ts';
 import { formatTime } from '../../lib/time.ts';
@@ -17,7 +17,7 @@ export default function SettingsPage() {
   const label = (key: string) => maybe(`setting.${key}`) ?? key;
 
   const load = useCallback(() => {
-    api.get<Items<Setting>>('/api/settings').then((r) => setSettings(r.items), notifyError);
+    unwrap(client.GET('/api/settings')).then((r) => setSettings(r.items), notifyError);
   }, []);
   useEffect(load, [load]);
 

@@ -1,7 +1,7 @@
 import { Select, Spin } from 'antd';
 import { useEffect, useRef, useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { Page, Person } from '../../api/types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { Person } from '../../api/shapes.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 
 interface Option {
@@ -25,7 +25,7 @@ export function PersonPicker({ value, onChange, id }: { value?: string | null; o
   // The current link is shown by name even before any search.
   useEffect(() => {
     if (!value || options.some((o) => o.value === value)) return;
-    api.get<Person>(`/api/personnel/${value}`).then((p) => setOptions((prev) => [optionOf(p), ...prev]), () => undefined);
+    unwrap(client.GET('/api/personnel/{id}', { params: { path: { id: value } } })).then((p) => setOptions((prev) => [optionOf(p), ...prev]), () => undefined);
   }, [value, options]);
 
   const search = (q: string) => {
@@ -33,8 +33,7 @@ export function PersonPicker({ value, onChange, id }: { value?: string | null; o
     timer.current = setTimeout(() => {
       const n = ++latest.current;
       setSearching(true);
-      api
-        .get<Page<Person>>('/api/personnel', { q: q.trim(), limit: 20 })
+      unwrap(client.GET('/api/personnel', { params: { query: { q: q.trim(), limit: 20 } } }))
         .then((r) => n === latest.current && setOptions(r.items.map(optionOf)))
         .catch(() => undefined)
         .finally(() => n === latest.current && setSearching(false));

@@ -1,7 +1,7 @@
 import { Checkbox, Form, Input, Modal, Switch } from 'antd';
 import { useEffect, useState } from 'react';
-import { api } from '../../api/client.ts';
-import { ROLES, type Department, type Role, type User, type UserCreate, type UserPatch } from '../../api/types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import { ROLES, type Department, type Role, type User, type UserCreate, type UserPatch } from '../../api/shapes.ts';
 import { DepartmentSelect } from '../../components/department-select.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifySuccess, showFormError } from '../../lib/notify.ts';
@@ -66,7 +66,7 @@ export function UserFormModal({ open, editing, departments, onClose, onSaved }: 
           // An empty password box means "keep the current password".
           ...(v.password ? { password: v.password } : {}),
         };
-        saved = await api.patch<User>(`/api/users/${editing.id}`, patch);
+        saved = await unwrap(client.PATCH('/api/users/{id}', { params: { path: { id: editing.id } }, body: patch }));
       } else {
         const body: UserCreate = {
           username: v.username.trim().toLowerCase(),
@@ -76,7 +76,7 @@ export function UserFormModal({ open, editing, departments, onClose, onSaved }: 
           departmentId: v.departmentId ?? null,
           roles: v.roles,
         };
-        saved = await api.post<User>('/api/users', body);
+        saved = await unwrap(client.POST('/api/users', { body }));
       }
       notifySuccess(editing ? (v.password ? t('users.resetDone') : t('common.saved')) : t('common.created'));
       onSaved(saved);

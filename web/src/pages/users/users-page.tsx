@@ -1,8 +1,8 @@
 import { PlusOutlined, UnlockOutlined } from '@ant-design/icons';
 import { Button, Card, Flex, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../../api/client.ts';
-import type { Items, User } from '../../api/types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import type { User } from '../../api/shapes.ts';
 import { RoleTags } from '../../components/role-tags.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError, notifySuccess } from '../../lib/notify.ts';
@@ -22,13 +22,13 @@ export default function UsersPage() {
   const [dialog, setDialog] = useState<User | null>();
 
   const load = useCallback(() => {
-    api.get<Items<User>>('/api/users').then((r) => setUsers(r.items), notifyError);
+    unwrap(client.GET('/api/users')).then((r) => setUsers(r.items), notifyError);
   }, []);
   useEffect(load, [load]);
 
   const unlock = async (u: User) => {
     try {
-      await api.post<User>(`/api/users/${u.id}/unlock`);
+      await unwrap(client.POST('/api/users/{id}/unlock', { params: { path: { id: u.id } } }));
       notifySuccess(t('users.unlocked'));
       load();
     } catch (e) {
