@@ -2,6 +2,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { jobCatalog } from '../../src/app/jobs.ts';
+import { enqueueJob } from '../../src/platform/jobs/queue.ts';
 import { startJobRunner } from '../../src/platform/jobs/runner.ts';
 import { probe } from '../../src/platform/media/media-probe.ts';
 import { makeClip } from '../support/media-fixtures.ts';
@@ -33,9 +34,12 @@ test('H.264, H.265, AVI and MKV inputs all get a browser-playable H.264/AAC prox
     expect(r.headers['X-Upload-State'], path.basename(f)).toBe('stored');
     shas.push(r.headers['X-Content-SHA256']!);
   }
-  // One job per original, even if something asks again.
-  const jobs = await sql<{ n: string }>`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'media.process'`.execute(ctx.db);
-  expect(Number(jobs.rows[0]!.n)).toBe(4);
+  // One job per original, keyed by its hash; asking again — as a retried finish would — adds nothing.
+  const keys = async () =>
+    (await sql<{ key: string }>`SELECT key FROM graphile_worker.jobs WHERE task_identifier = 'media.process' ORDER BY key`.execute(ctx.db)).rows.map((r) => r.key);
+  expect(await keys()).toEqual(shas.map((sha) => `media.process:${sha}`).sort());
+  for (const sha of shas) expect(await enqueueJob(ctx.db, 'media.process', { sha256: sha }, { dedupeKey: `media.process:${sha}` })).toBeUndefined();
+  expect(await keys()).toHaveLength(4);
 
   const worker = await startJobRunner(ctx.deps, jobCatalog, { background: false });
   expect(await worker.drain()).toBe(4);
