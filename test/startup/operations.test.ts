@@ -13,11 +13,11 @@ import { openObjectStore } from '../../src/platform/storage/open-object-store.ts
 import { repoRoot, runCli } from '../support/cli.ts';
 import { createTestDatabase, makeUser } from '../support/harness.ts';
 import { alive, commandOf, postmasterPid, processTree, Started, waitFor } from './processes.ts';
+import { needs } from '../support/privileges.ts';
 
 /** Start-up and operations (issue 6 items 20–25): what an operator sees and what a supervisor's signal does. */
 
 const external = inject('pgMode') === 'external';
-const isRoot = process.getuid?.() === 0;
 const neverCreated = () => path.join(tmpdir(), `quanlu-never-${process.pid}-${Math.random().toString(36).slice(2)}`);
 const stackTrace = /^\s+at .+\(?.*:\d+:\d+\)?$/m;
 
@@ -254,7 +254,7 @@ describe(`items 23–24: npm start prints a banner and JSON logs, and kill -TERM
  * checkout under test is bind-mounted there in a private mount namespace (`unshare -m`, gone when the
  * command ends), so its node_modules — and the PostgreSQL binaries in it — really sit under a 0700 folder.
  */
-describe.runIf(isRoot && !external)('item 20: root, checkout under a mode-700 folder — npm start just works', () => {
+describe.runIf(!external && needs('root', 'item 20 (root, checkout under a mode-700 folder)'))('item 20: root, checkout under a mode-700 folder — npm start just works', () => {
   let closed: string;
   let checkout: string;
   const clustersToRemove: string[] = [];

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { text } from 'node:stream/consumers';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors/error-catalog.ts';
 import { LocalObjectStore } from './local-object-store.ts';
+import { mountTmpfs, needs } from '../../../test/support/privileges.ts';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const sm3 = (b: Uint8Array) => createHash('sm3').update(b).digest('hex');
@@ -276,23 +276,17 @@ describe('LocalObjectStore', () => {
   });
 });
 
-describe('LocalObjectStore on a full disk', () => {
+describe.runIf(needs('tmpfs', 'LocalObjectStore full-disk test (a 1 MiB tmpfs)'))('LocalObjectStore on a full disk', () => {
   const mountPoint = path.join(tmpdir(), `quanlu-full-${process.pid}`);
-  let mounted = false;
+  let mount: { unmount(): void } | undefined;
   afterAll(async () => {
-    if (mounted) execFileSync('umount', [mountPoint]);
+    mount?.unmount();
     await rm(mountPoint, { recursive: true, force: true });
   });
 
-  it('reports STORAGE_FULL and leaves nothing partial (1 MiB tmpfs)', async (ctx) => {
+  it('reports STORAGE_FULL and leaves nothing partial (1 MiB tmpfs)', async () => {
     await mkdir(mountPoint, { recursive: true });
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { stdio: 'pipe' });
-      mounted = true;
-    } catch (error) {
-      console.warn(`SKIPPED disk-full test: cannot mount a 1 MiB tmpfs (needs root / CAP_SYS_ADMIN): ${String(error).split('\n')[0]}`);
-      ctx.skip();
-    }
+    mount = mountTmpfs(mountPoint, '1m');
     const sut = new LocalObjectStore(mountPoint);
     const error = await expectAppError(sut.put(Readable.from(chunksOf(randomBytes(3 * 1024 * 1024), 256 * 1024))), 'STORAGE_FULL');
     expect(error.status).toBe(507);
