@@ -3,6 +3,7 @@ import { authJobs } from '../modules/auth/auth.jobs.ts';
 import { mediaJobs } from '../modules/media/media.jobs.ts';
 import { uploadJobs } from '../modules/uploads/uploads.jobs.ts';
 import { fixityJobs } from '../modules/fixity/fixity.jobs.ts';
+import { playbackJobs } from '../modules/playback/playback.jobs.ts';
 
 /**
  * The job list (composition root): every module's jobs. `satisfies JobCatalog` makes a job name declared in
@@ -14,4 +15,5 @@ export const jobCatalog = {
   ...mediaJobs,
   ...uploadJobs,
   ...fixityJobs,
+  ...playbackJobs,
 } satisfies JobCatalog;

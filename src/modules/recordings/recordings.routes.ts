@@ -53,9 +53,17 @@ export async function recordingRoutes(fastify: FastifyInstance) {
   );
   app.get(
     '/api/recordings/:id/thumbnail',
-    { config: { permission: 'recordings:read' }, schema: { tags, summary: '缩略图 Thumbnail (JPEG; each read is audited)', params: idParams } },
+    {
+      config: { permission: 'recordings:read' },
+      schema: {
+        tags,
+        summary: '缩略图 Thumbnail (JPEG). Audited per read, or once per list page with ?ticket= from POST /api/recordings/thumbnail-tickets',
+        params: idParams,
+        querystring: z.object({ ticket: z.uuid().optional() }),
+      },
+    },
     async (req, reply) => {
-      const t = await readThumbnail(app.deps, userOf(req), req.params.id);
+      const t = await readThumbnail(app.deps, userOf(req), req.params.id, req.query.ticket);
       return reply.type('image/jpeg').header('cache-control', 'private, no-store').header('content-length', t.size).send(t.stream);
     },
   );

@@ -293,49 +293,6 @@ export interface FixityRunTable {
 }
 
 /** The database as Kysely sees it. */
-/** A viewing session of one recording's proxy (0010; src/modules/playback): range reads attach to it. */
-export interface PlaybackSessionTable {
-  id: Generated<string>;
-  recording_id: string;
-  user_id: string;
-  proxy_sha256: string;
-  started_at: GeneratedTimestamp;
-  last_seen_at: GeneratedTimestamp;
-  ended_at: Timestamp | null;
-  end_reason: 'ended' | 'timeout' | 'revoked' | null;
-  range_requests: ColumnType<number, number | undefined, number>;
-  bytes_served: ColumnType<string, number | string | undefined, number | string>;
-  read_start: ColumnType<string | null, number | string | null | undefined, number | string | null>;
-  next_offset: ColumnType<string | null, number | string | null | undefined, number | string | null>;
-  pending_seeks: ColumnType<unknown, string | undefined, string>;
-  burst_started_at: Timestamp | null;
-  burst_last_at: Timestamp | null;
-}
-
-/** A copy handed out with its signed receipt (0010; append-only). */
-export interface CopyReceiptTable {
-  id: Generated<string>;
-  recording_id: string;
-  user_id: string;
-  grant_id: string | null;
-  kind: 'original' | 'watermarked-proxy';
-  sha256: string;
-  sm3: string;
-  size_bytes: ColumnType<string, number | string, never>;
-  issued_at: Timestamp;
-  statement: string;
-  signature: string;
-  key_id: string;
-}
-
-/** A list page's thumbnail ticket (0010): thumbnails read with it are covered by one audited page view. */
-export interface ThumbnailTicketTable {
-  id: Generated<string>;
-  user_id: string;
-  recording_ids: string[];
-  expires_at: Timestamp;
-}
-
 type GrantMode = 'view' | 'copy';
 
 /** 调阅申请 — a request to see (or copy) recordings of one department (0009). */

@@ -103,6 +103,23 @@ export const errorCatalog = {
   ACCESS_NOTHING_MATCHED: { status: 409, zh: '没有符合条件的声像资料，无法批准；请驳回', en: 'No recording matches; nothing can be approved, deny the request instead' },
   ACCESS_GRANT_ENDED: { status: 409, zh: '该授权已结束（{state}）', en: 'This grant has already ended ({state})' },
   ACCESS_REVIEW_NOT_PENDING: { status: 409, zh: '该紧急调阅不在待复核状态', en: 'This emergency access is not waiting for review' },
+  // Playback and copies (src/modules/playback; 第十四条, 第二十条).
+  MEDIA_NOT_READY: { status: 409, zh: '该声像资料还没有可播放的版本（处理中或无法处理）', en: 'This recording has no playable version yet (processing, or it cannot be processed)' },
+  PLAYBACK_SESSION_ENDED: {
+    status: 409,
+    zh: '播放会话已结束（{reason}），请重新打开播放',
+    en: 'The playback session has ended ({reason}); open the player again',
+  },
+  COPY_EXPIRED: {
+    status: 410,
+    zh: '副本文件已超过 {hours} 小时被清除，请重新制作副本',
+    en: 'The copy was removed after {hours} hours; make the copy again',
+  },
+  WATERMARK_FONT_MISSING: {
+    status: 503,
+    zh: '服务器缺少中文字体，无法生成带水印的副本（请安装 fonts-noto-cjk）',
+    en: 'The server has no CJK font to burn the watermark in (install fonts-noto-cjk)',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;
