@@ -20,6 +20,10 @@ const RecordingsPage = lazy(() => import('./pages/recordings/recordings-page.tsx
 const RecordingDetailPage = lazy(() => import('./pages/recordings/recording-detail-page.tsx'));
 const OffloadDayPage = lazy(() => import('./pages/offload/offload-day-page.tsx'));
 const OffloadLatePage = lazy(() => import('./pages/offload/offload-late-page.tsx'));
+const AccessListPage = lazy(() => import('./pages/access/access-list-page.tsx'));
+const AccessDetailPage = lazy(() => import('./pages/access/access-detail-page.tsx'));
+const AccessNewPage = lazy(() => import('./pages/access/access-new-page.tsx'));
+const BreakGlassPage = lazy(() => import('./pages/access/access-new-page.tsx').then((m) => ({ default: m.BreakGlassPage })));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
 function RequireLogin({ children }: { children: ReactNode }) {
@@ -58,6 +62,10 @@ export function AppRoutes() {
         <Route path="system/users" element={<Allow permission="users:read"><UsersPage /></Allow>} />
         <Route path="system/settings" element={<Allow permission="settings:read"><SettingsPage /></Allow>} />
         <Route path="system/jobs" element={<Allow permission="jobs:read"><JobsPage /></Allow>} />
+        <Route path="access" element={<Allow permission="access:request"><AccessListPage /></Allow>} />
+        <Route path="access/new" element={<Allow permission="access:request"><AccessNewPage /></Allow>} />
+        <Route path="access/break-glass" element={<Allow permission="access:request"><BreakGlassPage /></Allow>} />
+        <Route path="access/:id" element={<Allow permission="access:request"><AccessDetailPage /></Allow>} />
         <Route path="audit/events" element={<Allow permission="audit:read"><AuditPage /></Allow>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -23,7 +23,7 @@ export function AppLayout() {
       if (isGroup(n)) {
         const children = n.children.filter((c) => !c.permission || can(c.permission));
         // A group with nothing the user may open is not shown at all.
-        if (children.length) out.push({ key: n.key, label: t(n.label), icon: n.icon, children: children.map((c) => ({ key: c.path, label: t(c.label), icon: c.icon })) });
+        if (children.length) out.push({ key: n.key, label: t(n.label), icon: n.icon, children: children.map((c) => ({ key: c.path, label: c.extra ? <>{t(c.label)}{c.extra}</> : t(c.label), icon: c.icon })) });
       } else if (!n.permission || can(n.permission)) {
         out.push({ key: n.path, label: t(n.label), icon: n.icon });
       }

@@ -13,10 +13,15 @@ import {
   ToolOutlined,
   UnorderedListOutlined,
   VideoCameraOutlined,
+  AlertOutlined,
+  AuditOutlined as ApproveOutlined,
+  FormOutlined,
+  InboxOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Permission } from '../api/shapes.ts';
 import type { DictKey } from '../i18n/i18n-context.tsx';
+import { AccessCountBadge } from '../pages/access/access-tags.tsx';
 
 export interface NavLeaf {
   path: string;
@@ -24,6 +29,8 @@ export interface NavLeaf {
   icon: ReactNode;
   /** Shown only when the user has this permission; none = every logged-in user. */
   permission?: Permission;
+  /** Shown after the label (a count badge). */
+  extra?: ReactNode;
 }
 
 export interface NavGroup {
@@ -46,6 +53,18 @@ export const navigation: (NavLeaf | NavGroup)[] = [
       // 第十条: the custodian's daily receipt and the late-offload register.
       { path: '/offload/day', label: 'nav.offloadDay', icon: <SolutionOutlined />, permission: 'offload:read' },
       { path: '/offload/late', label: 'nav.offloadLate', icon: <FieldTimeOutlined />, permission: 'offload:read' },
+    ],
+  },
+  {
+    // 第十四条: viewing by approval; the badge counts requests to decide and break-glass to review.
+    key: 'access',
+    label: 'nav.accessGroup',
+    icon: <ApproveOutlined />,
+    children: [
+      { path: '/access', label: 'nav.accessApprove', icon: <InboxOutlined />, permission: 'access:approve', extra: <AccessCountBadge /> },
+      { path: '/access?box=mine', label: 'nav.accessMine', icon: <UnorderedListOutlined />, permission: 'access:request' },
+      { path: '/access/new', label: 'nav.accessNew', icon: <FormOutlined />, permission: 'access:request' },
+      { path: '/access/break-glass', label: 'nav.accessBreakGlass', icon: <AlertOutlined />, permission: 'access:request' },
     ],
   },
   {

@@ -5,6 +5,7 @@ import { Link } from 'react-router-dom';
 import { client, unwrap } from '../api/client.ts';
 import type { Department, Person } from '../api/shapes.ts';
 import { FixityAlert } from '../components/fixity-alert.tsx';
+import { AccessDashboardCards } from './access/access-dashboard-cards.tsx';
 import { RoleTags } from '../components/role-tags.tsx';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { notifyError } from '../lib/notify.ts';
@@ -51,6 +52,7 @@ export default function DashboardPage() {
         {me.roles.length ? <RoleTags roles={me.roles} /> : <Typography.Text type="warning">{t('dash.noRoles')}</Typography.Text>}
       </Card>
       <Row gutter={[24, 24]}>
+        <AccessDashboardCards />
         {can('departments:read') && (
           <Col xs={24} sm={12} lg={8}>
             <Link to="/system/departments">
