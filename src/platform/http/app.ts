@@ -13,6 +13,7 @@ import { registerErrorHandler } from './error-handler.ts';
 import { registerBodyTimeouts } from './body-timeouts.ts';
 import { bodyLimitFor, DEFAULT_BODY_LIMIT, registerJsonParser } from './json-body.ts';
 import { assertStrictBody } from './strict-bodies.ts';
+import { noContentOn204, withStandardResponses } from './standard-responses.ts';
 import './zod-messages.ts';
 import { requestIdGenerator } from './request-id.ts';
 import { fastifyTrustProxy } from '../config/trust-proxy.ts';
@@ -31,7 +32,6 @@ import { recordingRoutes } from '../../modules/recordings/recordings.routes.ts';
 import { fixityRoutes } from '../../modules/fixity/fixity.routes.ts';
 import { uploadRoutes } from '../../modules/uploads/uploads.routes.ts';
 import { accessRequestRoutes } from '../../modules/access-requests/access-requests.routes.ts';
-import { playbackRoutes } from '../../modules/playback/playback.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -106,9 +106,10 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
       },
       security: [{ session: [] }, { bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    // Every route documents the statuses its shape can produce (standard-responses.ts).
+    transform: withStandardResponses(jsonSchemaTransform),
     // Schemas registered with an id (`.meta({ id })`) become components.schemas and named types in the contract.
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (doc) => noContentOn204(jsonSchemaTransformObject(doc)),
   });
 
   const serveWeb = opts.serveWeb !== false && existsSync(path.join(webDistDir, 'index.html'));
@@ -130,7 +131,6 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(offloadRoutes);
   await app.register(fixityRoutes);
   await app.register(accessRequestRoutes);
-  await app.register(playbackRoutes);
 
   if (serveWeb) await app.register(fastifyStatic, { root: webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });
   return app;
