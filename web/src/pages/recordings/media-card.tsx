@@ -1,4 +1,6 @@
-import { Alert, Card, Descriptions, Flex, Typography } from 'antd';
+import { PlayCircleOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Descriptions, Flex, Typography } from 'antd';
+import { Link } from 'react-router-dom';
 import type { Recording } from '../../api/shapes.ts';
 import { ProcessingStateTag } from '../../components/processing-state-tag.tsx';
 import { RecordingThumbnail } from '../../components/recording-thumbnail.tsx';
@@ -15,7 +17,22 @@ export function MediaCard({ recording: r }: { recording: Recording }) {
     <Card title={t('recDetail.media')} style={{ marginBottom: 16 }}>
       <Flex vertical gap={12}>
         <RecordingThumbnail recording={r} width={320} />
-        <Alert type="warning" showIcon title={t('recDetail.playback')} description={t('recDetail.playbackHint')} data-testid="playback-notice" />
+        <Alert
+          type="warning"
+          showIcon
+          title={t('recDetail.playback')}
+          description={t('recDetail.playbackHint')}
+          data-testid="playback-notice"
+          action={
+            m.state === 'ready' && (m.kind === 'video' || m.kind === 'audio') ? (
+              <Link to={`/recordings/${r.id}/play`}>
+                <Button type="primary" icon={<PlayCircleOutlined />} data-testid="play-button">
+                  {t('recDetail.play')}
+                </Button>
+              </Link>
+            ) : undefined
+          }
+        />
         {busy && <Alert type="info" showIcon title={t('recDetail.processingNote')} />}
         <Descriptions
           column={1}

@@ -1,0 +1,127 @@
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { loadConfig } from '../../src/platform/config/config.ts';
+import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
+import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { makePerson, makeUser, type TestContext } from '../support/harness.ts';
+import { makeClip } from '../support/media-fixtures.ts';
+import { grantAccess, makePlayableRecording, makeWorld, type PlaybackWorld } from '../playback/playback-fixtures.ts';
+
+/**
+ * Playback in real Chromium (issue 8 §3, 第十四条): an officer holding a view grant opens the recording, presses 播放,
+ * the proxy plays through range requests, and a watermark with their name, staff number and the Beijing time lies
+ * over the picture (screenshot in test-artifacts/screenshots — look at it). Leaving the page ends the session in
+ * the audit log. Without a grant the player says so and offers the request page.
+ */
+
+let web: Awaited<ReturnType<typeof startWebServer>>;
+let browser: Browser;
+let page: Page;
+let pageErrors: string[] = [];
+let w: PlaybackWorld;
+let ctx: TestContext;
+let recordingId: string;
+let viewer: Awaited<ReturnType<typeof makeUser>>;
+let stranger: Awaited<ReturnType<typeof makeUser>>;
+let staffNumber: string;
+
+beforeAll(async () => {
+  web = await startWebServer('quanlu-web-player-');
+  const storage = openObjectStore(loadConfig({ QUANLU_DATA_DIR: web.dataDir, DATABASE_URL: web.database.url }));
+  // The fixtures need only the database, the store and the data folder of the running server.
+  ctx = { db: web.database.db, deps: { storage }, dataDir: web.dataDir } as unknown as TestContext;
+  w = await makeWorld(ctx);
+  const clip = await makeClip(path.join(web.dataDir, 'proxy.mp4'), { seconds: 6, size: '640x360' });
+  recordingId = (await makePlayableRecording(ctx, w, { proxy: clip })).id;
+  const person = await makePerson(ctx.db, { departmentId: w.departmentId, name: '孙观看' });
+  staffNumber = person.staff_number;
+  viewer = await makeUser(ctx.db, { roles: ['officer'], departmentId: w.departmentId, personId: person.id });
+  stranger = await makeUser(ctx.db, { roles: ['officer'], departmentId: w.departmentId });
+  await grantAccess(ctx, w, viewer.id, [recordingId], 'view');
+  ({ browser, page, pageErrors } = await launchBrowser({ width: 1366, height: 900 }));
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+});
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+async function loginAs(u: { username: string; password: string }) {
+  await page.context().clearCookies();
+  await page.goto(`${web.server.url}/login`);
+  await page.getByLabel('用户名').fill(u.username);
+  await page.getByLabel('密码').fill(u.password);
+  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await page.getByText('欢迎').waitFor();
+}
+
+const events = async (userId: string) =>
+  (await sql<{ action: string }>`SELECT action FROM audit_event WHERE actor_id = ${userId} AND action LIKE 'recording.playback.%' ORDER BY seq`.execute(ctx.db)).rows.map((r) => r.action);
+
+test('an officer with a view grant plays the clip; the watermark names them and the Beijing time; leaving ends the session', async (t) => {
+  t.onTestFailed(() => shot('player-failure'));
+  await loginAs(viewer);
+  await page.goto(`${web.server.url}/recordings/${recordingId}`);
+  await page.getByTestId('play-button').click();
+  await page.waitForURL(/\/play$/);
+  const video = page.getByTestId('player-video');
+  await video.waitFor();
+  // Playing: muted autoplay is allowed headless; wait until the picture advances.
+  await video.evaluate((v: HTMLVideoElement) => {
+    v.muted = true;
+    return v.play();
+  });
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(1);
+  // Seek (Chromium asks for a range when the bytes are not buffered yet) and keep playing.
+  await video.evaluate((v: HTMLVideoElement) => {
+    v.currentTime = 4;
+  });
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(4.2);
+  await video.evaluate((v: HTMLVideoElement) => v.pause());
+  const watermark = page.getByTestId('player-watermark');
+  await expectText(watermark, '孙观看');
+  await expectText(watermark, staffNumber);
+  await expectText(watermark, /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} 北京时间/);
+  // The watermark lies over the picture.
+  const vb = (await video.boundingBox())!;
+  const wb = (await watermark.boundingBox())!;
+  expect(wb.x).toBeGreaterThanOrEqual(vb.x - 1);
+  expect(wb.y).toBeGreaterThanOrEqual(vb.y - 1);
+  expect(wb.x + wb.width).toBeLessThanOrEqual(vb.x + vb.width + 1);
+  expect(wb.y + wb.height).toBeLessThanOrEqual(vb.y + vb.height + 1);
+  // Native fullscreen, picture-in-picture and download would show the picture without the watermark.
+  expect(await video.evaluate((v: HTMLVideoElement) => [v.disablePictureInPicture, v.getAttribute('controlsList')])).toEqual([true, 'nodownload nofullscreen noremoteplayback']);
+  await shot('player-01-watermark');
+  // It moves: a few seconds later it is elsewhere.
+  const before = await watermark.boundingBox();
+  await expect.poll(async () => {
+    const now = await watermark.boundingBox();
+    return Math.abs(now!.x - before!.x) + Math.abs(now!.y - before!.y);
+  }, { timeout: 10_000 }).toBeGreaterThan(10);
+  await shot('player-02-watermark-moved');
+
+  // Leaving the page ends the session: start … end in the audit log.
+  await page.getByText('返回详情').click();
+  await page.waitForURL(new RegExp(`/recordings/${recordingId}$`));
+  await expect.poll(() => events(viewer.id), { timeout: 10_000 }).toContain('recording.playback.end');
+  const actions = await events(viewer.id);
+  expect(actions[0]).toBe('recording.playback.start');
+  expect(actions.at(-1)).toBe('recording.playback.end');
+  expect(pageErrors).toEqual([]);
+}, 120_000);
+
+test('without a grant the player says so and offers the request page; no session is opened', async (t) => {
+  t.onTestFailed(() => shot('player-refused-failure'));
+  await loginAs(stranger);
+  await page.goto(`${web.server.url}/recordings/${recordingId}/play`);
+  await expectText(page.locator('.ant-result'), '您没有播放该声像资料的有效授权');
+  await page.getByRole('link', { name: '申请调阅' }).waitFor();
+  await shot('player-03-no-grant');
+  expect(await events(stranger.id)).toEqual([]);
+}, 60_000);
