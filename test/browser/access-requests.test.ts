@@ -65,7 +65,8 @@ test('an officer requests, a leader approves, the grant is live', async (ctx) =>
   await expectText(page.getByTestId('access-count-badge'), '1');
   await shot('access-02-leader-dashboard');
   await page.getByTestId('dash-access-approve').click();
-  await page.getByRole('link', { name: '审批' }).first().click();
+  await expectText(page.getByTestId('open-request'), '审批');
+  await page.getByTestId('open-request').first().click();
   await page.getByText('核查当事人投诉的执法过程').waitFor();
   await page.getByTestId('approve').click();
   await expectText(page.locator('.ant-descriptions').nth(1), '有效');

@@ -14,7 +14,7 @@ export const accessEn: Record<keyof typeof accessZh, string> = {
   'access.decided.title': 'Decided access requests',
   'access.new.title': 'Request access',
   'access.breakGlass.title': 'Emergency access',
-  'access.breakGlass.intro': 'Emergency access needs no prior approval but a written reason; it lasts a fixed {hours} hours, the leaders of the owning department are notified at once and must review it afterwards (sign off or refer to supervision).',
+  'access.breakGlass.intro': 'Emergency access needs no prior approval but a written reason; it lasts a fixed period set by the administrator (2 hours by default), the leaders of the owning department are notified at once and must review it afterwards (sign off or refer to supervision).',
   'access.detail.title': 'Access request',
   'access.col.createdAt': 'Asked at',
   'access.col.requester': 'Requester',

@@ -15,7 +15,7 @@ export const accessZh = {
   'access.decided.title': '已处理的调阅申请',
   'access.new.title': '提出调阅申请',
   'access.breakGlass.title': '紧急调阅',
-  'access.breakGlass.intro': '紧急调阅无需事先审批，但须写明理由；有效期固定为 {hours} 小时，资料所属部门领导将立即收到通知，并须事后复核（确认或移交监督）。',
+  'access.breakGlass.intro': '紧急调阅无需事先审批，但须写明理由；有效期为系统设定的固定时长（默认 2 小时，见“系统设置”），资料所属部门领导将立即收到通知，并须事后复核（确认或移交监督）。',
   'access.detail.title': '调阅申请详情',
   'access.col.createdAt': '申请时间',
   'access.col.requester': '申请人',

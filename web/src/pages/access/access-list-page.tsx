@@ -89,7 +89,7 @@ export default function AccessListPage() {
             ),
           },
           { title: t('access.col.copies'), render: (_, r) => (r.grant ? r.grant.copies : '—') },
-          { title: '', render: (_, r) => <Link to={`/access/${r.id}`}>{r.canDecide ? t('access.decision') : t('access.open')}</Link> },
+          { title: '', render: (_, r) => <Link to={`/access/${r.id}`} data-testid="open-request">{r.canDecide ? t('access.decision') : t('access.open')}</Link> },
         ]}
       />
       {cursor && <Button style={{ marginTop: 16 }} onClick={() => void load(cursor)}>{t('common.loadMore')}</Button>}

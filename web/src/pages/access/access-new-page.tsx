@@ -150,7 +150,7 @@ export function BreakGlassPage() {
   };
   return (
     <Card title={t('access.breakGlass.title')} style={{ maxWidth: 760 }}>
-      <Alert type="warning" showIcon message={t('access.breakGlass.intro', { hours: 2 })} style={{ marginBottom: 16 }} />
+      <Alert type="warning" showIcon message={t('access.breakGlass.intro')} style={{ marginBottom: 16 }} />
       <Form form={form} layout="vertical" disabled={busy}>
         <Form.Item name="recordingIds" label={t('access.field.recordingIds')} rules={[{ required: true }]}>
           <Input.TextArea rows={3} />
