@@ -164,7 +164,7 @@ test('a custodian uploads three clips, finds them with thumbnails, reads the SHA
   await page.waitForURL(/\/recordings\/[0-9a-f-]{36}$/);
   await expectText(page.getByTestId('sha256'), /^[0-9a-f]{64}$/);
   await expectText(page.getByTestId('sm3'), /^[0-9a-f]{64}$/);
-  await expectText(page.getByTestId('playback-notice'), '播放需调阅审批（后续版本）');
+  await expectText(page.getByTestId('playback-notice'), '播放须有已批准的调阅授权');
   await page.getByText('320 × 240').waitFor();
   await page.getByText('h264').waitFor();
   await shot('rec-04-detail');
