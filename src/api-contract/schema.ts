@@ -3949,6 +3949,250 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/copies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 副本回执 A copy receipt (yours only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            algorithm: "Ed25519";
+                            keyId: string;
+                            signature: string;
+                            signedText: string;
+                            statement: {
+                                copiedBy: {
+                                    name: string;
+                                    staffNumber: string | null;
+                                    /** Format: uuid */
+                                    userId: string;
+                                    username: string;
+                                };
+                                fileName: string;
+                                /** Format: uuid */
+                                grantId: string | null;
+                                issuedAt: string;
+                                keyId: string;
+                                kind: components["schemas"]["CopyKind"];
+                                originalSha256: string;
+                                /** Format: uuid */
+                                receiptId: string;
+                                /** Format: uuid */
+                                recordingId: string;
+                                sha256: string;
+                                sizeBytes: number;
+                                sm3: string;
+                                /** @enum {string} */
+                                type: "quanlu.copy-receipt";
+                                /** @enum {number} */
+                                version: 1;
+                            };
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copies/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 下载副本 Download a copy (while your copy grant holds; audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/departments": {
         parameters: {
             query?: never;
@@ -5166,6 +5410,48 @@ export interface paths {
                             };
                             /** @enum {string} */
                             status: "ok" | "unavailable";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/installation-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 本系统签名公钥 The installation’s Ed25519 public key (verifies copy receipts) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            algorithm: "Ed25519";
+                            keyId: string;
+                            publicKeyBase64: string;
+                            publicKeyPem: string;
                         };
                     };
                 };
@@ -7065,6 +7351,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/playback-sessions/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 结束播放 End a viewing session (the player closed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/recordings": {
         parameters: {
             query?: never;
@@ -7671,6 +8105,535 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/recordings/{id}/copies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 制作副本 Make a copy under a copy grant (第二十条): the original, or the proxy with the watermark burned in; signed receipt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        kind: components["schemas"]["CopyKindInput"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            algorithm: "Ed25519";
+                            downloadUrl: string;
+                            keyId: string;
+                            signature: string;
+                            signedText: string;
+                            statement: {
+                                copiedBy: {
+                                    name: string;
+                                    staffNumber: string | null;
+                                    /** Format: uuid */
+                                    userId: string;
+                                    username: string;
+                                };
+                                fileName: string;
+                                /** Format: uuid */
+                                grantId: string | null;
+                                issuedAt: string;
+                                keyId: string;
+                                kind: components["schemas"]["CopyKind"];
+                                originalSha256: string;
+                                /** Format: uuid */
+                                receiptId: string;
+                                /** Format: uuid */
+                                recordingId: string;
+                                sha256: string;
+                                sizeBytes: number;
+                                sm3: string;
+                                /** @enum {string} */
+                                type: "quanlu.copy-receipt";
+                                /** @enum {number} */
+                                version: 1;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings/{id}/playback-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 开始播放 Open a viewing session (第十四条: needs a live grant; audited once per session) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            durationSec: number | null;
+                            mimeType: string;
+                            proxyUrl: string;
+                            /** Format: uuid */
+                            recordingId: string;
+                            serverTime: string;
+                            /** Format: uuid */
+                            sessionId: string;
+                            sizeBytes: number;
+                            viewer: {
+                                name: string;
+                                staffNumber: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings/{id}/proxy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 播放版本（分段读取）Stream the proxy with HTTP range requests within a viewing session */
+        get: {
+            parameters: {
+                query: {
+                    session: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                416: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/recordings/{id}/thumbnail": {
         parameters: {
             query?: never;
@@ -7678,10 +8641,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 缩略图 Thumbnail (JPEG; each read is audited) */
+        /** 缩略图 Thumbnail (JPEG). Audited per read, or once per list page with ?ticket= from POST /api/recordings/thumbnail-tickets */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    ticket?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -7758,6 +8723,149 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings/thumbnail-tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 列表缩略图票据 One audited page view for a list page’s thumbnails (pass ?ticket= to each thumbnail read) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        recordingIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            expiresAt: string | null;
+                            recordingIds: string[];
+                            /** Format: uuid */
+                            ticket: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -9844,6 +10952,10 @@ export interface components {
         /** @enum {string} */
         ActivityInput: "patrol" | "investigation" | "questioning" | "service" | "hearing" | "coercion" | "other";
         /** @enum {string} */
+        CopyKind: "original" | "watermarked-proxy";
+        /** @enum {string} */
+        CopyKindInput: "original" | "watermarked-proxy";
+        /** @enum {string} */
         DepartmentKind: "bureau" | "office" | "detachment" | "other";
         /** @enum {string} */
         DepartmentKindInput: "bureau" | "office" | "detachment" | "other";
@@ -9912,6 +11024,7 @@ export type operations = Record<string, never>;
 /** The values of the named enums above, in the server's order. */
 export const enumValues = {
     Activity: ["patrol","investigation","questioning","service","hearing","coercion","other"],
+    CopyKind: ["original","watermarked-proxy"],
     DepartmentKind: ["bureau","office","detachment","other"],
     PartyInformed: ["yes","no","not_applicable"],
     Permission: ["self","departments:read","departments:write","people:read","people:write","users:read","users:write","settings:read","settings:write","audit:read","audit:verify","jobs:read","recordings:read","recordings:upload","recordings:edit","offload:read","offload:confirm","access:request","access:approve"],

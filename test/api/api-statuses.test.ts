@@ -9,7 +9,12 @@ import { createApiTokenForTest, createTestApp, makeDepartment, makeUser, type Te
  */
 
 /** Operations anyone may call without credentials (written out, not read from the routes). */
-const PUBLIC = new Set(['POST /api/auth/login', 'GET /api/health']);
+const PUBLIC = new Set([
+  'POST /api/auth/login',
+  'GET /api/health',
+  // The Ed25519 public key that verifies copy receipts offline (issue 8): public by purpose.
+  'GET /api/installation-key',
+]);
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 
 type Operation = { parameters?: { in: string; name: string }[]; requestBody?: unknown; responses: Record<string, unknown> };

@@ -32,6 +32,7 @@ import { recordingRoutes } from '../../modules/recordings/recordings.routes.ts';
 import { fixityRoutes } from '../../modules/fixity/fixity.routes.ts';
 import { uploadRoutes } from '../../modules/uploads/uploads.routes.ts';
 import { accessRequestRoutes } from '../../modules/access-requests/access-requests.routes.ts';
+import { playbackRoutes } from '../../modules/playback/playback.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -131,6 +132,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(offloadRoutes);
   await app.register(fixityRoutes);
   await app.register(accessRequestRoutes);
+  await app.register(playbackRoutes);
 
   if (serveWeb) await app.register(fastifyStatic, { root: webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });
   return app;
