@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../src/platform/config/config.ts';
+import { ffmpegPath } from '../../src/platform/media/media-tools.ts';
 import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
 import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
 import { makePerson, makeUser, type TestContext } from '../support/harness.ts';
@@ -34,7 +38,9 @@ beforeAll(async () => {
   ctx = { db: web.database.db, deps: { storage }, dataDir: web.dataDir } as unknown as TestContext;
   w = await makeWorld(ctx);
   const clip = await makeClip(path.join(web.dataDir, 'proxy.mp4'), { seconds: 6, size: '640x360' });
-  recordingId = (await makePlayableRecording(ctx, w, { proxy: clip })).id;
+  const thumb = path.join(web.dataDir, 'thumb.jpg');
+  await promisify(execFile)(ffmpegPath, ['-v', 'error', '-y', '-ss', '1', '-i', clip, '-frames:v', '1', '-vf', 'scale=320:-2', thumb]);
+  recordingId = (await makePlayableRecording(ctx, w, { proxy: clip, thumbnail: await readFile(thumb) })).id;
   const person = await makePerson(ctx.db, { departmentId: w.departmentId, name: '孙观看' });
   staffNumber = person.staff_number;
   viewer = await makeUser(ctx.db, { roles: ['officer'], departmentId: w.departmentId, personId: person.id });
@@ -124,4 +130,25 @@ test('without a grant the player says so and offers the request page; no session
   await page.getByRole('link', { name: '申请调阅' }).waitFor();
   await shot('player-03-no-grant');
   expect(await events(stranger.id)).toEqual([]);
+}, 60_000);
+
+test('a list page’s thumbnails are one audit event per page view, not one per image', async (t) => {
+  t.onTestFailed(() => shot('player-list-failure'));
+  const count = async (action: string) =>
+    Number((await sql<{ n: string }>`SELECT count(*) AS n FROM audit_event WHERE actor_id = ${viewer.id} AND action = ${action}`.execute(ctx.db)).rows[0]!.n);
+  const viewsBefore = await count('recording.thumbnails.view');
+  const readsBefore = await count('recording.thumbnail.read');
+  await loginAs(viewer);
+  await page.goto(`${web.server.url}/recordings`);
+  await expect
+    .poll(() => page.$$eval('img[data-testid=recording-thumbnail]', (imgs) => (imgs as HTMLImageElement[]).filter((i) => i.complete && i.naturalWidth > 0 && i.src.includes('ticket=')).length), { timeout: 10_000 })
+    .toBe(1);
+  await shot('player-04-list-thumbnail');
+  expect(await count('recording.thumbnails.view')).toBe(viewsBefore + 1);
+  expect(await count('recording.thumbnail.read')).toBe(readsBefore);
+  // Another page view: one more event.
+  await page.reload();
+  await expect.poll(() => count('recording.thumbnails.view'), { timeout: 10_000 }).toBe(viewsBefore + 2);
+  expect(await count('recording.thumbnail.read')).toBe(readsBefore);
+  expect(pageErrors).toEqual([]);
 }, 60_000);

@@ -5,6 +5,11 @@ import type { Recording } from '../api/shapes.ts';
 interface Props {
   recording: Pick<Recording, 'id' | 'media' | 'fileName'>;
   width?: number;
+  /**
+   * On a list page: the page view's ticket (its one audit event covers the read), or null while there is none yet
+   * (nothing is loaded then). Absent elsewhere (the detail page): the read is audited on its own.
+   */
+  ticket?: string | null;
 }
 
 /** The icon shown when there is no still: what is happening to the file, or what kind of file it is. */
@@ -19,10 +24,10 @@ function placeholderIcon(media: Recording['media']) {
 }
 
 /**
- * A recording's thumbnail (16:9 box). The server audits every thumbnail read, so it is loaded lazily
- * (only rows scrolled into view) and never cached by the browser.
+ * A recording's thumbnail (16:9 box). The server audits thumbnail reads (per read, or once per list page with a
+ * ticket), so it is loaded lazily (only rows scrolled into view) and never cached by the browser.
  */
-export function RecordingThumbnail({ recording, width = 96 }: Props) {
+export function RecordingThumbnail({ recording, width = 96, ticket }: Props) {
   const [broken, setBroken] = useState(false);
   const height = Math.round((width * 9) / 16);
   const box: React.CSSProperties = {
@@ -38,11 +43,11 @@ export function RecordingThumbnail({ recording, width = 96 }: Props) {
     fontSize: Math.round(height / 2.6),
     flex: 'none',
   };
-  if (!recording.media.hasThumbnail || broken) return <div style={box}>{placeholderIcon(recording.media)}</div>;
+  if (!recording.media.hasThumbnail || broken || ticket === null) return <div style={box}>{placeholderIcon(recording.media)}</div>;
   return (
     <div style={{ ...box, background: '#000' }}>
       <img
-        src={`/api/recordings/${recording.id}/thumbnail`}
+        src={`/api/recordings/${recording.id}/thumbnail${ticket ? `?ticket=${ticket}` : ''}`}
         alt={recording.fileName}
         loading="lazy"
         onError={() => setBroken(true)}

@@ -9,6 +9,7 @@ import { RecordingThumbnail } from '../../components/recording-thumbnail.tsx';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { formatTime } from '../../lib/time.ts';
 import { useCursorList } from '../../lib/use-cursor-list.ts';
+import { useThumbnailTickets } from '../../lib/use-thumbnail-tickets.ts';
 import { useDepartments } from '../../lib/use-departments.ts';
 import { useUrlFilters } from '../../lib/use-url-filters.ts';
 import { useSession } from '../../session/session-context.tsx';
@@ -30,6 +31,7 @@ export default function RecordingsPage() {
   // The values passed the spec's checks, so the enums are of their types.
   const query = urlQuery as RecordingQuery;
   const list = useCursorList('/api/recordings', { ...query }, 30);
+  const thumbnailTicket = useThumbnailTickets(list.items);
 
   return (
     <>
@@ -63,7 +65,7 @@ export default function RecordingsPage() {
           onRow={(r) => ({ onClick: () => navigate(`/recordings/${r.id}`), style: { cursor: 'pointer' } })}
           // Related 第十五条 fields share a column (time + device, party + case) so the table fits a laptop.
           columns={[
-            { title: t('rec.thumbnail'), key: 'thumb', width: 112, render: (_, r) => <RecordingThumbnail recording={r} /> },
+            { title: t('rec.thumbnail'), key: 'thumb', width: 112, render: (_, r) => <RecordingThumbnail recording={r} ticket={thumbnailTicket(r.id)} /> },
             {
               title: t('rec.fileName'),
               key: 'fileName',
