@@ -20,7 +20,8 @@ describe('every API route checks access on the server', () => {
     expect(routes.length).toBeGreaterThan(15);
     for (const r of routes) expect(r.public || r.permission, `${r.method} ${r.url}`).toBeTruthy();
     const publicRoutes = routes.filter((r) => r.public && !r.url.startsWith('/api/docs')).map((r) => `${r.method} ${r.url}`);
-    expect(publicRoutes.sort()).toEqual(['GET /api/health', 'GET /api/openapi.json', 'POST /api/auth/login']);
+    // The installation's public key is public on purpose: anyone must be able to check a signed copy receipt.
+    expect(publicRoutes.sort()).toEqual(['GET /api/health', 'GET /api/installation-key', 'GET /api/openapi.json', 'POST /api/auth/login']);
   });
 
   test('without a session every protected route answers 401', async () => {
