@@ -13,6 +13,7 @@ import { ProgressReporter } from './progress.ts';
 import { formatBytes } from './receipt-text.ts';
 import { exitCodeOf, reserveReceipt, totalsOf, writeReceipt, type FileRecord, type Receipt } from './receipt.ts';
 import { OfficerResolver } from './recording-metadata.ts';
+import { settleUrlStorages } from './tus-plumbing.ts';
 import { runQueue } from './upload-queue.ts';
 import { walkMedia } from './walk.ts';
 
@@ -169,7 +170,8 @@ export async function runIngest(dirArg: string, raw: RawIngestOptions, io: Inges
 /** commander action for `quanlu ingest DIR`; exits with runIngest's code (open sockets would keep the process alive). */
 export async function ingestCommand(dir: string, raw: RawIngestOptions): Promise<void> {
   const code = await runIngest(dir, raw, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
-  // Let piped output drain before exiting.
+  // Let resume-state writes end (an exit mid-write would leave its lock behind) and piped output drain.
+  await settleUrlStorages();
   await new Promise<void>((r) => process.stdout.write('', () => r()));
   process.exit(code);
 }
