@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   'offload:confirm',
   'access:request',
   'access:approve',
+  'custody:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -82,6 +83,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'offload:read': D,
     'offload:confirm': D,
     'access:request': G,
+    // The custodian answers for the chain of custody of what they receive and store (第八、十条).
+    'custody:read': ['department', 'own', 'staff'],
   },
   leader: {
     self: G,
@@ -94,6 +97,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     // 第十四条: the supervising leader approves viewing; which requests, the access-requests module decides
     // (own department subtree; from outside it only the department's head, 负责人).
     'access:approve': D,
+    // 保管链: who did what to their recordings (issue 8 §7); the same reach as their reading.
+    'custody:read': ['department', 'staff'],
   },
   // 法制督察: reads everything, changes no recording.
   supervisor: {
@@ -106,6 +111,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': G,
     'offload:read': G,
     'access:request': G,
+    'custody:read': G,
   },
   admin: {
     self: G,
@@ -123,6 +129,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': G,
     'recordings:edit': G,
     'offload:read': G,
+    // The admin already reads the whole audit log; the custody report is a view of it.
+    'custody:read': G,
   },
   auditor: {
     self: G,
@@ -135,6 +143,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'jobs:read': G,
     'recordings:read': G,
     'offload:read': G,
+    'custody:read': G,
   },
 };
 
