@@ -75,7 +75,7 @@ export async function writeCustodyPdf(pdf: PdfReport, input: CustodyPdfInput): P
   let n = 0;
   for await (const batch of input.events) {
     for (const e of batch) {
-      pdf.row([e.seq, e.atBeijing, e.actorText.zh, e.title.zh, `${e.detail.zh ? `${e.detail.zh}\n` : ''}事件哈希 ${e.hash}`]);
+      pdf.row([e.seq, e.atBeijing, e.actorText.zh, e.title.zh, { text: e.detail.zh ? `${e.detail.zh}\n事件哈希` : '事件哈希', code: e.hash }]);
       n++;
     }
     if (!(await pdf.flush())) return;

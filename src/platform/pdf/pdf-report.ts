@@ -12,6 +12,13 @@ import { cjkFont } from './cjk-font.ts';
  * Chinese back.
  */
 
+/**
+ * One table cell: text in the CJK font, optionally followed by `code` (hashes, ids) in Courier — a standard PDF
+ * font whose metrics cost nothing to measure, where laying out long hex strings in the CJK font is slow. Hex is
+ * split into groups of 16 so lines break between groups.
+ */
+export type PdfCell = string | { text: string; code?: string };
+
 /** One column of a table: its header and its share of the text width (shares are normalised). */
 export interface PdfColumn {
   header: string;
@@ -38,6 +45,10 @@ const CELL_PAD = 3;
 const BODY_SIZE = 9;
 /** Longest text one table cell shows; a row must fit on one page. */
 const CELL_MAX_CHARS = 900;
+const CODE_SIZE = 7.5;
+
+/** Hex strings of a code line in groups of 16 (so a line can break between groups). */
+const groupHex = (s: string) => s.replace(/[0-9a-f]{17,}/gi, (h) => h.match(/.{1,16}/g)!.join(' '));
 
 export class PdfReport {
   /** The PDF bytes as they are produced: pipe or send this. */
@@ -195,30 +206,43 @@ export class PdfReport {
     doc.y = y + h;
   }
 
-  private cells(texts: readonly string[], widths: readonly number[], y: number, h: number): void {
+  private cells(texts: readonly PdfCell[], widths: readonly number[], y: number, h: number): void {
     const doc = this.doc;
     let x = MARGIN;
-    texts.forEach((text, i) => {
+    texts.forEach((cell, i) => {
       const w = widths[i]!;
-      doc.text(text, x + CELL_PAD, y + CELL_PAD, { width: w - CELL_PAD * 2 });
+      const { text, code } = typeof cell === 'string' ? { text: cell, code: undefined } : cell;
+      doc.font('cjk').fontSize(BODY_SIZE).text(text, x + CELL_PAD, y + CELL_PAD, { width: w - CELL_PAD * 2 });
+      if (code) doc.font('Courier').fontSize(CODE_SIZE).fillColor('#444444').text(code, x + CELL_PAD, doc.y, { width: w - CELL_PAD * 2 });
+      doc.fillColor('#000000').font('cjk').fontSize(BODY_SIZE);
       doc.rect(x, y, w, h).lineWidth(0.4).strokeColor('#888888').stroke();
       x += w;
     });
     doc.strokeColor('#000000');
   }
 
+  /** The height a cell needs at this column width. */
+  private cellHeight(cell: PdfCell, width: number): number {
+    const doc = this.doc;
+    const { text, code } = typeof cell === 'string' ? { text: cell, code: undefined } : cell;
+    let h = text ? doc.font('cjk').fontSize(BODY_SIZE).heightOfString(text, { width }) : 0;
+    if (code) h += doc.font('Courier').fontSize(CODE_SIZE).heightOfString(code, { width });
+    doc.font('cjk').fontSize(BODY_SIZE);
+    return h;
+  }
+
   /** One table row; moves to a new page (header repeated) when it does not fit. */
-  row(texts: readonly string[]): void {
+  row(cells: readonly PdfCell[]): void {
     const t = this.table;
     if (!t) throw new Error('row() outside a table');
-    const doc = this.doc.font('cjk').fontSize(BODY_SIZE);
-    const shown = texts.map((s) => (s.length > CELL_MAX_CHARS ? `${s.slice(0, CELL_MAX_CHARS)}…` : s || '—'));
-    const h = Math.max(...shown.map((s, i) => doc.heightOfString(s, { width: t.widths[i]! - CELL_PAD * 2 }))) + CELL_PAD * 2;
+    const clip = (s: string) => (s.length > CELL_MAX_CHARS ? `${s.slice(0, CELL_MAX_CHARS)}…` : s);
+    const shown = cells.map((c): PdfCell => (typeof c === 'string' ? clip(c) || '—' : { text: clip(c.text), code: c.code && groupHex(clip(c.code)) }));
+    const h = Math.max(...shown.map((c, i) => this.cellHeight(c, t.widths[i]! - CELL_PAD * 2))) + CELL_PAD * 2;
     this.ensureSpace(h);
-    const y = doc.y;
+    const y = this.doc.y;
     this.cells(shown, t.widths, y, h);
-    doc.y = y + h;
-    doc.x = MARGIN;
+    this.doc.y = y + h;
+    this.doc.x = MARGIN;
   }
 
   /**
