@@ -230,6 +230,15 @@ export const CUSTODY_EVENTS: Record<string, Entry> = {
     title: both('修改描述信息', 'Metadata edited'),
     detail: (d) => changes(d),
   },
+  // Annotations and transcripts (issue 8 §6): versioned records beside the recording; the original never changes.
+  'recording.annotation.create': { category: 'metadata', title: both('添加时段注记', 'Annotation added') },
+  'recording.annotation.update': { category: 'metadata', title: both('修改时段注记', 'Annotation changed') },
+  'recording.annotation.delete': { category: 'metadata', title: both('删除时段注记', 'Annotation removed') },
+  'recording.transcript.create': { category: 'metadata', title: both('添加文字记录', 'Transcript added') },
+  'recording.transcript.update': { category: 'metadata', title: both('修改文字记录', 'Transcript changed') },
+  'recording.transcript.delete': { category: 'metadata', title: both('删除文字记录', 'Transcript removed') },
+  'recording.annotations.view': { category: 'view', title: both('查看注记与文字记录', 'Annotations viewed') },
+  'recording.annotation.history.view': { category: 'view', title: both('查看注记修改历史', 'Annotation history viewed') },
   'offload.receipt.confirm': {
     category: 'handover',
     title: both('专门存储人员签收当日移交', 'Daily hand-over confirmed by the custodian'),
