@@ -49,8 +49,14 @@ export function userIdentities(db: DbOrTx, userIds: readonly string[]) {
 /** Everything that leads from the recording to audit events (see `Subjects`). */
 export async function subjectsOf(db: DbOrTx, recordingId: string, originalSha256: string, derived: string[]): Promise<Subjects> {
   const objects = [originalSha256, ...derived];
+  // access_request_item and offload_receipt have no index by recording: at province scale these two lookups
+  // scan those tables (requests and daily receipts are far fewer than recordings); an index for each is the
+  // next migration's work.
   const [uploads, requests, grants, runs, receipts, since] = await Promise.all([
-    db.selectFrom('upload').select('id').where('recording_id', '=', recordingId).execute(),
+    // The uploads that made (or repeated) the recording, as its own events name them (audit_event_target index;
+    // upload.recording_id has no index).
+    sql<{ id: string }>`SELECT DISTINCT details->>'uploadId' AS id FROM audit_event WHERE target_type = 'recording' AND target_id = ${recordingId}
+      AND action IN ('recording.create', 'recording.duplicate') AND details ? 'uploadId'`.execute(db).then((r) => r.rows),
     sql<{ id: string }>`SELECT request_id AS id FROM access_request_item WHERE recording_id = ${recordingId}
       UNION SELECT g.request_id FROM access_grant_item gi JOIN access_grant g ON g.id = gi.grant_id WHERE gi.recording_id = ${recordingId}`.execute(db),
     sql<{ id: string }>`SELECT DISTINCT grant_id AS id FROM access_grant_item WHERE recording_id = ${recordingId}`.execute(db),
