@@ -1,7 +1,7 @@
 // Chain-of-custody report (issue 8 §7): time and memory of the streamed PDF (and of the paged JSON) for a
 // recording with many audit events, against the baseline of reading the same rows with one plain SELECT, in
 // the same process and run. Half the chain is noise about other recordings, so the report must find its own.
-//   node --import tsx bench/custody/custody.bench.ts [--events=20000]
+//   node --expose-gc --import tsx bench/custody/custody.bench.ts [--events=20000]
 //   (or CUSTODY_BENCH_EVENTS; DATABASE_URL selects an external server)
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,13 +23,16 @@ const EVENTS = numberOption('events', 'CUSTODY_BENCH_EVENTS', 20_000);
 const STEPS = [Math.round(EVENTS / 10), EVENTS];
 
 /** GET a URL to the end; resolves with the time, the bytes and the highest RSS seen meanwhile (sampled). */
-function download(url: string, cookie: string): Promise<{ ms: number; bytes: number; peakRss: number }> {
+function download(url: string, cookie: string): Promise<{ ms: number; bytes: number; peakRss: number; peakHeap: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let bytes = 0;
     let peakRss = process.memoryUsage.rss();
+    let peakHeap = process.memoryUsage().heapUsed;
     const timer = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      const m = process.memoryUsage();
+      peakRss = Math.max(peakRss, m.rss);
+      peakHeap = Math.max(peakHeap, m.heapUsed + m.arrayBuffers);
     }, 20);
     http
       .get(url, { headers: { cookie } }, (res) => {
@@ -39,7 +42,7 @@ function download(url: string, cookie: string): Promise<{ ms: number; bytes: num
         });
         res.on('end', () => {
           clearInterval(timer);
-          resolve({ ms: elapsedMs(t0), bytes, peakRss: Math.max(peakRss, process.memoryUsage.rss()) });
+          resolve({ ms: elapsedMs(t0), bytes, peakRss: Math.max(peakRss, process.memoryUsage.rss()), peakHeap });
         });
         res.on('error', reject);
       })
@@ -124,8 +127,10 @@ async function main() {
         cursor = body.nextCursor;
       }
       const jsonMs = elapsedMs(j0);
+      // Run with --expose-gc for a clean start (the JSON pages above leave garbage behind).
       global.gc?.();
       const rssBefore = process.memoryUsage.rss();
+      const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
       const pdf = await download(`${base}/api/recordings/${rec}/custody.pdf`, cookie);
       rows.push([
         fmtInt(n),
@@ -137,6 +142,7 @@ async function main() {
         fmtInt(Math.round(n / (pdf.ms / 1000))),
         fmtNum(pdf.bytes / 1e6, 1),
         fmtNum((pdf.peakRss - rssBefore) / 1e6, 0),
+        fmtNum((pdf.peakHeap - heapBefore) / 1e6, 0),
       ]);
     }
     printTable(['events', 'SELECT rows', 'SELECT ms (baseline)', 'JSON pages ms', 'PDF ms', 'PDF / SELECT', 'PDF events/s', 'PDF MB', 'RSS growth during PDF, MB'], rows);

@@ -46,6 +46,12 @@ const BODY_SIZE = 9;
 /** Longest text one table cell shows; a row must fit on one page. */
 const CELL_MAX_CHARS = 900;
 const CODE_SIZE = 7.5;
+/**
+ * pdfkit caches the layout of every distinct run of text it measured (per font, never emptied); Chinese has no
+ * spaces, so each distinct cell is one entry and a long report would keep them all. `flush()` starts the cache
+ * afresh past this many entries.
+ */
+const LAYOUT_CACHE_MAX = 4000;
 
 /** Hex strings of a code line in groups of 16 (so a line can break between groups). */
 const groupHex = (s: string) => s.replace(/[0-9a-f]{17,}/gi, (h) => h.match(/.{1,16}/g)!.join(' '));
@@ -247,15 +253,24 @@ export class PdfReport {
 
   /**
    * Waits while the reader has more than the high-water mark unread (backpressure), so producing rows from a
-   * database cursor never outruns a slow download. Returns false when the reader went away.
+   * database cursor never outruns a slow download, and bounds pdfkit's text layout cache. Call it after each
+   * batch of rows. Returns false when the reader went away.
    */
   async flush(): Promise<boolean> {
+    this.trimLayoutCaches();
     while (!this.aborted && this.stream.readableLength > this.highWaterMark) {
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
       });
     }
     return !this.aborted;
+  }
+
+  private trimLayoutCaches(): void {
+    const families = (this.doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: Record<string, unknown> }> })._fontFamilies ?? {};
+    for (const f of Object.values(families)) {
+      if (f.layoutCache && Object.keys(f.layoutCache).length > LAYOUT_CACHE_MAX) f.layoutCache = Object.create(null) as Record<string, unknown>;
+    }
   }
 
   /** Finishes the document (the font subset and cross-reference table are written now). */
