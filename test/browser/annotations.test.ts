@@ -12,7 +12,7 @@ import { grantAccess, makePlayableRecording, makeWorld, type PlaybackWorld } fro
 /**
  * Annotations and transcripts in real Chromium (issue 8 §6): an officer holding a view grant opens the player,
  * adds a 重点内容 note 00:07–00:09, clicks its time and the video seeks there; edits it (version 2) and reads
- * 历史版本; adds a transcript segment. Screenshots in test-artifacts/screenshots — look at them. An officer
+ * 历史版本; adds a transcript segment and deletes it. Screenshots in test-artifacts/screenshots — look at them. An officer
  * without a grant sees neither the player nor the panel.
  */
 
@@ -132,15 +132,26 @@ test('an officer with a grant adds a note on the player page; clicking it seeks 
   await expectText(panel.getByTestId('annotation-item'), '00:02–00:04');
   await expectText(panel.getByTestId('annotation-item'), '执法人员');
   await shot('annotations-03-transcript');
+  // The page read the list once (audited); the user's own writes came back in their answers.
+  expect((await actions(viewer.id)).filter((a) => a === 'recording.annotations.view')).toHaveLength(1);
+
+  // Delete the segment: it leaves the list, and shows again (marked) with 显示已删除 — a second, audited read.
+  await panel.getByTestId('annotation-item').getByTestId('annotation-delete').click();
+  await page.locator('.ant-popconfirm').getByRole('button', { name: /删\s*除/ }).click();
+  await expectText(panel, '还没有转写');
+  await panel.getByTestId('annotation-show-deleted').click();
+  await expectText(panel.getByTestId('annotation-item'), '已删除');
+  await shot('annotations-04-deleted-shown');
 
   const written = await actions(viewer.id);
   expect(written.filter((a) => a !== 'recording.annotations.view' && a !== 'recording.annotation.history.view')).toEqual([
     'recording.annotation.create',
     'recording.annotation.update',
     'recording.transcript.create',
+    'recording.transcript.delete',
   ]);
-  expect(written).toContain('recording.annotations.view');
-  expect(written).toContain('recording.annotation.history.view');
+  expect(written.filter((a) => a === 'recording.annotations.view')).toHaveLength(2);
+  expect(written.filter((a) => a === 'recording.annotation.history.view')).toHaveLength(1);
   expect(pageErrors).toEqual([]);
 }, 120_000);
 

@@ -35,15 +35,26 @@ export function AnnotationsPanel({ recordingId, seek, position }: { recordingId:
     void load();
   }, [load]);
   const closeHistory = useCallback(() => setHistoryOf(undefined), []);
+  // What the user just wrote comes back in the answer: shown without reading the list again (a read is an
+  // audited view of the recording's content; the user's own write is not one).
+  const merge = (a: Annotation) =>
+    setList((l) => {
+      if (!l) return l;
+      const rest = l.items.filter((x) => x.id !== a.id);
+      const items = a.deleted && !showDeleted ? rest : [...rest, a];
+      items.sort((x, y) => x.startSec - y.startSec || x.endSec - y.endSec || x.createdAt.localeCompare(y.createdAt));
+      return { ...l, items };
+    });
 
   const remove = async (a: Annotation) => {
     try {
-      await unwrap(client.DELETE('/api/annotations/{id}', { params: { path: { id: a.id }, query: { version: a.version } } }));
+      merge(await unwrap(client.DELETE('/api/annotations/{id}', { params: { path: { id: a.id }, query: { version: a.version } } })));
       notifySuccess(t('annot.deleted'));
     } catch (e) {
       notifyError(e);
+      // Changed meanwhile (409): show what it is now.
+      await load();
     }
-    await load();
   };
 
   if (!list) return <Spin />;
@@ -142,9 +153,9 @@ export function AnnotationsPanel({ recordingId, seek, position }: { recordingId:
         durationSec={list.durationSec}
         position={position}
         onClose={() => setForm(undefined)}
-        onSaved={() => {
+        onSaved={(a) => {
           setForm(undefined);
-          void load();
+          merge(a);
         }}
         onStale={() => {
           setForm(undefined);
