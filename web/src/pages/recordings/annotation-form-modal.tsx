@@ -46,7 +46,6 @@ export function AnnotationFormModal(props: {
         : { kind: layer === 'note' ? 'key_content' : undefined, start: clock(here, true), end: clock(Math.min(here + 5, props.durationSec ?? here + 5), true), text: '' },
     );
     // Only when the dialog opens: later renders must not reset what is being typed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, editing]);
 
   const timeRule = (field: 'start' | 'end') => ({
