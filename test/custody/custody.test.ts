@@ -13,7 +13,8 @@ import { tusUpload } from '../support/tus-client.ts';
 
 /**
  * Issue 8 §7 (chain of custody, 保管链): a recording taken through ingest, processing, a fixity check, a request +
- * approval, a list page, a denied request, a playback session with a seek, a copy and a time correction.
+ * approval, a list page, a denied request, a playback session with a seek, a copy, a time correction, a
+ * break-glass with its review and a revocation.
  * Its custody report lists exactly the audit events about it, with the chain's own sequence numbers (compared
  * with rows read from audit_event directly); who may read it is a literal table; the PDF, read back with
  * pdftotext, lists the same events and sequence numbers in Chinese.
@@ -26,6 +27,7 @@ let otherRecordingId: string;
 let departmentId: string;
 let uploaderToken: Record<string, string>;
 let sha256: string;
+let grantId: string;
 let requester: { session: Session; id: string };
 let leader: Session;
 let auditor: Session;
@@ -59,6 +61,9 @@ const EXPECTED_ACTIONS = [
   'recording.playback.end',
   'recording.copy',
   'recording.update',
+  'access.breakglass.open',
+  'access.breakglass.review',
+  'access.grant.revoke',
   'recording.custody.read',
 ];
 
@@ -115,7 +120,8 @@ beforeAll(async () => {
   const requestId = (req1.json() as { id: string }).id;
   const ok = await leader.request('POST', `/api/access-requests/${requestId}/approve`, {});
   expect(ok.statusCode, ok.body).toBe(200);
-  related.add(requestId).add((ok.json() as { grant: { id: string } }).grant.id);
+  grantId = (ok.json() as { grant: { id: string } }).grant.id;
+  related.add(requestId).add(grantId);
   // A list page under the grant: one event for the page (the other recording has no thumbnail to show).
   const ticket = await requester.session.request('POST', '/api/recordings/thumbnail-tickets', { recordingIds: [recordingId, otherRecordingId] });
   expect(ticket.statusCode, ticket.body).toBe(201);
@@ -148,6 +154,14 @@ beforeAll(async () => {
     payload: { recordedStart: '2026-11-27T00:00:05Z', reason: '设备时钟快 5 秒' },
   });
   expect(edit.statusCode, edit.body).toBe(200);
+
+  // 7. Break-glass by another officer, signed off by the leader; the leader then revokes the copy grant.
+  const bg = await secondSession.request('POST', '/api/access-requests/break-glass', { recordingIds: [recordingId], reason: '当事人现场投诉，需立即核查' });
+  expect(bg.statusCode, bg.body).toBe(201);
+  const bgGrant = (bg.json() as { id: string; grant: { id: string } });
+  related.add(bgGrant.id).add(bgGrant.grant.id);
+  expect((await leader.request('POST', `/api/access-grants/${bgGrant.grant.id}/review`, { outcome: 'signed_off', note: '情况属实' })).statusCode).toBe(200);
+  expect((await leader.request('POST', `/api/access-grants/${grantId}/revoke`, { reason: '复核完毕' })).statusCode).toBe(200);
 }, 180_000);
 
 afterAll(() => ctx?.close());
