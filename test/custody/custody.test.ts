@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { jobCatalog } from '../../src/app/jobs.ts';
 import { startJobRunner } from '../../src/platform/jobs/runner.ts';
+import { setCustodyClock } from '../../src/modules/custody/custody.service.ts';
 import { repoRoot } from '../support/cli.ts';
 import { createTestApp, listenAsUploader, login, makeDepartment, makePerson, makeUser, type Session, type TestContext } from '../support/harness.ts';
 import { makeClip } from '../support/media-fixtures.ts';
@@ -225,6 +226,18 @@ describe('the custody report', () => {
     const first = (await auditor.request('GET', `/api/recordings/${recordingId}/custody?limit=2`)).json() as Report;
     expect((await leader.request('GET', `/api/recordings/${recordingId}/custody?limit=2&cursor=${first.nextCursor}`)).statusCode).toBe(400);
     expect((await auditor.request('GET', `/api/recordings/${otherRecordingId}/custody?limit=2&cursor=${first.nextCursor}`)).statusCode).toBe(400);
+    // … and is served for an hour after the read it continues (then: open the report again, a new audited read).
+    const next = `/api/recordings/${recordingId}/custody?limit=2&cursor=${first.nextCursor}`;
+    try {
+      setCustodyClock(() => new Date(Date.now() + 59 * 60_000));
+      expect((await auditor.request('GET', next)).statusCode).toBe(200);
+      setCustodyClock(() => new Date(Date.now() + 61 * 60_000));
+      const late = await auditor.request('GET', next);
+      expect(late.statusCode).toBe(409);
+      expect(late.json().code).toBe('CUSTODY_CURSOR_EXPIRED');
+    } finally {
+      setCustodyClock(undefined);
+    }
   });
 
   test('who may read it: role × scope → status (out of scope is 404, as unknown)', async () => {

@@ -23,6 +23,13 @@ import { custodyCursor } from './custody.schema.ts';
 /** Later pages of an opened report are served for this long after it was opened (its audited read). */
 export const CURSOR_MINUTES = 60;
 
+let testClock: (() => Date) | undefined;
+
+/** Test seam: the clock a later page's age is judged by (undefined: the database's now()). Nothing in the app calls it. */
+export function setCustodyClock(clock: (() => Date) | undefined): void {
+  testClock = clock;
+}
+
 type User = Pick<AuthUser, 'id' | 'username' | 'roles' | 'departmentId' | 'personId' | 'permissions'>;
 
 interface Identity {
@@ -187,7 +194,8 @@ export async function getCustodyReport(deps: Deps, user: User, recordingId: stri
     if (!read || read.action !== 'recording.custody.read' || read.actor_id !== user.id || read.target_id !== recordingId || BigInt(afterSeq) > BigInt(readSeq)) {
       throw new AppError('INVALID_CURSOR', {}, { cursor: { zh: '分页游标无效', en: 'invalid page cursor' } });
     }
-    if ((await repo.databaseNow(db)).getTime() - read.at.getTime() > CURSOR_MINUTES * 60_000) throw new AppError('CUSTODY_CURSOR_EXPIRED', { minutes: CURSOR_MINUTES });
+    const now = testClock ? testClock() : await repo.databaseNow(db);
+    if (now.getTime() - read.at.getTime() > CURSOR_MINUTES * 60_000) throw new AppError('CUSTODY_CURSOR_EXPIRED', { minutes: CURSOR_MINUTES });
     upto = { seq: readSeq, at: read.at, hash: read.hash };
     after = afterSeq;
   } else {
