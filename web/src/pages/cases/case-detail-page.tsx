@@ -52,7 +52,7 @@ export default function CaseDetailPage() {
         {c.gaps.length > 0 && <Tag color="red">{t('cases.gaps')}：{c.gaps.map((s) => t(`cases.stage.${s}`)).join('、')}</Tag>}
       </Space>
       <Row gutter={16}>
-        <Col xs={24} xl={14}>
+        <Col xs={24} xl={12}>
           <Card title={t('cases.detail.title')} style={{ marginBottom: 16 }}>
             <Descriptions
               size="small"
@@ -84,12 +84,18 @@ export default function CaseDetailPage() {
               ]}
             />
           </Card>
-          <CasePartiesCard c={c} />
-          <CaseStageCard c={c} onChange={setCase} />
         </Col>
-        <Col xs={24} xl={10}>
-          <CaseChecklistCard c={c} onChanged={reload} />
+        <Col xs={24} xl={12}>
+          <CasePartiesCard c={c} />
+        </Col>
+      </Row>
+      <CaseStageCard c={c} onChange={setCase} />
+      <CaseChecklistCard c={c} onChanged={reload} />
+      <Row gutter={16}>
+        <Col xs={24} xl={12}>
           <CaseLinksCard c={c} onChanged={reload} />
+        </Col>
+        <Col xs={24} xl={12}>
           <CaseDeadlinesCard c={c} onChanged={reload} />
         </Col>
       </Row>

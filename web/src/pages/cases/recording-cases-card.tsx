@@ -63,7 +63,7 @@ export function RecordingCasesCard({ recordingId }: { recordingId: string }) {
         columns={[
           { title: t('cases.col.caseNumber'), render: (_, r) => <Link to={`/cases/${r.caseId}`}>{r.caseNumber}</Link> },
           { title: t('cases.links.stage'), render: (_, r) => t(`cases.stage.${r.stage}`) },
-          { title: t('cases.col.status'), render: (_, r) => <StageTag stage={r.status} /> },
+          { title: t('cases.stage.current'), render: (_, r) => <StageTag stage={r.status} /> },
           { title: '', render: (_, r) => `${r.linkedBy} · ${formatTime(r.linkedAt, false)}` },
         ]}
       />
