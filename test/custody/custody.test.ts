@@ -29,6 +29,7 @@ let departmentId: string;
 let uploaderToken: Record<string, string>;
 let sha256: string;
 let grantId: string;
+let leaderPersonId: string;
 let requester: { session: Session; id: string };
 let leader: Session;
 let auditor: Session;
@@ -65,6 +66,7 @@ const EXPECTED_ACTIONS = [
   'access.breakglass.open',
   'access.breakglass.review',
   'access.grant.revoke',
+  'case.link',
   'recording.custody.read',
 ];
 
@@ -99,7 +101,8 @@ beforeAll(async () => {
   const r2 = await tusUpload(base, clip2, { filename: 'other.mp4', metadata: up.meta }, up.headers);
   otherRecordingId = r2.headers['X-Recording-Id']!;
 
-  const leaderUser = await makeUser(ctx.db, { roles: ['leader'], departmentId, personId: (await makePerson(ctx.db, { departmentId, name: '李领导' })).id });
+  leaderPersonId = (await makePerson(ctx.db, { departmentId, name: '李领导' })).id;
+  const leaderUser = await makeUser(ctx.db, { roles: ['leader'], departmentId, personId: leaderPersonId });
   leader = await login(ctx.app, leaderUser.username, leaderUser.password);
   const auditorUser = await makeUser(ctx.db, { roles: ['auditor'] });
   auditor = await login(ctx.app, auditorUser.username, auditorUser.password);
@@ -163,6 +166,23 @@ beforeAll(async () => {
   related.add(bgGrant.id).add(bgGrant.grant.id);
   expect((await leader.request('POST', `/api/access-grants/${bgGrant.grant.id}/review`, { outcome: 'signed_off', note: '情况属实' })).statusCode).toBe(200);
   expect((await leader.request('POST', `/api/access-grants/${grantId}/revoke`, { reason: '复核完毕' })).statusCode).toBe(200);
+
+  // 8. The leader files a case and links the recording to it (case.link names the recording in its details).
+  const filed = await leader.request('POST', '/api/cases', {
+    caseNumber: `冀商罚〔2026〕${Date.now() % 100000}号`,
+    cause: '未按规定备案经营单用途商业预付卡',
+    actKind: 'penalty',
+    procedure: 'general',
+    departmentId,
+    officers: [{ personId: meta.officerIds[0] }, { personId: leaderPersonId }],
+    parties: [{ kind: 'person', name: '王某某', idType: 'resident_id', idNumber: '110101199003071234', address: '石家庄市长安区' }],
+  });
+  expect(filed.statusCode, filed.body).toBe(201);
+  const caseId = (filed.json() as { id: string }).id;
+  const link = await leader.request('POST', `/api/cases/${caseId}/links`, { recordingId, stage: 'investigation' });
+  expect(link.statusCode, link.body).toBe(201);
+  // The oracle knows the link by its id (the case's other events do not name the recording).
+  related.add((link.json() as { id: string }).id);
 }, 180_000);
 
 afterAll(() => ctx?.close());

@@ -239,6 +239,16 @@ export const CUSTODY_EVENTS: Record<string, Entry> = {
   'recording.transcript.delete': { category: 'metadata', title: both('删除文字记录', 'Transcript removed') },
   'recording.annotations.view': { category: 'view', title: both('查看注记与文字记录', 'Annotations viewed') },
   'recording.annotation.history.view': { category: 'view', title: both('查看注记修改历史', 'Annotation history viewed') },
+  'case.link': {
+    category: 'metadata',
+    title: both('关联到案件', 'Linked to a case'),
+    detail: (d) => both(`案件 ${str(d.caseNumber)}；阶段 ${str(d.stage)}${d.note ? `；${str(d.note)}` : ''}`, `case ${str(d.caseNumber)}; stage ${str(d.stage)}${d.note ? `; ${str(d.note)}` : ''}`),
+  },
+  'case.unlink': {
+    category: 'metadata',
+    title: both('解除案件关联', 'Unlinked from a case'),
+    detail: (d) => both(`阶段 ${str(d.stage)}；原因：${str(d.reason)}`, `stage ${str(d.stage)}; reason: ${str(d.reason)}`),
+  },
   'offload.receipt.confirm': {
     category: 'handover',
     title: both('专门存储人员签收当日移交', 'Daily hand-over confirmed by the custodian'),

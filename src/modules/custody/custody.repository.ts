@@ -18,6 +18,8 @@ export interface Subjects {
   requestIds: string[];
   grantIds: string[];
   fixityRunIds: string[];
+  /** Cases the recording is (or was) linked to: their `case.link` / `case.unlink` events name it. */
+  caseIds: string[];
   /** Hand-over receipts (offload_receipt) listing the recording, with the person they are filed under. */
   receipts: { id: string; personId: string }[];
   /** First sequence number about the recording itself (its creation): list pages cannot show it earlier. */
@@ -52,7 +54,7 @@ export async function subjectsOf(db: DbOrTx, recordingId: string, originalSha256
   // access_request_item and offload_receipt have no index by recording: at province scale these two lookups
   // scan those tables (requests and daily receipts are far fewer than recordings); an index for each is the
   // next migration's work.
-  const [uploads, requests, grants, runs, receipts, since] = await Promise.all([
+  const [uploads, requests, grants, runs, receipts, since, cases] = await Promise.all([
     // The uploads that made (or repeated) the recording, as its own events name them (audit_event_target index;
     // upload.recording_id has no index).
     sql<{ id: string }>`SELECT DISTINCT details->>'uploadId' AS id FROM audit_event WHERE target_type = 'recording' AND target_id = ${recordingId}
@@ -63,6 +65,7 @@ export async function subjectsOf(db: DbOrTx, recordingId: string, originalSha256
     sql<{ id: string }>`SELECT DISTINCT run_id AS id FROM fixity_check WHERE sha256 = ANY(${objects}::text[]) AND run_id IS NOT NULL`.execute(db),
     sql<{ id: string; person_id: string }>`SELECT id, person_id FROM offload_receipt WHERE ${recordingId}::uuid = ANY(recording_ids)`.execute(db),
     sql<{ seq: string | null }>`SELECT min(seq)::text AS seq FROM audit_event WHERE target_type = 'recording' AND target_id = ${recordingId}`.execute(db),
+    db.selectFrom('case_recording_link').select('case_id').distinct().where('recording_id', '=', recordingId).execute(),
   ]);
   return {
     recordingId,
@@ -73,6 +76,7 @@ export async function subjectsOf(db: DbOrTx, recordingId: string, originalSha256
     grantIds: grants.rows.map((r) => r.id),
     fixityRunIds: runs.rows.map((r) => r.id),
     receipts: receipts.rows.map((r) => ({ id: r.id, personId: r.person_id })),
+    caseIds: cases.map((c) => c.case_id),
     sinceSeq: since.rows[0]?.seq ?? '0',
   };
 }
@@ -100,6 +104,9 @@ export async function eventsPage(db: DbOrTx, s: Subjects, o: { afterSeq: string;
     ? sql`OR (target_type = 'person' AND target_id = ANY(${s.receipts.map((r) => r.personId)}::text[])
          AND action = 'offload.receipt.confirm' AND details->>'receiptId' = ANY(${s.receipts.map((r) => r.id)}::text[]))`
     : sql``;
+  const cases = s.caseIds.length
+    ? sql`OR (target_type = 'case' AND target_id = ANY(${s.caseIds}::text[]) AND action IN ('case.link', 'case.unlink') AND details->>'recordingId' = ${s.recordingId})`
+    : sql``;
   const r = await sql<CustodyEventRow>`
     SELECT seq::text AS seq, at, actor_id, actor_label, action, target_type, target_id, details, prev_hash, hash
     FROM audit_event
@@ -112,6 +119,7 @@ export async function eventsPage(db: DbOrTx, s: Subjects, o: { afterSeq: string;
       ${ids('access_grant', s.grantIds)}
       ${ids('fixity_run', s.fixityRunIds)}
       ${receipts}
+      ${cases}
       OR (action = 'recording.thumbnails.view' AND seq >= ${s.sinceSeq} AND details->'recordingIds' ? ${s.recordingId}::text)
     )
     ORDER BY audit_event.seq
