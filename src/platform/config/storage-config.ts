@@ -72,7 +72,8 @@ export function storageConfigOf(e: StorageEnv): { config: StorageConfig; problem
     endpoint: e.QUANLU_S3_ENDPOINT,
     bucket: e.QUANLU_S3_BUCKET ?? '',
     region: e.QUANLU_S3_REGION,
-    credentials: credentials && Object.freeze(credentials),
+    // Not frozen: the AWS SDK tags the credentials object it is given.
+    credentials,
     forcePathStyle: e.QUANLU_S3_FORCE_PATH_STYLE,
   });
   return { config: Object.freeze({ kind: 's3' as const, objectLockDays: e.QUANLU_OBJECT_LOCK_DAYS, s3 }), problems };
