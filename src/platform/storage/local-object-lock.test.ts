@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.ts';
 import { LocalObjectStore } from './local-object-store.ts';
@@ -37,7 +38,7 @@ describe('LocalObjectStore retention and legal hold (recorded, not enforced)', (
     expect(state!.retainUntil!.getTime()).toBeGreaterThanOrEqual(before + 184 * DAY);
     expect(state!.retainUntil!.getTime()).toBeLessThanOrEqual(Date.now() + 184 * DAY);
     // A derived file (put) gets none.
-    const derived = await sut.put([randomBytes(100)]);
+    const derived = await sut.put(Readable.from([randomBytes(100)]));
     expect(await sut.lockState(derived.key)).toEqual({ retainUntil: null, legalHold: false, enforced: false });
   });
 
