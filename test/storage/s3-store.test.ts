@@ -22,6 +22,7 @@ import { assertObjectStoreReady } from '../../src/platform/storage/s3-bucket-che
 import { S3ObjectStore } from '../../src/platform/storage/s3-object-store.ts';
 import { StartupError } from '../../src/platform/http/listen-check.ts';
 import { createTestApp, login, makeDepartment, makePerson, makeUser, type Session, type TestContext } from '../support/harness.ts';
+import { runCli } from '../support/cli.ts';
 import { makeClip } from '../support/media-fixtures.ts';
 import { findS3TestServer, startS3Gateway, type S3Gateway } from '../support/s3-gateway.ts';
 import { tusUpload } from '../support/tus-client.ts';
@@ -258,5 +259,15 @@ describe.skipIf(!tool)('S3 object store with Object Lock (real Ceph RADOS Gatewa
     const denied = await assertObjectStoreReady(openObjectStore(badKey)).catch((e: Error) => e);
     expect(denied).toBeInstanceOf(StartupError);
     expect((denied as Error).message).not.toContain('wrong-secret-1234');
+    // `quanlu start` itself: one line, exit code 2, before any database or web build.
+    const cli = await runCli(['start'], { QUANLU_DATA_DIR: path.join(ctx.dataDir, 'cli-start'), PORT: '0', ...gw.env(plain) });
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain(`The S3 bucket ${plain} does not have versioning and Object Lock enabled`);
+    expect(cli.stdout).toBe('');
+  });
+
+  test('health answers 200 with the bucket reachable', async () => {
+    const r = await ctx.app.inject({ method: 'GET', url: '/api/health' });
+    expect(r.statusCode, r.body).toBe(200);
   });
 });
