@@ -140,6 +140,22 @@ describe.skipIf(!tool)('S3 object store with Object Lock (real Ceph RADOS Gatewa
     expect(sha256Of(await bytesOf(sha))).toBe(sha);
   });
 
+  test('bytes already stored unlocked (as a derived file) that are then uploaded as an original get the original’s lock', async () => {
+    const bytes = randomBytes(70_000);
+    const sha = sha256Of(bytes);
+    const f = path.join(ctx.dataDir, `derived-${sha.slice(0, 8)}`);
+    await writeFile(f, bytes);
+    expect((await ctx.deps.storage.putFile(f)).created).toBe(true);
+    expect(await s3ErrorOf(s3.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: objectKey(sha) })))).toBe('ObjectLockConfigurationNotFoundError 404');
+    const r = await upload(bytes);
+    expect(r['X-Upload-State']).toBe('stored');
+    const { versions } = await versionsOf(sha);
+    expect(versions).toHaveLength(1);
+    const retention = await s3.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: objectKey(sha), VersionId: versions[0]!.VersionId }));
+    expect(retention.Retention?.Mode).toBe('COMPLIANCE');
+    expect(retention.Retention!.RetainUntilDate!.getTime()).toBeGreaterThan(Date.now() + 183 * DAY);
+  });
+
   test('deleting or overwriting a locked original through the S3 API: the store refuses, QuanLu keeps reading the original bytes', async () => {
     const bytes = randomBytes(100_000);
     const sha = sha256Of(bytes);
