@@ -39,12 +39,13 @@ export async function inspectDocument(bytes: Uint8Array, maxPages: number): Prom
   }
   let pdf: PDFDocument;
   try {
-    pdf = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true });
+    // Loaded without decrypting: an encrypted file is then recognised by its Encrypt entry, whatever its objects hold.
+    pdf = await PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true, throwOnInvalidObject: true });
   } catch (e) {
-    if (e instanceof EncryptedPDFError) throw new AppError('DOCUMENT_ENCRYPTED');
+    // An encrypted file's objects may not parse at all; its trailer still names the Encrypt dictionary.
+    if (e instanceof EncryptedPDFError || Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes('/Encrypt')) throw new AppError('DOCUMENT_ENCRYPTED');
     throw new AppError('DOCUMENT_BROKEN', { reason: 'PDF' });
   }
-  // pdf-lib reads some encrypted files without complaint when the Encrypt entry is indirect; check again.
   if (pdf.isEncrypted || pdf.context.trailerInfo.Encrypt) throw new AppError('DOCUMENT_ENCRYPTED');
   let pageCount: number;
   try {
