@@ -4,7 +4,7 @@ import type { Permission } from '../../platform/auth/permissions.ts';
 export type GrantMode = 'view' | 'copy';
 
 /** The kinds of object an action names, and so which table its ids and filter refer to. */
-export type Entity = 'recording' | 'person' | 'department';
+export type Entity = 'recording' | 'person' | 'department' | 'case';
 
 /**
  * Every scoped action, the object it applies to and the permission(s) whose scopes it follows
@@ -43,6 +43,24 @@ export const ACTIONS = {
   'person.read': { entity: 'person', permissions: ['people:read'] },
   /** Name a person as a recording officer on an upload or an edit. */
   'person.tag': { entity: 'person', permissions: ['recordings:upload', 'recordings:edit'] },
+  /** Read a case (案件): its parties masked, officers, stages, links, checklist, deadlines. */
+  'case.read': { entity: 'case', permissions: ['cases:read'] },
+  /** Handle a case: stages, parties, officers, links, written reasons, deadlines. */
+  'case.edit': { entity: 'case', permissions: ['cases:write'] },
+  /** File a case in a department (立案). */
+  'case.create': { entity: 'department', permissions: ['cases:write'] },
+  /** See a party's ID number in full; each reveal is audited (个人信息保护法 art. 51). */
+  'case.party.reveal': { entity: 'case', permissions: ['cases:reveal'] },
+  /**
+   * Consult the case file's content: a document's bytes, the bound PDF (第十四条: case files are not consulted
+   * without approval — here, by holding the case: its officers, the department's custodian and leader, the
+   * supervisor; the admin and the auditor see the list, never the content). Every read is audited.
+   */
+  'case.file.read': { entity: 'case', permissions: ['casefiles:read'] },
+  /** Compile the case file (立卷): upload documents, build the PDF. */
+  'case.file.write': { entity: 'case', permissions: ['casefiles:write'] },
+  /** Archive the case file (归档): the department's custodian or leader. */
+  'case.file.archive': { entity: 'case', permissions: ['casefiles:archive'] },
 } as const satisfies Record<string, { entity: Entity; permissions: readonly Permission[]; grant?: readonly GrantMode[] }>;
 
 export type Action = keyof typeof ACTIONS;

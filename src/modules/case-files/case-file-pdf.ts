@@ -186,7 +186,7 @@ function drawReferenceTable(doc: PDFKit.PDFDocument, r: ReferenceTable, items: n
   doc.rect(MARGIN, top, w, boxH).stroke();
   doc.text('本卷情况说明', MARGIN + 12, top + 12);
   doc.text(`本卷共有文件材料 ${items} 件，共 ${pages} 页（封面、卷内目录、备考表不编页号）。`, MARGIN + 12, top + 40, { width: w - 24 });
-  if (r.notes) doc.text(r.notes, MARGIN + 12, top + 70, { width: w - 24, height: boxH - 90 });
+  if (r.notes) doc.text(r.notes, MARGIN + 12, top + 70, { width: w - 24, height: boxH - 90, ellipsis: true });
   let y = top + boxH + 30;
   for (const [k, v] of [
     ['立卷人', r.compiledBy],
@@ -269,25 +269,30 @@ export async function buildCaseFilePdf(cover: CoverFields, entries: CatalogueEnt
     const isLast = i === entries.length - 1 && e.pages > 1;
     return [String(i + 1), e.responsible, e.number, e.title, e.date, isLast ? `${start}-${end}` : String(start), e.note ?? ''];
   });
-  const front = await render((doc) => {
+  // One pdfkit document for all generated pages (the CJK font is parsed once): cover, catalogue, and the
+  // 备考表 as its last page (always one page: its notes are clipped to the box).
+  const generated = await render((doc) => {
     drawCover(doc, cover, items, numbered);
     doc.addPage();
     drawCatalogue(doc, rows);
+    doc.addPage();
+    drawReferenceTable(doc, reference, items, numbered);
   });
-  const back = await render((doc) => drawReferenceTable(doc, reference, items, numbered));
 
   const out = await PDFDocument.create({ updateMetadata: false });
   out.setTitle(cover.caseName);
   out.setProducer('QuanLu');
   out.setCreator('QuanLu');
   const font = await out.embedFont(StandardFonts.Helvetica);
-  const append = async (bytes: Uint8Array) => {
-    const src = await PDFDocument.load(bytes, { updateMetadata: false });
-    const pages = await out.copyPages(src, src.getPageIndices());
+  const append = async (bytes: Uint8Array | PDFDocument, indices?: number[]) => {
+    const src = bytes instanceof PDFDocument ? bytes : await PDFDocument.load(bytes, { updateMetadata: false });
+    const pages = await out.copyPages(src, indices ?? src.getPageIndices());
     for (const p of pages) out.addPage(p);
     return pages.length;
   };
-  const frontPages = await append(front);
+  const gen = await PDFDocument.load(generated, { updateMetadata: false });
+  const genPages = gen.getPageIndices();
+  const frontPages = await append(gen, genPages.slice(0, -1));
   let n = 1;
   for (const e of entries) {
     if (e.pointsTo !== undefined || e.pages === 0) continue;
@@ -302,7 +307,7 @@ export async function buildCaseFilePdf(cover: CoverFields, entries: CatalogueEnt
     if (added !== e.pages) throw new AppError('CASE_FILE_BUILD_FAILED', { reason: `${e.title}: ${added} pages, ${e.pages} recorded` });
     for (let i = before; i < before + added; i++) stamp(out.getPage(i), n++, font);
   }
-  await append(back);
+  await append(gen, genPages.slice(-1));
   const bytes = await out.save({ useObjectStreams: true });
   return { bytes, totalPages: out.getPageCount(), numberedPages: numbered, frontPages, startPages };
 }

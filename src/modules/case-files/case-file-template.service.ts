@@ -20,7 +20,7 @@ export async function currentTemplate(db: DbOrTx): Promise<VersionedTemplate> {
   return { version: row!.version, template: caseFileTemplateBody.parse(row!.body) };
 }
 
-export async function getTemplate({ db }: Deps) {
+export async function getTemplate({ db }: Pick<Deps, 'db'> | { db: DbOrTx }) {
   const t = await currentTemplate(db);
   return { version: t.version, ...t.template };
 }
@@ -32,7 +32,7 @@ export async function putTemplate({ db }: Deps, user: AuthUser, body: CaseFileTe
     const version = before.version + 1;
     const row = await repo.insertTemplate(trx, version, body, user.id);
     // A concurrent change took this number: the caller retries with what is now in force.
-    if (!row) return getTemplate({ db: trx } as Deps);
+    if (!row) return getTemplate({ db: trx });
     await appendAuditEvent(trx, {
       actor: actorOf(user),
       action: 'case_file_template.update',
