@@ -143,6 +143,7 @@ export const errorCatalog = {
     zh: '该案卷已于 {on} 归档（归档号 {number}），只读，不能再修改',
     en: 'This case file was archived on {on} (archive number {number}); it is read-only and cannot be changed',
   },
+  CASE_LOCKED: { status: 409, zh: '该案件已归档，案卷只读，不能再修改', en: 'This case is archived; its case file is read-only and cannot be changed' },
   CASE_FILE_INCOMPLETE: {
     status: 409,
     zh: '案卷评查未通过，不能归档：{problems}',
