@@ -19,7 +19,7 @@ CREATE TRIGGER case_file_template_no_truncate BEFORE TRUNCATE ON case_file_templ
 -- many originals at once, so it names none.
 ALTER TABLE derived_object DROP CONSTRAINT derived_object_kind_check;
 ALTER TABLE derived_object ADD CONSTRAINT derived_object_kind_check CHECK (kind IN ('proxy', 'thumbnail', 'case_file'));
-ALTER TABLE derived_object ALTER COLUMN original_sha256 DROP NOTNULL;
+ALTER TABLE derived_object ALTER COLUMN original_sha256 DROP NOT NULL;
 ALTER TABLE derived_object ADD CONSTRAINT derived_object_original_named CHECK ((kind = 'case_file') = (original_sha256 IS NULL));
 
 -- 文书: one written record of a case (scanned 笔录, 决定书, 送达回证 …). Its bytes are an original of the
