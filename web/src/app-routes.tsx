@@ -24,6 +24,7 @@ const OffloadLatePage = lazy(() => import('./pages/offload/offload-late-page.tsx
 const AccessListPage = lazy(() => import('./pages/access/access-list-page.tsx'));
 const AccessDetailPage = lazy(() => import('./pages/access/access-detail-page.tsx'));
 const AccessNewPage = lazy(() => import('./pages/access/access-new-page.tsx'));
+const CaseFilePage = lazy(() => import('./pages/case-files/case-file-page.tsx'));
 const BreakGlassPage = lazy(() => import('./pages/access/access-new-page.tsx').then((m) => ({ default: m.BreakGlassPage })));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
@@ -68,6 +69,7 @@ export function AppRoutes() {
         <Route path="access/new" element={<Allow permission="access:request"><AccessNewPage /></Allow>} />
         <Route path="access/break-glass" element={<Allow permission="access:request"><BreakGlassPage /></Allow>} />
         <Route path="access/:id" element={<Allow permission="access:request"><AccessDetailPage /></Allow>} />
+        <Route path="cases/:id/case-file" element={<Allow permission="cases:read"><CaseFilePage /></Allow>} />
         <Route path="audit/events" element={<Allow permission="audit:read"><AuditPage /></Allow>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
