@@ -402,7 +402,7 @@ export interface ThumbnailTicketTable {
 /** A version of the case-file template (0013): document types, binding order, retention, 档号 codes. Append-only. */
 export interface CaseFileTemplateTable {
   version: number;
-  body: unknown;
+  body: Json;
   created_at: GeneratedTimestamp;
   created_by: string | null;
 }
@@ -434,7 +434,7 @@ export interface CaseFileBuildTable {
   template_version: number;
   total_pages: number;
   numbered_pages: number;
-  catalogue: unknown;
+  catalogue: Json;
   final: Generated<boolean>;
   built_by: string;
   built_at: GeneratedTimestamp;
