@@ -31,7 +31,7 @@ async function apiAs(base: string, username: string, password: string) {
     const r = await fetch(`${base}${url}`, {
       method,
       headers: { cookie, 'x-csrf-token': csrfToken, ...(body !== undefined && { 'content-type': type }) },
-      body: body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      body: body === undefined ? undefined : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
     });
     const text = await r.text();
     if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${text}`);
@@ -87,7 +87,9 @@ afterAll(async () => {
   await web?.close();
 });
 
-const shot = (name: string) => page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
 
 test('the custodian uploads the signed receipt, builds and views the case file, and archives it', async (ctx) => {
   ctx.onTestFailed(() => shot('case-file-failure'));
@@ -133,9 +135,11 @@ test('the custodian uploads the signed receipt, builds and views the case file, 
   await expectText(card.getByTestId('case-file-builds'), '电子数据（声像资料）清单');
   await shot('case-file-3-built');
 
-  // The PDF is served inline in the browser's own session (the request carries the session cookie).
+  // The link opens the PDF in a new tab; it is served inline in the browser's own session.
   const [popup] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
-  const resp = await popup.waitForEvent('response', (r) => r.url().endsWith('/pdf'));
+  await expect.poll(() => popup.url()).toMatch(/\/pdf$/);
+  await popup.close();
+  const resp = await page.context().request.get(`${base}${href}`);
   expect(resp.status()).toBe(200);
   expect(resp.headers()['content-type']).toBe('application/pdf');
   expect(resp.headers()['content-disposition']).toMatch(/^inline/);
@@ -143,7 +147,9 @@ test('the custodian uploads the signed receipt, builds and views the case file, 
   // cover + catalogue + (1 + 2 + 1 + 1 + 3 + 1 electronic data) + 备考表
   expect(pdf.pages).toBe(12);
   expect(squash(pdf.text[0]!)).toContain('某某商贸有限公司未经许可从事经营活动案');
-  await popup.close();
+  // Both reads (the tab and the check) are in the audit log as consultations of the case file.
+  const views = await web.database.db.selectFrom('audit_event').select('action').where('action', '=', 'case_file.view').where('target_id', '=', caseId).execute();
+  expect(views.length).toBe(2);
 
   // Archive.
   await card.getByTestId('case-file-archive').click();

@@ -86,7 +86,9 @@ async function renderVolume(deps: Deps, db: DbOrTx, user: AuthUser, caseId: stri
       })),
     );
     const pages = (await PDFDocument.load(list)).getPageCount();
-    const today = shanghaiDate();
+    // The list is dated by the latest recording it lists (not by the build day, which may be after closing).
+    const dated = recordings.filter((r) => r.recorded_start).map((r) => shanghaiDate(r.recorded_start!));
+    const today = dated.sort().at(-1) ?? c.filed_on;
     items.push({
       rank: rank.get(template.electronicDataType) ?? Number.MAX_SAFE_INTEGER,
       date: '9999-12-31',
