@@ -25,6 +25,9 @@ const AccessListPage = lazy(() => import('./pages/access/access-list-page.tsx'))
 const AccessDetailPage = lazy(() => import('./pages/access/access-detail-page.tsx'));
 const AccessNewPage = lazy(() => import('./pages/access/access-new-page.tsx'));
 const CaseFilePage = lazy(() => import('./pages/case-files/case-file-page.tsx'));
+const CasesListPage = lazy(() => import('./pages/cases/cases-list-page.tsx'));
+const CaseNewPage = lazy(() => import('./pages/cases/case-new-page.tsx'));
+const CaseDetailPage = lazy(() => import('./pages/cases/case-detail-page.tsx'));
 const BreakGlassPage = lazy(() => import('./pages/access/access-new-page.tsx').then((m) => ({ default: m.BreakGlassPage })));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
@@ -70,6 +73,9 @@ export function AppRoutes() {
         <Route path="access/break-glass" element={<Allow permission="access:request"><BreakGlassPage /></Allow>} />
         <Route path="access/:id" element={<Allow permission="access:request"><AccessDetailPage /></Allow>} />
         <Route path="cases/:id/case-file" element={<Allow permission="cases:read"><CaseFilePage /></Allow>} />
+        <Route path="cases" element={<Allow permission="cases:read"><CasesListPage /></Allow>} />
+        <Route path="cases/new" element={<Allow permission="cases:write"><CaseNewPage /></Allow>} />
+        <Route path="cases/:id" element={<Allow permission="cases:read"><CaseDetailPage /></Allow>} />
         <Route path="audit/events" element={<Allow permission="audit:read"><AuditPage /></Allow>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

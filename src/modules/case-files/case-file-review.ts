@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import { getSetting } from '../settings/settings.service.ts';
-import { gaps } from '../cases/cases.repository.ts';
+import { STAGE_NAMES } from '../cases/case-stages.ts';
+import { caseGaps } from '../cases/cases.service.ts';
+import type { CaseStage } from '../../platform/db/schema.ts';
 import type { CaseFileTemplate } from './case-file.template.ts';
 import * as repo from './case-files.repository.ts';
 
@@ -51,12 +52,13 @@ export async function reviewCaseFile(db: DbOrTx, caseId: string, template: CaseF
     problems.push({ code: 'too_few_officers', zh: `一般程序案件须有两名以上执法人员（现有 ${officers.length} 名）`, en: `A general-procedure case needs at least two officers (has ${officers.length})` });
   }
 
-  for (const g of await gaps(db, sql`true`, { caseId, limit: 100 })) {
+  // 第十六条: the cases module's gap rule (AV-required stages entered with neither a link nor a written reason).
+  for (const g of await caseGaps(db, caseId)) {
     problems.push({
       code: 'stage_without_av',
       ref: g.stage,
-      zh: `环节“${g.stage}”须音像记录，既无关联声像资料也无书面说明（${g.items.join('、')}）`,
-      en: `Stage "${g.stage}" needs AV: no linked recording and no written reason (${g.items.join(', ')})`,
+      zh: `“${STAGE_NAMES[g.stage].zh}”环节须音像记录，既无关联声像资料也无书面说明（${g.items.join('、')}）`,
+      en: `Stage ${STAGE_NAMES[g.stage].en} needs AV: no linked recording and no written reason (${g.items.join(', ')})`,
     });
   }
 
@@ -111,7 +113,9 @@ function dateProblems(
   for (const stage of STAGE_ORDER) {
     const on = latest.get(stage);
     if (!on) continue;
-    if (prev && on < prev[1]) bad(`环节“${stage}”日期 ${on} 早于前一环节“${prev[0]}”日期 ${prev[1]}`, `Stage "${stage}" (${on}) is dated before "${prev[0]}" (${prev[1]})`, stage);
+    const zh = (x: string) => STAGE_NAMES[x as CaseStage].zh;
+    const en = (x: string) => STAGE_NAMES[x as CaseStage].en;
+    if (prev && on < prev[1]) bad(`“${zh(stage)}”日期 ${on} 早于前一环节“${zh(prev[0])}”日期 ${prev[1]}`, `Stage ${en(stage)} (${on}) is dated before ${en(prev[0])} (${prev[1]})`, stage);
     prev = [stage, on];
   }
   return out;

@@ -4,6 +4,9 @@ import type { CaseStage } from '../../platform/db/schema.ts';
 
 /** 案件 SQL (0012): cases, parties, officers, stage history, links, written reasons, deadlines, checklist. */
 
+/** A visibility condition that lets everything through (for callers that decided access themselves). */
+export const EVERYTHING: RawBuilder<SqlBool> = sql<SqlBool>`true`;
+
 export type CaseRow = Awaited<ReturnType<typeof findCase>> & object;
 
 export async function findCase(db: DbOrTx, id: string) {

@@ -170,8 +170,23 @@ export async function createCase(deps: Deps, user: AuthUser, input: CreateCaseIn
 export async function loadCase(db: DbOrTx, id: string) {
   const c = await repo.findCase(db, id);
   if (!c) return undefined;
-  const [parties, officers, stages] = await Promise.all([repo.partiesOf(db, id), repo.officersOf(db, [id]), repo.stageEventsOf(db, id)]);
-  return { case: c, parties, officers, stages };
+  const [parties, officers, stages, links] = await Promise.all([
+    repo.partiesOf(db, id),
+    repo.officersOf(db, [id]),
+    repo.stageEventsOf(db, id),
+    // Every link, live and ended, whoever may see the recordings (callers decide what to show).
+    repo.linksOfCase(db, id, repo.EVERYTHING),
+  ]);
+  return { case: c, parties, officers, stages, links };
+}
+
+/**
+ * The gaps of one case (第十六条): the stages that need AV by its checklist version, that it entered, with
+ * neither a live link nor a written reason — with the checklist items they miss. No access check (the
+ * casefile completeness check and jobs call it after their own decision).
+ */
+export async function caseGaps(db: DbOrTx, caseId: string): Promise<{ stage: CaseStage; items: string[] }[]> {
+  return (await repo.gaps(db, repo.EVERYTHING, { caseId, limit: 100 })).map((g) => ({ stage: g.stage, items: g.items }));
 }
 
 export type LoadedCase = NonNullable<Awaited<ReturnType<typeof loadCase>>>;
