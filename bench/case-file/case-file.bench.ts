@@ -5,6 +5,7 @@
 // in its own child process, so its peak memory (max RSS) is its own.
 // Run: npm run bench:case-file [-- --docs=30 --pages=10 --rounds=3]
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,11 +47,22 @@ function files(dir: string): string[] {
   return Array.from({ length: DOCS }, (_, i) => path.join(dir, `doc-${String(i).padStart(3, '0')}.pdf`));
 }
 
+/** This process's peak resident set (VmHWM), MiB. */
+function hwmMiB(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
 /** One variant, in this (child) process: prints {ms, rssMiB, pages, bytes} as JSON. */
 async function runMode(mode: string, dir: string): Promise<void> {
+  // Peak RSS of this process (VmHWM: getrusage's maxrss would carry the forking parent's peak over exec),
+  // module loading included; what the work adds is reported beside it.
+  const startRssMiB = hwmMiB();
   const t0 = performance.now();
   let pages = 0;
   let bytes = 0;
+  // qpdf's own peak (GNU time's %M, KiB), reported instead of this process's.
+  let toolPeakMiB = 0;
   if (mode === 'quanlu') {
     const entries: CatalogueEntry[] = files(dir).map((f, i) => ({
       responsible: '市商务局商务综合执法支队',
@@ -83,9 +95,14 @@ async function runMode(mode: string, dir: string): Promise<void> {
   } else if (mode === 'qpdf') {
     const outFile = path.join(dir, 'qpdf.pdf');
     await new Promise<void>((resolve, reject) => {
-      const p = spawn('qpdf', ['--empty', '--pages', ...files(dir), '--', outFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const p = spawn('/usr/bin/time', ['-f', '%M', 'qpdf', '--empty', '--pages', ...files(dir), '--', outFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (c) => (err += c));
       p.on('error', reject);
-      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`qpdf exited ${code}`))));
+      p.on('exit', (code) => {
+        toolPeakMiB = Number(err.trim().split('\n').at(-1)) / 1024;
+        return code === 0 ? resolve() : reject(new Error(`qpdf exited ${code}: ${err}`));
+      });
     });
     const b = await readFile(outFile);
     pages = (await PDFDocument.load(b)).getPageCount();
@@ -93,10 +110,10 @@ async function runMode(mode: string, dir: string): Promise<void> {
   }
   const ms = performance.now() - t0;
   // qpdf's own memory is a child's: RUSAGE_CHILDREN would be needed; its figure is the node side only.
-  process.stdout.write(JSON.stringify({ ms, rssMiB: process.resourceUsage().maxRSS / 1024, pages, bytes }) + '\n');
+  process.stdout.write(JSON.stringify({ ms, rssMiB: Math.max(hwmMiB(), toolPeakMiB), startRssMiB: toolPeakMiB ? 0 : startRssMiB, pages, bytes }) + '\n');
 }
 
-function child(mode: string, dir: string): Promise<{ ms: number; rssMiB: number; pages: number; bytes: number }> {
+function child(mode: string, dir: string): Promise<{ ms: number; rssMiB: number; startRssMiB: number; pages: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const self = fileURLToPath(import.meta.url);
     const p = spawn(process.execPath, ['--import', 'tsx', self, `--mode=${mode}`, `--dir=${dir}`, `--docs=${DOCS}`, `--pages=${PAGES}`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -109,7 +126,7 @@ function child(mode: string, dir: string): Promise<{ ms: number; rssMiB: number;
 
 async function hasQpdf(): Promise<boolean> {
   return new Promise((resolve) => {
-    const p = spawn('qpdf', ['--version'], { stdio: 'ignore' });
+    const p = spawn('sh', ['-c', 'command -v qpdf && test -x /usr/bin/time'], { stdio: 'ignore' });
     p.on('error', () => resolve(false));
     p.on('exit', (code) => resolve(code === 0));
   });
@@ -123,13 +140,14 @@ async function main() {
   try {
     for (const [i, f] of files(dir).entries()) await writeFile(f, await makeDocument(i, PAGES));
     const modes = ['quanlu', 'pdflib', ...((await hasQpdf()) ? ['qpdf'] : [])];
-    const results = new Map<string, { ms: number[]; rss: number[]; pages: number; bytes: number }>();
+    const results = new Map<string, { ms: number[]; rss: number[]; added: number[]; pages: number; bytes: number }>();
     for (let r = 0; r < ROUNDS; r++) {
       for (const m of modes) {
         const x = await child(m, dir);
-        const acc = results.get(m) ?? { ms: [], rss: [], pages: x.pages, bytes: x.bytes };
+        const acc = results.get(m) ?? { ms: [], rss: [], added: [], pages: x.pages, bytes: x.bytes };
         acc.ms.push(x.ms);
         acc.rss.push(x.rssMiB);
+        acc.added.push(x.rssMiB - x.startRssMiB);
         results.set(m, acc);
       }
     }
@@ -141,14 +159,14 @@ async function main() {
       qpdf: 'qpdf --empty --pages (merge the same files)',
     };
     printTable(
-      ['variant', 'pages out', 'MB out', 'median ms', 'vs pdf-lib', 'vs qpdf', 'peak RSS MiB'],
+      ['variant', 'pages out', 'MB out', 'median ms', 'vs pdf-lib', 'vs qpdf', 'peak RSS MiB', 'added by the work MiB'],
       modes.map((m) => {
         const x = results.get(m)!;
         const ms = median(x.ms);
-        return [label[m]!, String(x.pages), fmtNum(x.bytes / 1e6), fmtNum(ms, 0), fmtRatio(ms / base), qpdf ? fmtRatio(ms / median(qpdf.ms)) : '—', fmtNum(Math.max(...x.rss), 0)];
+        return [label[m]!, String(x.pages), fmtNum(x.bytes / 1e6), fmtNum(ms, 0), fmtRatio(ms / base), qpdf ? fmtRatio(ms / median(qpdf.ms)) : '—', fmtNum(Math.max(...x.rss), 0), fmtNum(Math.max(...x.added), 0)];
       }),
     );
-    console.log('(peak RSS of the qpdf row is the node parent only: qpdf itself runs as a separate process)');
+    console.log('(peak RSS: the variant\'s own process — node with its modules loaded, or qpdf itself measured by GNU time; "added" = peak minus the RSS after loading)');
     console.log(`load at end: ${loadLine()}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
