@@ -81,6 +81,9 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   case_recording_link: KEEP,
   case_stage_written_reason: APPEND,
   case_evidence_deadline: KEEP,
+  // Annotations and transcripts (issue 8 §6) are versioned records: an edit or a deletion appends a version.
+  annotation: APPEND,
+  annotation_version: APPEND,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */

@@ -586,6 +586,29 @@ export interface CaseEvidenceDeadlineTable {
   delivery_note: string | null;
 }
 
+/** A note or transcript segment of a recording (0011; write-once): its content lives in its versions. */
+export interface AnnotationTable {
+  id: Generated<string>;
+  recording_id: string;
+  layer: 'note' | 'transcript';
+  created_by: string;
+  created_at: GeneratedTimestamp;
+}
+
+/** One version of an annotation (0011; append-only): the latest is current; `deleted` ends it. */
+export interface AnnotationVersionTable {
+  annotation_id: string;
+  version: number;
+  kind: 'key_content' | 'note' | null;
+  speaker: string | null;
+  start_ms: number;
+  end_ms: number;
+  body: string;
+  deleted: Generated<boolean>;
+  author_id: string;
+  created_at: GeneratedTimestamp;
+}
+
 export interface DB {
   department: DepartmentTable;
   person: PersonTable;
@@ -632,4 +655,6 @@ export interface DB {
   case_recording_link: CaseRecordingLinkTable;
   case_stage_written_reason: CaseStageWrittenReasonTable;
   case_evidence_deadline: CaseEvidenceDeadlineTable;
+  annotation: AnnotationTable;
+  annotation_version: AnnotationVersionTable;
 }

@@ -4,6 +4,7 @@ import { recordingsEn } from './recordings-en.ts';
 import { accessEn } from './access-en.ts';
 import { casesEn } from './cases-en.ts';
 import { casefileEn } from './casefile-en.ts';
+import { annotationsEn } from './annotations-en.ts';
 
 /** English (second language) UI text; must cover every key of the Chinese dictionary. */
 export const en: Record<DictKey, string> = {
@@ -301,4 +302,5 @@ export const en: Record<DictKey, string> = {
   ...accessEn,
   ...casesEn,
   ...casefileEn,
+  ...annotationsEn,
 };

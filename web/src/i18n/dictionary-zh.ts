@@ -7,6 +7,7 @@ import { recordingsZh } from './recordings-zh.ts';
 import { accessZh } from './access-zh.ts';
 import { casesZh } from './cases-zh.ts';
 import { casefileZh } from './casefile-zh.ts';
+import { annotationsZh } from './annotations-zh.ts';
 
 export const zh = {
   'app.name': '全录',
@@ -303,6 +304,7 @@ export const zh = {
   ...accessZh,
   ...casesZh,
   ...casefileZh,
+  ...annotationsZh,
 } as const;
 
 export type DictKey = keyof typeof zh;
