@@ -9,7 +9,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestApp, type TestContext } from '../support/harness.ts';
+import { createTestApp, loginAs, type TestContext } from '../support/harness.ts';
 import { fileCase, generalCase, makeTeam } from '../cases/case-fixtures.ts';
 import { makePdf, makePng, uploadDocument } from './case-file-fixtures.ts';
 
@@ -98,5 +98,27 @@ describe('refused documents', () => {
     await expect(sql`UPDATE case_document SET receipt_signed = true WHERE id = ${res.json().id}`.execute(ctx.ownerDb)).rejects.toThrow(/QUANLU_APPEND_ONLY/);
     const audit = await ctx.db.selectFrom('audit_event').select(['action', 'details']).where('target_id', '=', res.json().id).execute();
     expect(audit).toMatchObject([{ action: 'case_document.upload', details: { caseId: c.id, type: 'decision_receipt', pages: 1 } }]);
+  });
+});
+
+describe('the case-file template (data, versioned)', () => {
+  test('an admin adds a version; builds name it; a bad template is a 400; others may not change it', async () => {
+    const admin = await loginAs(ctx, ['admin']);
+    const v1 = (await admin.session.request('GET', '/api/case-file-template')).json() as { version: number; retention: { general: string } } & Record<string, unknown>;
+    expect(v1.version).toBeGreaterThanOrEqual(1);
+    expect(v1.retention).toEqual({ general: 'Y', simple: 'D30' });
+    const { version: _v, ...body } = v1;
+    const put = await admin.session.request('PUT', '/api/case-file-template', { ...body, retention: { general: 'Y', simple: 'D10' }, organisationCode: 'ZD' });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toMatchObject({ version: v1.version + 1, retention: { simple: 'D10' }, organisationCode: 'ZD' });
+    const dup = await admin.session.request('PUT', '/api/case-file-template', { ...body, documentTypes: [...(body.documentTypes as object[]), (body.documentTypes as object[])[0]] });
+    expect(dup.statusCode).toBe(400);
+    const officer = await loginAs(ctx, ['officer']);
+    expect((await officer.session.request('PUT', '/api/case-file-template', body)).statusCode).toBe(403);
+    const rows = await ctx.db.selectFrom('case_file_template').select('version').orderBy('version').execute();
+    expect(rows.map((r) => r.version)).toEqual([...Array(v1.version + 1).keys()].map((i) => i + 1));
+    const audit = await ctx.db.selectFrom('audit_event').select('details').where('action', '=', 'case_file_template.update').execute();
+    expect(audit).toMatchObject([{ details: { previousVersion: v1.version, version: v1.version + 1 } }]);
+    await expect(sql`UPDATE case_file_template SET body = '{}' WHERE version = 1`.execute(ctx.ownerDb)).rejects.toThrow(/QUANLU_APPEND_ONLY/);
   });
 });
