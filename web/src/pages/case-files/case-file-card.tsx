@@ -28,7 +28,7 @@ const mono = { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monos
  * new tab, each read audited, 第十四条), and 归档 (refused by the server while the review finds anything).
  * Used on the case detail page and on its own page /cases/:id/case-file.
  */
-export function CaseFileCard({ caseId }: { caseId: string }) {
+export function CaseFileCard({ caseId, refreshKey }: { caseId: string; /** Changes when the case page reloads the case (links, stages, reasons): the review is read again. */ refreshKey?: unknown }) {
   const { t, language } = useI18n();
   const { can } = useSession();
   const [docs, setDocs] = useState<CaseDocument[]>();
@@ -49,8 +49,10 @@ export function CaseFileCard({ caseId }: { caseId: string }) {
   }, [caseId]);
   useEffect(() => {
     void reload();
+  }, [reload, refreshKey]);
+  useEffect(() => {
     caseFileTemplate().then(setTemplate, notifyError);
-  }, [reload]);
+  }, []);
 
   const archived = !!state?.archive;
   const mayWrite = can('casefiles:write') && !archived;

@@ -101,7 +101,7 @@ export default function CaseDetailPage() {
         </Col>
       </Row>
       {/* 卷宗: documents, 案卷评查, the bound case file, 归档 (src/modules/case-files). */}
-      <CaseFileCard caseId={c.id} />
+      <CaseFileCard caseId={c.id} refreshKey={c} />
     </>
   );
 }
