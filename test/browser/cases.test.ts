@@ -117,5 +117,10 @@ test('file a case, link two recordings, see the checklist, reveal a party ID', a
   await page.goto(`${web.server.url}/cases`);
   await expectText(page.locator('.ant-table-tbody'), '王某某');
   await shot('cases-05-list');
+  // The checklist (v1, the seeded default) is readable; only admins may change it.
+  await page.goto(`${web.server.url}/cases/checklist`);
+  await expectText(page.locator('.ant-table-tbody'), '现场检查（勘验）');
+  expect(await page.getByRole('button', { name: '修改清单' }).count()).toBe(0);
+  await shot('cases-06-checklist');
   expect(pageErrors).toEqual([]);
 }, 180_000);

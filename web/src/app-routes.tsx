@@ -27,6 +27,7 @@ const AccessNewPage = lazy(() => import('./pages/access/access-new-page.tsx'));
 const CaseFilePage = lazy(() => import('./pages/case-files/case-file-page.tsx'));
 const CasesListPage = lazy(() => import('./pages/cases/cases-list-page.tsx'));
 const CaseNewPage = lazy(() => import('./pages/cases/case-new-page.tsx'));
+const ChecklistPage = lazy(() => import('./pages/cases/checklist-page.tsx'));
 const CaseDetailPage = lazy(() => import('./pages/cases/case-detail-page.tsx'));
 const BreakGlassPage = lazy(() => import('./pages/access/access-new-page.tsx').then((m) => ({ default: m.BreakGlassPage })));
 
@@ -75,6 +76,7 @@ export function AppRoutes() {
         <Route path="cases/:id/case-file" element={<Allow permission="cases:read"><CaseFilePage /></Allow>} />
         <Route path="cases" element={<Allow permission="cases:read"><CasesListPage /></Allow>} />
         <Route path="cases/new" element={<Allow permission="cases:write"><CaseNewPage /></Allow>} />
+        <Route path="cases/checklist" element={<Allow permission="cases:read"><ChecklistPage /></Allow>} />
         <Route path="cases/:id" element={<Allow permission="cases:read"><CaseDetailPage /></Allow>} />
         <Route path="audit/events" element={<Allow permission="audit:read"><AuditPage /></Allow>} />
         <Route path="*" element={<NotFoundPage />} />

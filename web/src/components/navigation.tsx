@@ -19,6 +19,7 @@ import {
   InboxOutlined,
   FolderOpenOutlined,
   FileAddOutlined,
+  ProfileOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Permission } from '../api/shapes.ts';
@@ -65,6 +66,7 @@ export const navigation: (NavLeaf | NavGroup)[] = [
     children: [
       { path: '/cases', label: 'nav.casesList', icon: <UnorderedListOutlined />, permission: 'cases:read' },
       { path: '/cases/new', label: 'nav.casesNew', icon: <FileAddOutlined />, permission: 'cases:write' },
+      { path: '/cases/checklist', label: 'nav.checklist', icon: <ProfileOutlined />, permission: 'cases:read' },
     ],
   },
   {

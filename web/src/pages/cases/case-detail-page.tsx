@@ -87,7 +87,7 @@ export default function CaseDetailPage() {
           </Card>
         </Col>
         <Col xs={24} xl={12}>
-          <CasePartiesCard c={c} />
+          <CasePartiesCard c={c} onChange={setCase} />
         </Col>
       </Row>
       <CaseStageCard c={c} onChange={setCase} />

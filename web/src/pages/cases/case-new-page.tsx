@@ -21,7 +21,7 @@ interface Values {
   departmentId: string;
   filedOn?: Dayjs;
   officerIds: string[];
-  parties: { kind: 'person' | 'organisation'; name: string; idType: CaseCreate['parties'] extends (infer P)[] | undefined ? P extends { idType: infer I } ? I : never : never; idNumber: string; representative?: string; address?: string }[];
+  parties: { kind: 'person' | 'organisation'; name: string; idType: NonNullable<CaseCreate['parties']>[number]['idType']; idNumber: string; representative?: string; address?: string }[];
 }
 
 const FIELDS = ['caseNumber', 'cause', 'actKind', 'procedure', 'coerciveMeasures', 'departmentId', 'filedOn', 'officers', 'parties'];
