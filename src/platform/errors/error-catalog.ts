@@ -156,6 +156,17 @@ export const errorCatalog = {
   },
   CASE_FILE_BUILD_FAILED: { status: 500, zh: '案卷生成失败：{reason}', en: 'Building the case file failed: {reason}' },
   CASE_FILE_NOT_BUILT: { status: 404, zh: '该案件尚未生成案卷', en: 'No case file has been built for this case yet' },
+  // Reports as PDF (src/platform/pdf; the custody report, later the case file and evidence package).
+  PDF_FONT_MISSING: {
+    status: 503,
+    zh: '服务器缺少中文字体，无法生成 PDF（请安装 fonts-noto-cjk；查找位置：{paths}）',
+    en: 'The server has no CJK font to write the PDF (install fonts-noto-cjk; looked in: {paths})',
+  },
+  CUSTODY_CURSOR_EXPIRED: {
+    status: 409,
+    zh: '该保管链报告已打开超过 {minutes} 分钟，请重新打开以查看后续记录',
+    en: 'This custody report was opened more than {minutes} minutes ago; open it again to see further events',
+  },
   // Cases (src/modules/cases; 第二、七、十三、十六条).
   CASE_NUMBER_TAKEN: { status: 409, zh: '案件编号 {caseNumber} 已存在', en: 'Case number {caseNumber} already exists' },
   CASE_OFFICERS_TOO_FEW: {
