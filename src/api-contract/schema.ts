@@ -4409,6 +4409,216 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/case-file-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 案卷模板 The case-file template in force */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseFileTemplate"];
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** 修改案卷模板 Add a template version (document types, order, retention, 档号 codes) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        catalogueNumber: string;
+                        categoryCode: string;
+                        documentTypes: {
+                            code: string;
+                            en: string;
+                            /** @default [] */
+                            requiredFor?: ("simple" | "general")[];
+                            /** @enum {string} */
+                            section: "filing" | "decision" | "legal" | "evidence" | "other";
+                            /** @default false */
+                            serviceReceipt?: boolean;
+                            zh: string;
+                        }[];
+                        electronicDataType: string;
+                        organisationCode: string;
+                        retention: {
+                            /** @enum {string} */
+                            general: "Y" | "D30" | "D10";
+                            /** @enum {string} */
+                            simple: "Y" | "D30" | "D10";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseFileTemplate"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases": {
         parameters: {
             query?: never;
@@ -5392,6 +5602,534 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/cases/{id}/case-file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 案卷状态 Review findings (案卷评查), builds and archive record */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseFileState"];
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/case-file/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 归档 Archive the case file (refused while the review finds problems; locks the case) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseFileState"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/case-file/builds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 生成案卷 Build the bound case-file PDF now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseFileBuild"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/case-file/builds/{buildId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 查阅案卷 The bound case file, inline PDF (第十四条; audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    buildId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{id}/deadlines": {
         parameters: {
             query?: never;
@@ -5813,6 +6551,377 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 案卷文书 The case documents (metadata) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseDocument"][];
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 上传文书 Upload a written record (body: the PDF, JPEG or PNG bytes; write-once, SHA-256 + SM3) */
+        post: {
+            parameters: {
+                query: {
+                    date: string;
+                    fileName: string;
+                    notes?: string;
+                    number?: string;
+                    receiptSigned?: "true" | "false";
+                    responsible: string;
+                    title: string;
+                    type: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseDocument"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/documents/{documentId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 查阅文书 A document’s content, inline (第十四条: consulting the case file; audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    documentId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -13613,7 +14722,7 @@ export interface paths {
                                 };
                                 isDefault: boolean;
                                 /** @enum {string} */
-                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays";
+                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays";
                                 label: {
                                     en: string;
                                     zh: string;
@@ -13680,7 +14789,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays";
+                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays";
                 };
                 cookie?: never;
             };
@@ -13707,7 +14816,7 @@ export interface paths {
                             };
                             isDefault: boolean;
                             /** @enum {string} */
-                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays";
+                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays";
                             label: {
                                 en: string;
                                 zh: string;
@@ -15723,6 +16832,224 @@ export interface components {
         AnnotationLayer: "note" | "transcript";
         /** @enum {string} */
         AnnotationLayerInput: "note" | "transcript";
+        CaseDocument: {
+            /** Format: uuid */
+            caseId: string;
+            date: string;
+            fileName: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            mimeType: "application/pdf" | "image/jpeg" | "image/png";
+            notes: string;
+            number: string;
+            pageCount: number;
+            receiptSigned: boolean | null;
+            responsible: string;
+            sha256: string;
+            sizeBytes: number;
+            sm3: string;
+            title: string;
+            type: string;
+            typeName: {
+                en: string;
+                zh: string;
+            };
+            uploadedAt: string;
+            uploadedBy: string;
+        };
+        CaseDocumentInput: {
+            /** Format: uuid */
+            caseId: string;
+            date: string;
+            fileName: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            mimeType: "application/pdf" | "image/jpeg" | "image/png";
+            notes: string;
+            number: string;
+            pageCount: number;
+            receiptSigned: boolean | null;
+            responsible: string;
+            sha256: string;
+            sizeBytes: number;
+            sm3: string;
+            title: string;
+            type: string;
+            typeName: {
+                en: string;
+                zh: string;
+            };
+            uploadedAt: string;
+            uploadedBy: string;
+        };
+        CaseFileBuild: {
+            builtAt: string;
+            builtBy: string;
+            catalogue: {
+                date: string;
+                documentId?: string;
+                /** @enum {string} */
+                kind: "document" | "electronic_data_list" | "recording";
+                number: string;
+                pages: number;
+                recordingId?: string;
+                responsible: string;
+                seq: number;
+                sha256?: string;
+                sm3?: string;
+                startPage: number;
+                title: string;
+            }[];
+            final: boolean;
+            /** Format: uuid */
+            id: string;
+            numberedPages: number;
+            sha256: string;
+            sizeBytes: number;
+            sm3: string;
+            templateVersion: number;
+            totalPages: number;
+        };
+        CaseFileBuildInput: {
+            builtAt: string;
+            builtBy: string;
+            catalogue: {
+                date: string;
+                documentId?: string;
+                /** @enum {string} */
+                kind: "document" | "electronic_data_list" | "recording";
+                number: string;
+                pages: number;
+                recordingId?: string;
+                responsible: string;
+                seq: number;
+                sha256?: string;
+                sm3?: string;
+                startPage: number;
+                title: string;
+            }[];
+            final: boolean;
+            /** Format: uuid */
+            id: string;
+            numberedPages: number;
+            sha256: string;
+            sizeBytes: number;
+            sm3: string;
+            templateVersion: number;
+            totalPages: number;
+        };
+        CaseFileState: {
+            archive: {
+                archivedAt: string;
+                archivedBy: string;
+                archiveNumber: string;
+                /** Format: uuid */
+                buildId: string;
+                dossierCode: string;
+                retainUntil: string | null;
+                retention: {
+                    en: string;
+                    zh: string;
+                };
+                /** @enum {string} */
+                retentionCode: "Y" | "D30" | "D10";
+                serial: number;
+                year: number;
+            } | null;
+            builds: components["schemas"]["CaseFileBuild"][];
+            /** Format: uuid */
+            caseId: string;
+            review: {
+                ok: boolean;
+                problems: {
+                    /** @enum {string} */
+                    code: "case_not_closed" | "missing_document" | "too_few_officers" | "stage_without_av" | "receipt_unsigned" | "dates_out_of_order" | "fixity_failed" | "fonds_number_missing";
+                    en: string;
+                    ref?: string;
+                    zh: string;
+                }[];
+            };
+            templateVersion: number;
+        };
+        CaseFileStateInput: {
+            archive: {
+                archivedAt: string;
+                archivedBy: string;
+                archiveNumber: string;
+                /** Format: uuid */
+                buildId: string;
+                dossierCode: string;
+                retainUntil: string | null;
+                retention: {
+                    en: string;
+                    zh: string;
+                };
+                /** @enum {string} */
+                retentionCode: "Y" | "D30" | "D10";
+                serial: number;
+                year: number;
+            } | null;
+            builds: components["schemas"]["CaseFileBuildInput"][];
+            /** Format: uuid */
+            caseId: string;
+            review: {
+                ok: boolean;
+                problems: {
+                    /** @enum {string} */
+                    code: "case_not_closed" | "missing_document" | "too_few_officers" | "stage_without_av" | "receipt_unsigned" | "dates_out_of_order" | "fixity_failed" | "fonds_number_missing";
+                    en: string;
+                    ref?: string;
+                    zh: string;
+                }[];
+            };
+            templateVersion: number;
+        };
+        CaseFileTemplate: {
+            catalogueNumber: string;
+            categoryCode: string;
+            documentTypes: {
+                code: string;
+                en: string;
+                requiredFor: ("simple" | "general")[];
+                /** @enum {string} */
+                section: "filing" | "decision" | "legal" | "evidence" | "other";
+                serviceReceipt: boolean;
+                zh: string;
+            }[];
+            electronicDataType: string;
+            organisationCode: string;
+            retention: {
+                /** @enum {string} */
+                general: "Y" | "D30" | "D10";
+                /** @enum {string} */
+                simple: "Y" | "D30" | "D10";
+            };
+            version: number;
+        };
+        CaseFileTemplateInput: {
+            catalogueNumber: string;
+            categoryCode: string;
+            documentTypes: {
+                code: string;
+                en: string;
+                requiredFor: ("simple" | "general")[];
+                /** @enum {string} */
+                section: "filing" | "decision" | "legal" | "evidence" | "other";
+                serviceReceipt: boolean;
+                zh: string;
+            }[];
+            electronicDataType: string;
+            organisationCode: string;
+            retention: {
+                /** @enum {string} */
+                general: "Y" | "D30" | "D10";
+                /** @enum {string} */
+                simple: "Y" | "D30" | "D10";
+            };
+            version: number;
+        };
         /** @enum {string} */
         CaseStage: "filing" | "investigation" | "review" | "notice" | "hearing" | "decision" | "service" | "execution" | "closed";
         /** @enum {string} */
@@ -15952,9 +17279,9 @@ export interface components {
         /** @enum {string} */
         PartyInformedInput: "yes" | "no" | "not_applicable";
         /** @enum {string} */
-        Permission: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal";
+        Permission: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal" | "casefiles:read" | "casefiles:write" | "casefiles:archive";
         /** @enum {string} */
-        PermissionInput: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal";
+        PermissionInput: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal" | "casefiles:read" | "casefiles:write" | "casefiles:archive";
         /** @enum {string} */
         ProcessingState: "pending" | "processing" | "ready" | "not_processable" | "failed";
         /** @enum {string} */
@@ -16018,7 +17345,7 @@ export const enumValues = {
     CopyKind: ["original","watermarked-proxy"],
     DepartmentKind: ["bureau","office","detachment","other"],
     PartyInformed: ["yes","no","not_applicable"],
-    Permission: ["self","departments:read","departments:write","people:read","people:write","users:read","users:write","settings:read","settings:write","audit:read","audit:verify","jobs:read","recordings:read","recordings:upload","recordings:edit","offload:read","offload:confirm","access:request","access:approve","custody:read","cases:read","cases:write","cases:reveal"],
+    Permission: ["self","departments:read","departments:write","people:read","people:write","users:read","users:write","settings:read","settings:write","audit:read","audit:verify","jobs:read","recordings:read","recordings:upload","recordings:edit","offload:read","offload:confirm","access:request","access:approve","custody:read","cases:read","cases:write","cases:reveal","casefiles:read","casefiles:write","casefiles:archive"],
     ProcessingState: ["pending","processing","ready","not_processable","failed"],
     Role: ["officer","custodian","leader","supervisor","admin","auditor"],
 } as const satisfies { [K in keyof components["schemas"]]?: readonly components["schemas"][K][] };

@@ -25,6 +25,7 @@ const OffloadLatePage = lazy(() => import('./pages/offload/offload-late-page.tsx
 const AccessListPage = lazy(() => import('./pages/access/access-list-page.tsx'));
 const AccessDetailPage = lazy(() => import('./pages/access/access-detail-page.tsx'));
 const AccessNewPage = lazy(() => import('./pages/access/access-new-page.tsx'));
+const CaseFilePage = lazy(() => import('./pages/case-files/case-file-page.tsx'));
 const CasesListPage = lazy(() => import('./pages/cases/cases-list-page.tsx'));
 const CaseNewPage = lazy(() => import('./pages/cases/case-new-page.tsx'));
 const ChecklistPage = lazy(() => import('./pages/cases/checklist-page.tsx'));
@@ -74,6 +75,7 @@ export function AppRoutes() {
         <Route path="access/new" element={<Allow permission="access:request"><AccessNewPage /></Allow>} />
         <Route path="access/break-glass" element={<Allow permission="access:request"><BreakGlassPage /></Allow>} />
         <Route path="access/:id" element={<Allow permission="access:request"><AccessDetailPage /></Allow>} />
+        <Route path="cases/:id/case-file" element={<Allow permission="cases:read"><CaseFilePage /></Allow>} />
         <Route path="cases" element={<Allow permission="cases:read"><CasesListPage /></Allow>} />
         <Route path="cases/new" element={<Allow permission="cases:write"><CaseNewPage /></Allow>} />
         <Route path="cases/checklist" element={<Allow permission="cases:read"><ChecklistPage /></Allow>} />

@@ -63,6 +63,16 @@ export const ACTIONS = {
   'case.create': { entity: 'department', permissions: ['cases:write'] },
   /** See a party's ID number in full; each reveal is audited (个人信息保护法 art. 51). */
   'case.party.reveal': { entity: 'case', permissions: ['cases:reveal'] },
+  /**
+   * Consult the case file's content: a document's bytes, the bound PDF (第十四条: case files are not consulted
+   * without approval — here, by holding the case: its officers, the department's custodian and leader, the
+   * supervisor; the admin and the auditor see the list, never the content). Every read is audited.
+   */
+  'case.file.read': { entity: 'case', permissions: ['casefiles:read'] },
+  /** Compile the case file (立卷): upload documents, build the PDF. */
+  'case.file.write': { entity: 'case', permissions: ['casefiles:write'] },
+  /** Archive the case file (归档): the department's custodian or leader. */
+  'case.file.archive': { entity: 'case', permissions: ['casefiles:archive'] },
 } as const satisfies Record<string, { entity: Entity; permissions: readonly Permission[]; grant?: readonly GrantMode[] }>;
 
 export type Action = keyof typeof ACTIONS;

@@ -42,6 +42,13 @@ export const settingsRegistry = {
     label: { zh: '紧急调阅有效时长（小时）', en: 'Emergency (break-glass) access period (hours)' },
     input: { type: 'integer', min: 1, max: 24 },
   },
+  /** Case documents (案卷文书): most pages one uploaded document may have (a thicker one is uploaded in parts). */
+  'caseFile.maxDocumentPages': {
+    schema: z.number().int().min(1).max(10000),
+    default: 500,
+    label: { zh: '每份案卷文书的最大页数', en: 'Most pages per case document' },
+    input: { type: 'integer', min: 1, max: 10000 },
+  },
   /** 第十三条 / 行政复议法 art. 48: days to hand the reconsideration body the evidence and basis. */
   'deadlines.reconsiderationDays': {
     schema: z.number().int().min(1).max(60),

@@ -29,6 +29,9 @@ export const PERMISSIONS = [
   'cases:read',
   'cases:write',
   'cases:reveal',
+  'casefiles:read',
+  'casefiles:write',
+  'casefiles:archive',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -80,6 +83,10 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'cases:read': ['department', 'own'],
     'cases:write': D,
     'cases:reveal': ['own'],
+    // 第十四条: the case file's content (documents, the bound PDF) is consulted only by those who handle the
+    // case; its handling officers compile it (立卷).
+    'casefiles:read': ['own'],
+    'casefiles:write': ['own'],
   },
   // 第八、十条: the custodian receives, verifies and confirms the daily offloads of the department's people.
   custodian: {
@@ -97,6 +104,10 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'custody:read': ['department', 'own', 'staff'],
     // The custodian keeps the department's records: reads its cases (links, gaps), changes none.
     'cases:read': D,
+    // The custodian (档案管理) compiles and archives the department's case files.
+    'casefiles:read': D,
+    'casefiles:write': D,
+    'casefiles:archive': D,
   },
   leader: {
     self: G,
@@ -115,6 +126,10 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'cases:read': ['department', 'staff'],
     'cases:write': D,
     'cases:reveal': D,
+    // The leader reviews (评查) and archives the department's case files.
+    'casefiles:read': ['department', 'staff'],
+    'casefiles:write': D,
+    'casefiles:archive': D,
   },
   // 法制督察: reads everything, changes no recording.
   supervisor: {
@@ -131,6 +146,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     // 法制审核/督察 reviews every case, identities included; changes none.
     'cases:read': G,
     'cases:reveal': G,
+    // 法制督察 reviews every case file (案卷评查); changes none.
+    'casefiles:read': G,
   },
   admin: {
     self: G,

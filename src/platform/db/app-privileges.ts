@@ -61,6 +61,13 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   playback_session: KEEP,
   copy_receipt: APPEND,
   thumbnail_ticket: ALL,
+  // Case files (第九、十三条): template versions, documents, builds and archivings are written once (triggers
+  // refuse changes; an archived case's rows refuse even inserts); the 归档号 counter only moves on by one.
+  case_file_template: APPEND,
+  case_document: APPEND,
+  case_file_build: APPEND,
+  case_archive_counter: KEEP,
+  case_archive: APPEND,
   // 第十六条 checklist versions are fixed lists (a change is a new version); cases keep the one they were filed under.
   recording_checklist_version: APPEND,
   recording_checklist_item: APPEND,

@@ -223,9 +223,10 @@ export interface DerivedObjectTable {
   sha256: string;
   sm3: string;
   size_bytes: ColumnType<string, number | string, never>;
-  kind: 'proxy' | 'thumbnail';
+  /** 'case_file': a bound case-file PDF (0013), derived from many originals, so it names none. */
+  kind: 'proxy' | 'thumbnail' | 'case_file';
   mime_type: string;
-  original_sha256: string;
+  original_sha256: string | null;
   created_at: GeneratedTimestamp;
 }
 
@@ -396,6 +397,67 @@ export interface ThumbnailTicketTable {
   user_id: string;
   recording_ids: string[];
   expires_at: Timestamp;
+}
+
+/** A version of the case-file template (0013): document types, binding order, retention, 档号 codes. Append-only. */
+export interface CaseFileTemplateTable {
+  version: number;
+  body: Json;
+  created_at: GeneratedTimestamp;
+  created_by: string | null;
+}
+
+/** 文书 — a written record of a case (0013): write-once, its bytes an original of the object store. */
+export interface CaseDocumentTable {
+  id: Generated<string>;
+  case_id: string;
+  doc_type: string;
+  doc_number: Generated<string>;
+  title: string;
+  responsible: string;
+  doc_date: DateString;
+  page_count: number;
+  mime_type: 'application/pdf' | 'image/jpeg' | 'image/png';
+  sha256: string;
+  file_name: string;
+  receipt_signed: boolean | null;
+  notes: Generated<string>;
+  uploaded_by: string;
+  uploaded_at: GeneratedTimestamp;
+}
+
+/** One generated case-file PDF (0013). Append-only. */
+export interface CaseFileBuildTable {
+  id: Generated<string>;
+  case_id: string;
+  sha256: string;
+  template_version: number;
+  total_pages: number;
+  numbered_pages: number;
+  catalogue: Json;
+  final: Generated<boolean>;
+  built_by: string;
+  built_at: GeneratedTimestamp;
+}
+
+/** 归档号 serial counter per year handled (0013). */
+export interface CaseArchiveCounterTable {
+  year: number;
+  last_serial: number;
+}
+
+/** 归档 — an archived case file with its numbers and retention (0013). Append-only. */
+export interface CaseArchiveTable {
+  case_id: string;
+  archive_year: number;
+  archive_serial: number;
+  archive_number: string;
+  dossier_code: string;
+  retention_code: 'Y' | 'D30' | 'D10';
+  retain_until: DateString | null;
+  build_id: string;
+  archived_by: string;
+  archived_at: GeneratedTimestamp;
 }
 
 /** 案件阶段 — a case's stage codes, in order (0012). */
@@ -579,6 +641,11 @@ export interface DB {
   playback_session: PlaybackSessionTable;
   copy_receipt: CopyReceiptTable;
   thumbnail_ticket: ThumbnailTicketTable;
+  case_file_template: CaseFileTemplateTable;
+  case_document: CaseDocumentTable;
+  case_file_build: CaseFileBuildTable;
+  case_archive_counter: CaseArchiveCounterTable;
+  case_archive: CaseArchiveTable;
   recording_checklist_version: RecordingChecklistVersionTable;
   recording_checklist_item: RecordingChecklistItemTable;
   enforcement_case: EnforcementCaseTable;

@@ -125,6 +125,42 @@ export const errorCatalog = {
     zh: '服务器缺少中文字体，无法生成带水印的副本（请安装 fonts-noto-cjk）',
     en: 'The server has no CJK font to burn the watermark in (install fonts-noto-cjk)',
   },
+  // Case documents, the bound case file and archiving (src/modules/case-files; 第九条, 第十四条).
+  DOCUMENT_NOT_SUPPORTED: {
+    status: 415,
+    zh: '只能上传 PDF 或图片（JPEG、PNG）文书；该文件的内容不是这些格式，未保存',
+    en: 'Only PDF or image (JPEG, PNG) documents can be uploaded; this file is none of these and was not stored',
+  },
+  DOCUMENT_ENCRYPTED: {
+    status: 422,
+    zh: '该 PDF 已加密（设有密码或权限限制），无法装订入卷，未保存；请上传未加密的文件',
+    en: 'This PDF is encrypted (password or permission restrictions) and cannot be bound into a case file; it was not stored. Upload an unencrypted file',
+  },
+  DOCUMENT_BROKEN: { status: 422, zh: '文件已损坏，无法读取（{reason}），未保存', en: 'The file is damaged and cannot be read ({reason}); it was not stored' },
+  DOCUMENT_TOO_MANY_PAGES: {
+    status: 422,
+    zh: '该文书共 {pages} 页，超过每份文书 {max} 页的上限，未保存；请分册上传',
+    en: 'This document has {pages} pages, more than the limit of {max} per document; it was not stored. Upload it in parts',
+  },
+  DOCUMENT_TYPE_UNKNOWN: { status: 400, zh: '文书类型“{type}”不在案卷模板中', en: 'Document type "{type}" is not in the case-file template' },
+  CASE_ARCHIVED: {
+    status: 409,
+    zh: '该案卷已于 {on} 归档（归档号 {number}），只读，不能再修改',
+    en: 'This case file was archived on {on} (archive number {number}); it is read-only and cannot be changed',
+  },
+  CASE_LOCKED: { status: 409, zh: '该案件已归档，案卷只读，不能再修改', en: 'This case is archived; its case file is read-only and cannot be changed' },
+  CASE_FILE_INCOMPLETE: {
+    status: 409,
+    zh: '案卷评查未通过，不能归档：{problems}',
+    en: 'The case file review found problems; it cannot be archived: {problems}',
+  },
+  CASE_FILE_FONT_MISSING: {
+    status: 503,
+    zh: '服务器缺少中文字体，无法生成案卷（请安装 fonts-noto-cjk）',
+    en: 'The server has no CJK font to generate the case file (install fonts-noto-cjk)',
+  },
+  CASE_FILE_BUILD_FAILED: { status: 500, zh: '案卷生成失败：{reason}', en: 'Building the case file failed: {reason}' },
+  CASE_FILE_NOT_BUILT: { status: 404, zh: '该案件尚未生成案卷', en: 'No case file has been built for this case yet' },
   // Reports as PDF (src/platform/pdf; the custody report, later the case file and evidence package).
   PDF_FONT_MISSING: {
     status: 503,

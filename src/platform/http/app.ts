@@ -35,6 +35,7 @@ import { accessRequestRoutes } from '../../modules/access-requests/access-reques
 import { playbackRoutes } from '../../modules/playback/playback.routes.ts';
 import { custodyRoutes } from '../../modules/custody/custody.routes.ts';
 import { caseRoutes } from '../../modules/cases/cases.routes.ts';
+import { caseFileRoutes } from '../../modules/case-files/case-files.routes.ts';
 import { annotationRoutes } from '../../modules/annotations/annotations.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
@@ -138,6 +139,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(playbackRoutes);
   await app.register(custodyRoutes);
   await app.register(caseRoutes);
+  await app.register(caseFileRoutes);
   await app.register(annotationRoutes);
 
   if (serveWeb) await app.register(fastifyStatic, { root: webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });

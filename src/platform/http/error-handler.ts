@@ -30,8 +30,11 @@ const uniqueFields: Record<string, { field: string; zh: string; en: string }> = 
 };
 
 /** Maps PostgreSQL constraint errors that slipped past validation to client errors, not 500s. */
-function fromPostgres(err: { code?: string; constraint?: string; detail?: string }): { status: number; code: ErrorCode; params?: Record<string, string> } | undefined {
+function fromPostgres(err: { code?: string; constraint?: string; detail?: string; message?: string }): { status: number; code: ErrorCode; params?: Record<string, string> } | undefined {
   switch (err.code) {
+    // The archived-case lock (0013 refuse_archived_case_change): whatever route tried the change, a clear 409.
+    case '42501':
+      return err.message?.startsWith('QUANLU_CASE_ARCHIVED') ? { status: 409, code: 'CASE_LOCKED' } : undefined;
     case '23505':
       return { status: 409, code: 'CONFLICT', params: { what: err.constraint ?? 'record' } };
     case '23503':

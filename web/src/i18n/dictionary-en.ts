@@ -4,6 +4,7 @@ import { recordingsEn } from './recordings-en.ts';
 import { accessEn } from './access-en.ts';
 import { custodyEn } from './custody-en.ts';
 import { casesEn } from './cases-en.ts';
+import { casefileEn } from './casefile-en.ts';
 import { annotationsEn } from './annotations-en.ts';
 
 /** English (second language) UI text; must cover every key of the Chinese dictionary. */
@@ -302,5 +303,6 @@ export const en: Record<DictKey, string> = {
   ...accessEn,
   ...custodyEn,
   ...casesEn,
+  ...casefileEn,
   ...annotationsEn,
 };

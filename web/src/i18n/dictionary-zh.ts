@@ -7,6 +7,7 @@ import { recordingsZh } from './recordings-zh.ts';
 import { accessZh } from './access-zh.ts';
 import { custodyZh } from './custody-zh.ts';
 import { casesZh } from './cases-zh.ts';
+import { casefileZh } from './casefile-zh.ts';
 import { annotationsZh } from './annotations-zh.ts';
 
 export const zh = {
@@ -304,6 +305,7 @@ export const zh = {
   ...accessZh,
   ...custodyZh,
   ...casesZh,
+  ...casefileZh,
   ...annotationsZh,
 } as const;
 

@@ -6,6 +6,7 @@ import { ApiError, client, unwrap } from '../../api/client.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError } from '../../lib/notify.ts';
 import type { CaseView } from './cases-api.ts';
+import { CaseFileCard } from '../case-files/case-file-card.tsx';
 import { CaseChecklistCard } from './case-checklist-card.tsx';
 import { CaseDeadlinesCard } from './case-deadlines-card.tsx';
 import { CaseLinksCard } from './case-links-card.tsx';
@@ -99,6 +100,8 @@ export default function CaseDetailPage() {
           <CaseDeadlinesCard c={c} onChanged={reload} />
         </Col>
       </Row>
+      {/* 卷宗: documents, 案卷评查, the bound case file, 归档 (src/modules/case-files). */}
+      <CaseFileCard caseId={c.id} refreshKey={c} />
     </>
   );
 }
