@@ -61,6 +61,13 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   playback_session: KEEP,
   copy_receipt: APPEND,
   thumbnail_ticket: ALL,
+  // 第十三条 the transparency log: full tiles, checkpoints and signing keys are written once; the right edge
+  // (partial tiles) is replaced as the tree grows and removed when its tile fills; the state row moves.
+  tlog_tile: APPEND,
+  tlog_partial_tile: ALL,
+  tlog_state: ['SELECT', 'UPDATE'],
+  tlog_checkpoint: APPEND,
+  tlog_key: APPEND,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */

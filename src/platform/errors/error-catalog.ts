@@ -120,6 +120,10 @@ export const errorCatalog = {
     zh: '服务器缺少中文字体，无法生成带水印的副本（请安装 fonts-noto-cjk）',
     en: 'The server has no CJK font to burn the watermark in (install fonts-noto-cjk)',
   },
+  // The transparency log (src/modules/tlog; 第十三条).
+  TLOG_NO_CHECKPOINT: { status: 404, zh: '没有该树大小的已签名检查点', en: 'No signed checkpoint of that tree size' },
+  TLOG_BAD_PROOF_RANGE: { status: 400, zh: '证明的序号或树大小超出已并入日志的范围', en: 'The sequence number or tree size is outside the integrated log' },
+  TLOG_NO_TILE: { status: 404, zh: '没有该日志瓦片', en: 'No such log tile' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;
