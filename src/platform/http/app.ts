@@ -33,6 +33,7 @@ import { fixityRoutes } from '../../modules/fixity/fixity.routes.ts';
 import { uploadRoutes } from '../../modules/uploads/uploads.routes.ts';
 import { accessRequestRoutes } from '../../modules/access-requests/access-requests.routes.ts';
 import { playbackRoutes } from '../../modules/playback/playback.routes.ts';
+import { tlogRoutes } from '../../modules/tlog/tlog.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -131,6 +132,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(recordingRoutes);
   await app.register(offloadRoutes);
   await app.register(fixityRoutes);
+  await app.register(tlogRoutes);
   await app.register(accessRequestRoutes);
   await app.register(playbackRoutes);
 

@@ -195,6 +195,7 @@ export const en: Record<DictKey, string> = {
   'jobKind.fixity.slice': 'Scheduled fixity check (re-hash a batch of stored files)',
   'jobKind.fixity.run': 'Fixity check (requested)',
   'jobKind.playback.sweep': 'Playback sweep: record seek bursts, end idle sessions, remove expired copies',
+  'jobKind.tlog.tick': 'Transparency log: integrate new audit events, sign checkpoints and the daily seal',
 
   'audit.title': 'Audit log',
   'audit.chain': 'Audit chain',

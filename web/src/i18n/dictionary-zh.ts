@@ -197,6 +197,7 @@ export const zh = {
   'jobKind.fixity.slice': '定期完整性校验（按批重新计算哈希）',
   'jobKind.fixity.run': '完整性校验（手动发起）',
   'jobKind.playback.sweep': '播放会话整理：写入拖动记录、结束闲置会话、清除过期副本',
+  'jobKind.tlog.tick': '透明日志：并入新审计事件，按时签署检查点与每日封存',
 
   'audit.title': '审计日志',
   'audit.chain': '审计链状态',
