@@ -98,9 +98,10 @@ export function sm2Signer(name: string, privateKey: KeyObject): NoteSigner {
 
 /** A verifier from a vkey string. Throws NoteError('format') on a malformed or unknown key. */
 export function verifierFromVkey(vkey: string): NoteVerifier {
-  const parts = vkey.trim().split('+');
-  if (parts.length !== 3 || !parts[0] || !/^[0-9a-f]{8}$/.test(parts[1]!)) throw new NoteError('format', `bad verifier key ${vkey}`);
-  const [name, idHex, keyB64] = parts as [string, string, string];
+  // <name>+<hex key ID>+<base64 key>: names hold no '+', the base64 may.
+  const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+={0,2})$/.exec(vkey.trim());
+  if (!m) throw new NoteError('format', `bad verifier key ${vkey}`);
+  const [, name, idHex, keyB64] = m as unknown as [string, string, string, string];
   const typeAndKey = Buffer.from(keyB64, 'base64');
   const id = keyId(name, typeAndKey);
   if (id.toString('hex') !== idHex) throw new NoteError('format', `verifier key ${vkey}: key ID does not match the key`);
