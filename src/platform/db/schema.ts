@@ -423,7 +423,7 @@ export interface TlogStateTable {
 
 /** Signed checkpoints (C2SP tlog-checkpoint notes), periodic and daily seals (0016). */
 export interface TlogCheckpointTable {
-  id: Generated<string>;
+  id: ColumnType<string, never, never>;
   size: string;
   root: Buffer;
   note: string;
