@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, createPublicKey, verify as edVerify } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -251,6 +252,40 @@ describe('quanlu audit verify against the last signed checkpoint (owner credenti
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, chainOk: true, reason: 'checkpoint', firstBrokenSeq: '5', tlog: { reason: 'root', atSize: 30, firstAlteredSeq: '5' } });
     const human = await runCli(['audit', 'verify'], { DATABASE_URL: ctx.dbUrl, QUANLU_DATA_DIR: ctx.dataDir, QUANLU_LOG_LEVEL: 'silent' });
     expect(human.stdout).toMatch(/^BROKEN at seq 5: the events do not give the signed root/);
+  });
+
+  test('(c) an event inserted into a sealed day behind the system\'s back (later events renumbered and re-chained): the seal breaks', async () => {
+    ctx = await createTestApp();
+    await events(12);
+    await signCheckpoint(ctx.deps, 'manual');
+    const seal = (await tick(ctx.deps, new Date(Date.now() + 24 * 3600_000))).daily!;
+    const sealFile = path.join(ctx.dataDir, `tlog/seals/${seal.sealDay}.txt`);
+    expect((await runCli(['audit', 'verify', '--json', '--checkpoint', sealFile], { DATABASE_URL: ctx.dbUrl, QUANLU_DATA_DIR: ctx.dataDir, QUANLU_LOG_LEVEL: 'silent' })).code).toBe(0);
+    // The operator also wipes the checkpoints in the database and the data-folder copy is out of reach; only the
+    // paper seal (the file given) remains to check against.
+    await sql`DROP TRIGGER audit_event_no_update ON audit_event`.execute(ctx.ownerDb);
+    await sql`DROP TRIGGER tlog_checkpoint_append_only ON tlog_checkpoint`.execute(ctx.ownerDb);
+    await sql`DELETE FROM tlog_checkpoint`.execute(ctx.ownerDb);
+    await sql`UPDATE audit_event SET seq = -seq WHERE seq >= 6`.execute(ctx.ownerDb);
+    await sql`UPDATE audit_event SET seq = -seq + 1 WHERE seq < 0`.execute(ctx.ownerDb);
+    const e5 = (await sql<{ hash: Buffer; at: Date }>`SELECT hash, at FROM audit_event WHERE seq = 5`.execute(ctx.ownerDb)).rows[0]!;
+    await sql`INSERT INTO audit_event (seq, at, actor_label, action, details, prev_hash, hash) VALUES (6, ${e5.at}, 'backdated', 'person.update', '{"i":"插入"}', ${e5.hash}, ${e5.hash})`.execute(ctx.ownerDb);
+    const rows = (
+      await sql<{ seq: string; at: Date; actor_id: string | null; actor_label: string; action: string; target_type: string | null; target_id: string | null; details: unknown }>`
+        SELECT seq, at, actor_id, actor_label, action, target_type, target_id, details FROM audit_event WHERE seq >= 6 ORDER BY seq`.execute(ctx.ownerDb)
+    ).rows;
+    let prev = e5.hash;
+    for (const r of rows) {
+      const hash = eventHash(prev, { seq: r.seq, at: r.at, actorId: r.actor_id, actorLabel: r.actor_label, action: r.action, targetType: r.target_type, targetId: r.target_id, details: r.details });
+      await sql`UPDATE audit_event SET prev_hash = ${prev}, hash = ${hash} WHERE seq = ${r.seq}`.execute(ctx.ownerDb);
+      prev = hash;
+    }
+    await sql`UPDATE audit_head SET seq = seq + 1, hash = ${prev}`.execute(ctx.ownerDb);
+    await rm(path.join(ctx.dataDir, 'tlog/checkpoint'));
+    expect((await verifyAuditChain(ctx.db)).ok).toBe(true);
+    const r = await runCli(['audit', 'verify', '--json', '--checkpoint', sealFile], { DATABASE_URL: ctx.dbUrl, QUANLU_DATA_DIR: ctx.dataDir, QUANLU_LOG_LEVEL: 'silent' });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, chainOk: true, reason: 'checkpoint', firstBrokenSeq: '6', tlog: { reason: 'root', atSize: seal.size } });
   });
 
   test('a forked log (another root at the same size, signed with the real key) and a checkpoint by an unknown key are caught', async () => {
