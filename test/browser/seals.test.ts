@@ -43,9 +43,9 @@ test('an auditor opens 每日封存: keys, the seal, its QR code holds the signe
   await page.getByLabel('密码').fill(auditor.password);
   await page.getByRole('button', { name: /登\s*录/ }).click();
   await page.getByText('欢迎').waitFor();
-  await page.getByRole('menuitem', { name: /审计/ }).first().click();
-  await page.getByRole('menuitem', { name: '每日封存' }).click();
-  await page.waitForURL(/\/audit\/seals$/);
+  await page.goto(`${web.server.url}/audit/seals`);
+  // The navigation opens the 审计 group on this page and marks 每日封存.
+  await expectText(page.locator('.ant-menu-item-selected'), '每日封存');
   const seal = page.getByTestId('seal');
   await expectText(seal, /封存/);
   await expectText(seal, /覆盖审计事件 1–\d+/);
@@ -60,10 +60,14 @@ test('an auditor opens 每日封存: keys, the seal, its QR code holds the signe
   writeFileSync(file, png);
   let decoded: string | undefined;
   try {
-    decoded = execFileSync('zbarimg', ['--raw', '-q', file]).toString();
+    decoded = execFileSync('zbarimg', ['--raw', '-q', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
   } catch {
     decoded = undefined;
   }
-  if (decoded !== undefined) expect(decoded.replace(/\n$/, '')).toBe(note.replace(/\n$/, ''));
+  const apiNote = ((await (await page.request.get(`${web.server.url}/api/tlog/seals`)).json()) as { items: { note: string }[] }).items[0]!.note;
+  expect(note.trimEnd()).toBe(apiNote.trimEnd());
+  // zbarimg ends its output with a newline of its own.
+  if (decoded !== undefined) expect(decoded).toBe(`${apiNote}\n`);
+  else console.warn('zbarimg not installed: the QR code was not decoded');
   expect(pageErrors).toEqual([]);
 });
