@@ -25,6 +25,10 @@ const OffloadLatePage = lazy(() => import('./pages/offload/offload-late-page.tsx
 const AccessListPage = lazy(() => import('./pages/access/access-list-page.tsx'));
 const AccessDetailPage = lazy(() => import('./pages/access/access-detail-page.tsx'));
 const AccessNewPage = lazy(() => import('./pages/access/access-new-page.tsx'));
+const CasesListPage = lazy(() => import('./pages/cases/cases-list-page.tsx'));
+const CaseNewPage = lazy(() => import('./pages/cases/case-new-page.tsx'));
+const ChecklistPage = lazy(() => import('./pages/cases/checklist-page.tsx'));
+const CaseDetailPage = lazy(() => import('./pages/cases/case-detail-page.tsx'));
 const BreakGlassPage = lazy(() => import('./pages/access/access-new-page.tsx').then((m) => ({ default: m.BreakGlassPage })));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
@@ -69,6 +73,10 @@ export function AppRoutes() {
         <Route path="access/new" element={<Allow permission="access:request"><AccessNewPage /></Allow>} />
         <Route path="access/break-glass" element={<Allow permission="access:request"><BreakGlassPage /></Allow>} />
         <Route path="access/:id" element={<Allow permission="access:request"><AccessDetailPage /></Allow>} />
+        <Route path="cases" element={<Allow permission="cases:read"><CasesListPage /></Allow>} />
+        <Route path="cases/new" element={<Allow permission="cases:write"><CaseNewPage /></Allow>} />
+        <Route path="cases/checklist" element={<Allow permission="cases:read"><ChecklistPage /></Allow>} />
+        <Route path="cases/:id" element={<Allow permission="cases:read"><CaseDetailPage /></Allow>} />
         <Route path="audit/events" element={<Allow permission="audit:read"><AuditPage /></Allow>} />
         <Route path="audit/seals" element={<Allow permission="audit:read"><SealsPage /></Allow>} />
         <Route path="*" element={<NotFoundPage />} />

@@ -4,7 +4,7 @@ import type { Permission } from '../../platform/auth/permissions.ts';
 export type GrantMode = 'view' | 'copy';
 
 /** The kinds of object an action names, and so which table its ids and filter refer to. */
-export type Entity = 'recording' | 'person' | 'department';
+export type Entity = 'recording' | 'person' | 'department' | 'case';
 
 /**
  * Every scoped action, the object it applies to and the permission(s) whose scopes it follows
@@ -21,6 +21,13 @@ export const ACTIONS = {
    * (by default the uploader / a recording officer, for a few hours after upload). Role scopes alone never do.
    */
   'recording.media.view': { entity: 'recording', permissions: ['recordings:read'], grant: ['view', 'copy'] },
+  /**
+   * Write a recording's annotations and transcript (issue 8 §6): whoever sees its pictures and sound under a live
+   * grant (view or copy, break-glass included), or the uploader / a recording officer within the own-footage
+   * window of the media policy table (tagging, 第十条). A role that sees media only because an admin widened its
+   * policy to its metadata reach reads annotations but does not write them. Reading them is 'recording.media.view'.
+   */
+  'recording.annotate': { entity: 'recording', permissions: ['recordings:read'], grant: ['view', 'copy'] },
   /**
    * Take a copy out: the watermarked proxy download and the original's untouched bytes. 第二十条: only under a
    * live copy grant; the policy table has no exception for copies.
@@ -43,6 +50,14 @@ export const ACTIONS = {
   'person.read': { entity: 'person', permissions: ['people:read'] },
   /** Name a person as a recording officer on an upload or an edit. */
   'person.tag': { entity: 'person', permissions: ['recordings:upload', 'recordings:edit'] },
+  /** Read a case (案件): its parties masked, officers, stages, links, checklist, deadlines. */
+  'case.read': { entity: 'case', permissions: ['cases:read'] },
+  /** Handle a case: stages, parties, officers, links, written reasons, deadlines. */
+  'case.edit': { entity: 'case', permissions: ['cases:write'] },
+  /** File a case in a department (立案). */
+  'case.create': { entity: 'department', permissions: ['cases:write'] },
+  /** See a party's ID number in full; each reveal is audited (个人信息保护法 art. 51). */
+  'case.party.reveal': { entity: 'case', permissions: ['cases:reveal'] },
 } as const satisfies Record<string, { entity: Entity; permissions: readonly Permission[]; grant?: readonly GrantMode[] }>;
 
 export type Action = keyof typeof ACTIONS;

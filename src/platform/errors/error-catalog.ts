@@ -120,6 +120,48 @@ export const errorCatalog = {
     zh: '服务器缺少中文字体，无法生成带水印的副本（请安装 fonts-noto-cjk）',
     en: 'The server has no CJK font to burn the watermark in (install fonts-noto-cjk)',
   },
+  // Cases (src/modules/cases; 第二、七、十三、十六条).
+  CASE_NUMBER_TAKEN: { status: 409, zh: '案件编号 {caseNumber} 已存在', en: 'Case number {caseNumber} already exists' },
+  CASE_OFFICERS_TOO_FEW: {
+    status: 422,
+    zh: '{procedure}案件须有至少 {min} 名具备执法资格的承办人员（第七条），现有 {count} 名',
+    en: 'A {procedure} case needs at least {min} qualified handling officers (Art. 7); it has {count}',
+  },
+  CASE_STAGE_SAME: { status: 409, zh: '案件已处于「{stage}」阶段', en: 'The case is already at stage {stage}' },
+  CASE_STAGE_NOT_APPLICABLE: { status: 400, zh: '{procedure}没有「{stage}」阶段', en: 'The {procedure} has no {stage} stage' },
+  CASE_STAGE_REASON_REQUIRED: {
+    status: 400,
+    zh: '从「{from}」到「{to}」{what}，须填写理由',
+    en: 'Moving from {from} to {to} {what}; a reason is required',
+  },
+  CASE_STAGE_DATE: { status: 400, zh: '阶段日期 {on} 不能早于 {earliest}，也不能晚于今天', en: 'The stage date {on} may not be before {earliest} or after today' },
+  CASE_LINK_EXISTS: { status: 409, zh: '该声像资料已关联到本案的「{stage}」阶段', en: 'This recording is already linked to this case at stage {stage}' },
+  CASE_LINK_ENDED: { status: 409, zh: '该关联已于 {at} 解除', en: 'This link was already removed on {at}' },
+  CASE_ACT_KIND_UNKNOWN: { status: 400, zh: '音像记录事项清单中没有执法类别「{actKind}」', en: 'The recording checklist has no enforcement category "{actKind}"' },
+  DEADLINE_DELIVERED: { status: 409, zh: '该期限的证据已于 {on} 提交', en: 'The evidence for this deadline was already delivered on {on}' },
+  PARTY_KEY_UNAVAILABLE: { status: 500, zh: '当事人证件号码无法解密（密钥文件不符）', en: 'The party’s ID number cannot be decrypted (key file mismatch)' },
+  // Annotations and transcripts (src/modules/annotations; issue 8 §6).
+  ANNOTATION_NO_DURATION: {
+    status: 409,
+    zh: '该声像资料的时长尚未确定（仍在处理，或是图片），暂不能添加标注或转写',
+    en: 'This recording’s duration is not known (still processing, or a picture); it cannot be annotated yet',
+  },
+  ANNOTATION_BEYOND_DURATION: {
+    status: 400,
+    zh: '时间段超出了声像资料的时长（{duration}）',
+    en: 'The time range goes beyond the recording’s duration ({duration})',
+  },
+  ANNOTATION_STALE: {
+    status: 409,
+    zh: '该条目已被修改（当前为第 {current} 版，您修改的是第 {version} 版），未保存；请刷新后再改',
+    en: 'This entry has changed (it is at version {current}, you edited version {version}); nothing was saved, reload and edit again',
+  },
+  ANNOTATION_DELETED: { status: 409, zh: '该条目已删除（第 {version} 版），不能再修改', en: 'This entry was deleted (version {version}); it can no longer be changed' },
+  ANNOTATION_READ_ONLY: {
+    status: 403,
+    zh: '您可以查看此声像资料的标注和转写，但添加或修改须持有效调阅授权（或在上传后的标注时限内）',
+    en: 'You may read this recording’s annotations and transcript, but writing them needs a live access grant (or the tagging window after upload)',
+  },
   // The transparency log (src/modules/tlog; 第十三条).
   TLOG_NO_CHECKPOINT: { status: 404, zh: '没有该树大小的已签名检查点', en: 'No signed checkpoint of that tree size' },
   TLOG_BAD_PROOF_RANGE: { status: 400, zh: '证明的序号或树大小超出已并入日志的范围', en: 'The sequence number or tree size is outside the integrated log' },

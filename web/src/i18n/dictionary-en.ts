@@ -2,6 +2,8 @@ import { auditEn } from './audit-en.ts';
 import type { DictKey } from './dictionary-zh.ts';
 import { recordingsEn } from './recordings-en.ts';
 import { accessEn } from './access-en.ts';
+import { casesEn } from './cases-en.ts';
+import { annotationsEn } from './annotations-en.ts';
 
 /** English (second language) UI text; must cover every key of the Chinese dictionary. */
 export const en: Record<DictKey, string> = {
@@ -309,4 +311,6 @@ export const en: Record<DictKey, string> = {
   ...recordingsEn,
   ...auditEn,
   ...accessEn,
+  ...casesEn,
+  ...annotationsEn,
 };

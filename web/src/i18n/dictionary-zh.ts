@@ -5,6 +5,8 @@
 import { auditZh } from './audit-zh.ts';
 import { recordingsZh } from './recordings-zh.ts';
 import { accessZh } from './access-zh.ts';
+import { casesZh } from './cases-zh.ts';
+import { annotationsZh } from './annotations-zh.ts';
 
 export const zh = {
   'app.name': '全录',
@@ -311,6 +313,8 @@ export const zh = {
   ...recordingsZh,
   ...auditZh,
   ...accessZh,
+  ...casesZh,
+  ...annotationsZh,
 } as const;
 
 export type DictKey = keyof typeof zh;
