@@ -545,6 +545,8 @@ export interface AnnotationVersionTable {
   deleted: Generated<boolean>;
   author_id: string;
   created_at: GeneratedTimestamp;
+}
+
 /** Full tiles of the transparency log: 256 hashes, written once (0016). */
 export interface TlogTileTable {
   level: number;
