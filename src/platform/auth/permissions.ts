@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   'offload:confirm',
   'access:request',
   'access:approve',
+  'custody:read',
   'cases:read',
   'cases:write',
   'cases:reveal',
@@ -92,6 +93,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'offload:read': D,
     'offload:confirm': D,
     'access:request': G,
+    // The custodian answers for the chain of custody of what they receive and store (第八、十条).
+    'custody:read': ['department', 'own', 'staff'],
     // The custodian keeps the department's records: reads its cases (links, gaps), changes none.
     'cases:read': D,
   },
@@ -106,6 +109,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     // 第十四条: the supervising leader approves viewing; which requests, the access-requests module decides
     // (own department subtree; from outside it only the department's head, 负责人).
     'access:approve': D,
+    // 保管链: who did what to their recordings (issue 8 §7); the same reach as their reading.
+    'custody:read': ['department', 'staff'],
     // The leader answers for the department's cases (审批, 负责人).
     'cases:read': ['department', 'staff'],
     'cases:write': D,
@@ -122,6 +127,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': G,
     'offload:read': G,
     'access:request': G,
+    'custody:read': G,
     // 法制审核/督察 reviews every case, identities included; changes none.
     'cases:read': G,
     'cases:reveal': G,
@@ -142,6 +148,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': G,
     'recordings:edit': G,
     'offload:read': G,
+    // The admin already reads the whole audit log; the custody report is a view of it.
+    'custody:read': G,
     // The admin sees cases (to keep the checklist with settings:write) but neither handles them nor sees identities.
     'cases:read': G,
   },
@@ -156,6 +164,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'jobs:read': G,
     'recordings:read': G,
     'offload:read': G,
+    'custody:read': G,
     // The auditor reads cases and the audit trail of every reveal, never the identities themselves.
     'cases:read': G,
   },

@@ -2,6 +2,7 @@ import { auditEn } from './audit-en.ts';
 import type { DictKey } from './dictionary-zh.ts';
 import { recordingsEn } from './recordings-en.ts';
 import { accessEn } from './access-en.ts';
+import { custodyEn } from './custody-en.ts';
 import { casesEn } from './cases-en.ts';
 import { annotationsEn } from './annotations-en.ts';
 
@@ -311,6 +312,7 @@ export const en: Record<DictKey, string> = {
   ...recordingsEn,
   ...auditEn,
   ...accessEn,
+  ...custodyEn,
   ...casesEn,
   ...annotationsEn,
 };

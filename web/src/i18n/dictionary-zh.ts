@@ -5,6 +5,7 @@
 import { auditZh } from './audit-zh.ts';
 import { recordingsZh } from './recordings-zh.ts';
 import { accessZh } from './access-zh.ts';
+import { custodyZh } from './custody-zh.ts';
 import { casesZh } from './cases-zh.ts';
 import { annotationsZh } from './annotations-zh.ts';
 
@@ -313,6 +314,7 @@ export const zh = {
   ...recordingsZh,
   ...auditZh,
   ...accessZh,
+  ...custodyZh,
   ...casesZh,
   ...annotationsZh,
 } as const;
