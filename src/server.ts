@@ -6,6 +6,7 @@ import { buildApp } from './platform/http/app.ts';
 import { assertCanListen, explainListenError } from './platform/http/listen-check.ts';
 import { jobCatalog } from './app/jobs.ts';
 import { startJobRunner, type JobRunner } from './platform/jobs/runner.ts';
+import { startSequencerLoop } from './modules/tlog/tlog.service.ts';
 import { bootstrapAdmin } from './modules/users/users.service.ts';
 import { openObjectStore } from './platform/storage/open-object-store.ts';
 import { prepareDataFolder } from './platform/storage/data-folders.ts';
@@ -35,6 +36,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
   const database = await openDatabase(config, (msg, kind) => (kind === 'postgres' ? bootLog.debug({ component: 'postgres' }, msg) : bootLog.info(msg)));
   let app: FastifyInstance | undefined;
   let worker: JobRunner | undefined;
+  let stopSequencer: (() => Promise<void>) | undefined;
   try {
     const deps = { config, db: database.db, storage };
     app = await buildApp(deps, { logger: opts.logger === false ? false : undefined });
@@ -51,6 +53,9 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
     if (config.workers) {
       // graphile-worker: the catalog's handlers and schedules, with leases (src/platform/jobs/runner.ts).
       worker = await startJobRunner(deps, jobCatalog, { log: (level, msg, extra) => log[level](extra ?? {}, msg) });
+      // 第十三条: new audit events enter the transparency log's tree within seconds (one sequencer at a time,
+      // under an advisory lock, whichever worker process gets it); checkpoints are signed by the tlog.tick job.
+      stopSequencer = startSequencerLoop(database.db, config.tlog.integrateSeconds, (msg, extra) => log.warn(extra ?? {}, msg));
     }
     log.info({ url, dataDir: config.dataDir, database: database.location }, 'QuanLu is running');
     const running = app;
@@ -60,12 +65,14 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
       database,
       ...(boot.generatedPassword && { generatedAdminPassword: boot.generatedPassword }),
       stop: async () => {
+        await stopSequencer?.();
         await worker?.stop();
         await running.close();
         await database.close();
       },
     };
   } catch (e) {
+    await stopSequencer?.();
     await worker?.stop();
     await app?.close();
     await database.close();

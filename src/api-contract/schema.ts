@@ -14947,6 +14947,373 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tlog/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 最新检查点 The latest signed checkpoint (C2SP tlog-checkpoint) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description C2SP tlog-checkpoint signed note (text/plain) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tlog/checkpoints/{size}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 指定树大小的检查点 The signed checkpoint of a tree size */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    size: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description C2SP tlog-checkpoint signed note (text/plain) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tlog/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 检查点签名公钥 Every key that signed checkpoints (C2SP verifier keys; old keys kept) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TlogKeys"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tlog/proof/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一致性证明 Consistency proof between two tree sizes (RFC 9162) */
+        get: {
+            parameters: {
+                query: {
+                    from: number;
+                    to: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TlogConsistencyProof"];
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tlog/proof/inclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 包含证明 Inclusion proof of an audit event in a tree (RFC 9162) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description audit event sequence number (leaf index + 1) */
+                    seq: number;
+                    /** @description tree size (of a checkpoint) */
+                    size: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TlogInclusionProof"];
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tlog/seals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 每日封存 The daily seals (checkpoint at the close of each Beijing day), newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TlogDailySeals"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tlog/tile/{*}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 日志瓦片 A tile (C2SP tlog-tiles paths: <L>/<N>[.p/<W>], entries/<N>[.p/<W>]); binary */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    "*": string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/upload-results/{id}": {
         parameters: {
             query?: never;
@@ -17326,6 +17693,86 @@ export interface components {
         Role: "officer" | "custodian" | "leader" | "supervisor" | "admin" | "auditor";
         /** @enum {string} */
         RoleInput: "officer" | "custodian" | "leader" | "supervisor" | "admin" | "auditor";
+        TlogConsistencyProof: {
+            from: number;
+            /** @description base64 */
+            fromRoot: string;
+            proof: string[];
+            to: number;
+            /** @description base64 */
+            toRoot: string;
+        };
+        TlogConsistencyProofInput: {
+            from: number;
+            /** @description base64 */
+            fromRoot: string;
+            proof: string[];
+            to: number;
+            /** @description base64 */
+            toRoot: string;
+        };
+        TlogDailySeals: {
+            items: {
+                day: string;
+                note: string;
+                /** @description base64 */
+                rootHash: string;
+                signedAt: string;
+                size: number;
+            }[];
+        };
+        TlogDailySealsInput: {
+            items: {
+                day: string;
+                note: string;
+                /** @description base64 */
+                rootHash: string;
+                signedAt: string;
+                size: number;
+            }[];
+        };
+        TlogInclusionProof: {
+            /** @description the event chain hash; leaf hash = SHA-256(0x00 ‖ leafData) */
+            leafData: string;
+            leafIndex: number;
+            proof: string[];
+            /** @description base64 */
+            rootHash: string;
+            seq: number;
+            treeSize: number;
+        };
+        TlogInclusionProofInput: {
+            /** @description the event chain hash; leaf hash = SHA-256(0x00 ‖ leafData) */
+            leafData: string;
+            leafIndex: number;
+            proof: string[];
+            /** @description base64 */
+            rootHash: string;
+            seq: number;
+            treeSize: number;
+        };
+        TlogKeys: {
+            keys: {
+                /** @enum {string} */
+                algorithm: "ed25519" | "sm2";
+                firstUsed: string;
+                vkey: string;
+            }[];
+            origin: string | null;
+            /** @description integrated tree size */
+            size: number;
+        };
+        TlogKeysInput: {
+            keys: {
+                /** @enum {string} */
+                algorithm: "ed25519" | "sm2";
+                firstUsed: string;
+                vkey: string;
+            }[];
+            origin: string | null;
+            /** @description integrated tree size */
+            size: number;
+        };
     };
     responses: never;
     parameters: never;

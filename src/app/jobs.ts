@@ -4,6 +4,7 @@ import { mediaJobs } from '../modules/media/media.jobs.ts';
 import { uploadJobs } from '../modules/uploads/uploads.jobs.ts';
 import { fixityJobs } from '../modules/fixity/fixity.jobs.ts';
 import { playbackJobs } from '../modules/playback/playback.jobs.ts';
+import { tlogJobs } from '../modules/tlog/tlog.jobs.ts';
 
 /**
  * The job list (composition root): every module's jobs. `satisfies JobCatalog` makes a job name declared in
@@ -16,4 +17,5 @@ export const jobCatalog = {
   ...uploadJobs,
   ...fixityJobs,
   ...playbackJobs,
+  ...tlogJobs,
 } satisfies JobCatalog;

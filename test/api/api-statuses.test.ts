@@ -14,6 +14,14 @@ const PUBLIC = new Set([
   'GET /api/health',
   // The Ed25519 public key that verifies copy receipts offline (issue 8): public by purpose.
   'GET /api/installation-key',
+  // The transparency log (issue 13): checkpoints, tiles and proofs a witness reads without an account.
+  'GET /api/tlog/checkpoint',
+  'GET /api/tlog/checkpoints/{size}',
+  'GET /api/tlog/keys',
+  'GET /api/tlog/proof/consistency',
+  'GET /api/tlog/proof/inclusion',
+  'GET /api/tlog/seals',
+  'GET /api/tlog/tile/{*}',
 ]);
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 

@@ -15,6 +15,7 @@ const UsersPage = lazy(() => import('./pages/users/users-page.tsx'));
 const SettingsPage = lazy(() => import('./pages/system/settings-page.tsx'));
 const JobsPage = lazy(() => import('./pages/system/jobs-page.tsx'));
 const AuditPage = lazy(() => import('./pages/audit/audit-page.tsx'));
+const SealsPage = lazy(() => import('./pages/audit/seals-page.tsx'));
 const UploadPage = lazy(() => import('./pages/recordings/upload-page.tsx'));
 const RecordingsPage = lazy(() => import('./pages/recordings/recordings-page.tsx'));
 const RecordingDetailPage = lazy(() => import('./pages/recordings/recording-detail-page.tsx'));
@@ -81,6 +82,7 @@ export function AppRoutes() {
         <Route path="cases/checklist" element={<Allow permission="cases:read"><ChecklistPage /></Allow>} />
         <Route path="cases/:id" element={<Allow permission="cases:read"><CaseDetailPage /></Allow>} />
         <Route path="audit/events" element={<Allow permission="audit:read"><AuditPage /></Allow>} />
+        <Route path="audit/seals" element={<Allow permission="audit:read"><SealsPage /></Allow>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -71,6 +71,11 @@ export function installationKey(dataDir: string): Promise<InstallationKey> {
   return k;
 }
 
+/** Drops the cached key of a data folder (after a key rotation replaced the file). */
+export function forgetInstallationKey(dataDir: string): void {
+  cache.delete(path.resolve(dataDir));
+}
+
 /** Checks an Ed25519 signature (base64) over `data` with a raw 32-byte public key (base64): what a verifier does. */
 export function verifyWithPublicKey(publicKeyBase64: string, data: Buffer | string, signatureBase64: string): boolean {
   const spkiPrefix = Buffer.from('302a300506032b6570032100', 'hex');

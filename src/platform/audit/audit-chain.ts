@@ -133,7 +133,12 @@ export interface ChainVerification {
  */
 export async function verifyAuditChain(
   db: DbOrTx,
-  opts: { batchSize?: number; onProgress?: (checked: number) => void } = {},
+  opts: {
+    batchSize?: number;
+    onProgress?: (checked: number) => void;
+    /** Called with each event found sound, in order (the transparency log recomputes its tree from these). */
+    onEvent?: (seq: bigint, hash: Buffer) => void;
+  } = {},
 ): Promise<ChainVerification> {
   const started = Date.now();
   const batchSize = opts.batchSize ?? 20_000;
@@ -187,6 +192,7 @@ export async function verifyAuditChain(
         details: r.details,
       });
       if (!h.equals(r.hash)) return fail(seq, 'hash');
+      opts.onEvent?.(seq, r.hash);
       prev = r.hash;
       expectedSeq = seq + 1n;
       checked++;

@@ -83,6 +83,12 @@ const envSchema = z.object({
       }
       return r;
     }),
+  /** 第十三条 transparency log: minutes between signed checkpoints (a daily seal is signed at each Beijing midnight too). */
+  QUANLU_TLOG_CHECKPOINT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+  /** Seconds between the sequencer's integrations of new audit events into the Merkle tree. */
+  QUANLU_TLOG_INTEGRATE_SECONDS: z.coerce.number().positive().max(3600).default(2),
+  /** The log's origin line (a schema-less URL naming this installation); default quanlu.local/<installation key id>. */
+  QUANLU_TLOG_ORIGIN: z.string().regex(/^[^\s+]+$/, 'no spaces or plus signs').max(200).optional(),
   /** Run the background job workers in this process (api and workers may be split across nodes). */
   QUANLU_WORKERS: z
     .enum(['true', 'false'])
@@ -113,6 +119,7 @@ export type Config = Readonly<{
   trustProxy: TrustProxy;
   /** The object store: a data-folder store or an S3 bucket with Object Lock. */
   storage: StorageConfig;
+  tlog: Readonly<{ checkpointMinutes: number; integrateSeconds: number; origin: string | undefined }>;
 }>;
 
 /** Thrown when the environment holds a bad value; the message names each variable. */
@@ -164,5 +171,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clockToleranceMinutes: e.QUANLU_CLOCK_TOLERANCE_MINUTES,
     trustProxy: e.QUANLU_TRUST_PROXY,
     storage: storage.config,
+    tlog: Object.freeze({
+      checkpointMinutes: e.QUANLU_TLOG_CHECKPOINT_MINUTES,
+      integrateSeconds: e.QUANLU_TLOG_INTEGRATE_SECONDS,
+      origin: e.QUANLU_TLOG_ORIGIN,
+    }),
   });
 }

@@ -84,6 +84,13 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   // Annotations and transcripts (issue 8 §6) are versioned records: an edit or a deletion appends a version.
   annotation: APPEND,
   annotation_version: APPEND,
+  // 第十三条 the transparency log: full tiles, checkpoints and signing keys are written once; the right edge
+  // (partial tiles) is replaced as the tree grows and removed when its tile fills; the state row moves.
+  tlog_tile: APPEND,
+  tlog_partial_tile: ALL,
+  tlog_state: ['SELECT', 'UPDATE'],
+  tlog_checkpoint: APPEND,
+  tlog_key: APPEND,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */

@@ -609,6 +609,47 @@ export interface AnnotationVersionTable {
   created_at: GeneratedTimestamp;
 }
 
+/** Full tiles of the transparency log: 256 hashes, written once (0016). */
+export interface TlogTileTable {
+  level: number;
+  idx: string;
+  hashes: Buffer;
+}
+
+/** The right edge of each tile level: fewer than 256 hashes, replaced as the tree grows (0016). */
+export interface TlogPartialTileTable {
+  level: number;
+  idx: string;
+  hashes: Buffer;
+}
+
+/** What the sequencer has integrated: tree size and root; the log's origin once fixed (0016). */
+export interface TlogStateTable {
+  id: Generated<boolean>;
+  size: string;
+  root: Buffer;
+  origin: string | null;
+  updated_at: GeneratedTimestamp;
+}
+
+/** Signed checkpoints (C2SP tlog-checkpoint notes), periodic and daily seals (0016). */
+export interface TlogCheckpointTable {
+  id: ColumnType<string, never, never>;
+  size: string;
+  root: Buffer;
+  note: string;
+  kind: 'periodic' | 'daily' | 'manual';
+  seal_day: DateString | null;
+  signed_at: GeneratedTimestamp;
+}
+
+/** Every key that signed a checkpoint, as a C2SP verifier key (0016). */
+export interface TlogKeyTable {
+  vkey: string;
+  algorithm: 'ed25519' | 'sm2';
+  first_used: GeneratedTimestamp;
+}
+
 export interface DB {
   department: DepartmentTable;
   person: PersonTable;
@@ -657,4 +698,9 @@ export interface DB {
   case_evidence_deadline: CaseEvidenceDeadlineTable;
   annotation: AnnotationTable;
   annotation_version: AnnotationVersionTable;
+  tlog_tile: TlogTileTable;
+  tlog_partial_tile: TlogPartialTileTable;
+  tlog_state: TlogStateTable;
+  tlog_checkpoint: TlogCheckpointTable;
+  tlog_key: TlogKeyTable;
 }

@@ -214,6 +214,10 @@ export const errorCatalog = {
     zh: '您可以查看此声像资料的标注和转写，但添加或修改须持有效调阅授权（或在上传后的标注时限内）',
     en: 'You may read this recording’s annotations and transcript, but writing them needs a live access grant (or the tagging window after upload)',
   },
+  // The transparency log (src/modules/tlog; 第十三条).
+  TLOG_NO_CHECKPOINT: { status: 404, zh: '没有该树大小的已签名检查点', en: 'No signed checkpoint of that tree size' },
+  TLOG_BAD_PROOF_RANGE: { status: 400, zh: '证明的序号或树大小超出已并入日志的范围', en: 'The sequence number or tree size is outside the integrated log' },
+  TLOG_NO_TILE: { status: 404, zh: '没有该日志瓦片', en: 'No such log tile' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -83,3 +83,5 @@ export type UploadResult = ResponseOf<'/api/upload-results/{id}', 'get'>;
 export type HandoverDay = ResponseOf<'/api/offload/days/{day}', 'get'>;
 export type Handover = HandoverDay['items'][number];
 export type LateOffloads = ResponseOf<'/api/offload/late', 'get'>;
+export type TlogSeals = ResponseOf<'/api/tlog/seals', 'get'>;
+export type TlogKeys = ResponseOf<'/api/tlog/keys', 'get'>;

@@ -5,6 +5,7 @@ import {
   DashboardOutlined,
   FieldTimeOutlined,
   FileSearchOutlined,
+  SafetyCertificateOutlined,
   IdcardOutlined,
   ScheduleOutlined,
   SettingOutlined,
@@ -97,7 +98,10 @@ export const navigation: (NavLeaf | NavGroup)[] = [
     key: 'audit',
     label: 'nav.auditGroup',
     icon: <AuditOutlined />,
-    children: [{ path: '/audit/events', label: 'nav.audit', icon: <FileSearchOutlined />, permission: 'audit:read' }],
+    children: [
+      { path: '/audit/events', label: 'nav.audit', icon: <FileSearchOutlined />, permission: 'audit:read' },
+      { path: '/audit/seals', label: 'nav.seals', icon: <SafetyCertificateOutlined />, permission: 'audit:read' },
+    ],
   },
 ];
 
