@@ -56,7 +56,13 @@ export function departmentCondition(reach: Reach, alias = 'd'): RawBuilder<SqlBo
   return reach.departmentIds.length ? sql<SqlBool>`${sql.ref(`${alias}.id`)} = ANY(${uuids(reach.departmentIds)})` : none;
 }
 
-const tableOf = { recording: 'recording', person: 'person', department: 'department' } as const;
+/** The condition on a device row (`alias`.department_id): devices follow their department. */
+export function deviceCondition(reach: Reach, alias = 'dv'): RawBuilder<SqlBool> {
+  if (reach.all) return sql<SqlBool>`true`;
+  return reach.departmentIds.length ? sql<SqlBool>`${sql.ref(`${alias}.department_id`)} = ANY(${uuids(reach.departmentIds)})` : none;
+}
+
+const tableOf = { recording: 'recording', person: 'person', department: 'department', device: 'device' } as const;
 
 /** Which of `ids` exist in the entity's table and satisfy `condition` (written over alias `x`). */
 export async function idsWhere(db: DbOrTx, entity: keyof typeof tableOf, ids: readonly string[], condition: RawBuilder<SqlBool>): Promise<Set<string>> {

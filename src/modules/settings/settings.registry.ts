@@ -42,6 +42,27 @@ export const settingsRegistry = {
     label: { zh: '紧急调阅有效时长（小时）', en: 'Emergency (break-glass) access period (hours)' },
     input: { type: 'integer', min: 1, max: 24 },
   },
+  /** 第十八条: a pre-use check with less battery than this refuses the checkout. */
+  'devices.minBatteryPercent': {
+    schema: z.number().int().min(0).max(100),
+    default: 80,
+    label: { zh: '设备领用前检查：最低电量（%）', en: 'Device pre-use check: minimum battery (%)' },
+    input: { type: 'integer', min: 0, max: 100 },
+  },
+  /** 第十八条: a pre-use check with less free storage than this refuses the checkout. */
+  'devices.minFreeStorageMb': {
+    schema: z.number().int().min(0).max(10_000_000),
+    default: 2048,
+    label: { zh: '设备领用前检查：最少剩余存储空间（MB）', en: 'Device pre-use check: minimum free storage (MB)' },
+    input: { type: 'integer', min: 0, max: 10_000_000 },
+  },
+  /** 第十八条: days before a device's maintenance falls due that 工作台 starts reminding. */
+  'devices.maintenanceReminderDays': {
+    schema: z.number().int().min(0).max(365),
+    default: 14,
+    label: { zh: '设备保养到期前提前提醒天数', en: 'Days before maintenance is due that the dashboard reminds' },
+    input: { type: 'integer', min: 0, max: 365 },
+  },
 } as const;
 
 export type SettingKey = keyof typeof settingsRegistry;

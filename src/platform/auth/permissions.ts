@@ -25,6 +25,13 @@ export const PERMISSIONS = [
   'offload:confirm',
   'access:request',
   'access:approve',
+  // Recording devices (第十五至二十条).
+  'devices:read',
+  'devices:manage',
+  'devices:checkout',
+  'devices:fault',
+  'devices:approve',
+  'devices:configure',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -69,6 +76,9 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:edit': ['own'],
     // 第十四条: pictures and sound only by an approved request (or break-glass, reviewed afterwards).
     'access:request': G,
+    // 第十九条: the officer sees the department's devices and reports a fault at once; never repairs.
+    'devices:read': D,
+    'devices:fault': D,
   },
   // 第八、十条: the custodian receives, verifies and confirms the daily offloads of the department's people.
   custodian: {
@@ -82,6 +92,12 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'offload:read': D,
     'offload:confirm': D,
     'access:request': G,
+    // 第十、十五、十八条: the department's 专门人员 keeps its devices: register, morning checkout queue with the
+    // pre-use check, returns, maintenance log, faults and repair tickets.
+    'devices:read': D,
+    'devices:manage': D,
+    'devices:checkout': D,
+    'devices:fault': D,
   },
   leader: {
     self: G,
@@ -94,6 +110,9 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     // 第十四条: the supervising leader approves viewing; which requests, the access-requests module decides
     // (own department subtree; from outside it only the department's head, 负责人).
     'access:approve': D,
+    // 第十九条: the leader approves repair tickets (and so their costs) of the department's devices.
+    'devices:read': D,
+    'devices:approve': D,
   },
   // 法制督察: reads everything, changes no recording.
   supervisor: {
@@ -106,6 +125,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': G,
     'offload:read': G,
     'access:request': G,
+    // Reads every device's history and the supervision findings (unauthorised repairs, 第十九条).
+    'devices:read': G,
   },
   admin: {
     self: G,
@@ -123,6 +144,10 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': G,
     'recordings:edit': G,
     'offload:read': G,
+    // The agency-wide register (import/export), the repairer list and maintenance intervals.
+    'devices:read': G,
+    'devices:manage': G,
+    'devices:configure': G,
   },
   auditor: {
     self: G,
@@ -135,6 +160,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'jobs:read': G,
     'recordings:read': G,
     'offload:read': G,
+    'devices:read': G,
   },
 };
 
