@@ -8559,6 +8559,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description The register file (CSV text or XLSX bytes) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
                 /** @description Error: { code, message (request language), requestId, fields? } */
                 400: {
                     headers: {

@@ -119,11 +119,11 @@ export async function openRepair(
   });
 }
 
-async function repairFor(trx: Parameters<typeof repo.findRepair>[0], user: AuthUser, action: 'device.manage' | 'device.approve', id: string) {
+async function repairFor(trx: Parameters<typeof repo.findRepair>[0], user: AuthUser, act: 'device.manage' | 'device.approve', id: string) {
   const r = await repo.findRepair(trx, id);
   if (!r) throw new AppError('NOT_FOUND');
   await repo.lockDevice(trx, r.device_id);
-  await deviceFor(trx, user, action, r.device_id);
+  await deviceFor(trx, user, act, r.device_id);
   return r;
 }
 

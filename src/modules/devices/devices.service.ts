@@ -31,8 +31,8 @@ export async function recordDeviceChange(
 }
 
 /** The device, or NOT_FOUND when it does not exist or is outside the caller's reach for this action. */
-export async function deviceFor(db: DbOrTx, user: AuthUser, action: 'device.read' | 'device.manage' | 'device.checkout' | 'device.fault' | 'device.approve', id: string) {
-  await requireAccess(db, user, action, [id]);
+export async function deviceFor(db: DbOrTx, user: AuthUser, act: 'device.read' | 'device.manage' | 'device.checkout' | 'device.fault' | 'device.approve', id: string) {
+  await requireAccess(db, user, act, [id]);
   const d = await repo.findDevice(db, id);
   if (!d) throw new AppError('NOT_FOUND');
   return d;
