@@ -24,6 +24,11 @@ const OffloadLatePage = lazy(() => import('./pages/offload/offload-late-page.tsx
 const AccessListPage = lazy(() => import('./pages/access/access-list-page.tsx'));
 const AccessDetailPage = lazy(() => import('./pages/access/access-detail-page.tsx'));
 const AccessNewPage = lazy(() => import('./pages/access/access-new-page.tsx'));
+const DeviceListPage = lazy(() => import('./pages/devices/device-list-page.tsx'));
+const DeviceDetailPage = lazy(() => import('./pages/devices/device-detail-page.tsx'));
+const DeviceCheckoutPage = lazy(() => import('./pages/devices/device-checkout-page.tsx'));
+const DeviceMaintenancePage = lazy(() => import('./pages/devices/device-maintenance-page.tsx'));
+const DeviceFaultsPage = lazy(() => import('./pages/devices/device-faults-page.tsx'));
 const BreakGlassPage = lazy(() => import('./pages/access/access-new-page.tsx').then((m) => ({ default: m.BreakGlassPage })));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
@@ -68,6 +73,11 @@ export function AppRoutes() {
         <Route path="access/new" element={<Allow permission="access:request"><AccessNewPage /></Allow>} />
         <Route path="access/break-glass" element={<Allow permission="access:request"><BreakGlassPage /></Allow>} />
         <Route path="access/:id" element={<Allow permission="access:request"><AccessDetailPage /></Allow>} />
+        <Route path="devices" element={<Allow permission="devices:read"><DeviceListPage /></Allow>} />
+        <Route path="devices/checkout" element={<Allow permission="devices:checkout"><DeviceCheckoutPage /></Allow>} />
+        <Route path="devices/maintenance" element={<Allow permission="devices:read"><DeviceMaintenancePage /></Allow>} />
+        <Route path="devices/faults" element={<Allow permission="devices:read"><DeviceFaultsPage /></Allow>} />
+        <Route path="devices/:id" element={<Allow permission="devices:read"><DeviceDetailPage /></Allow>} />
         <Route path="audit/events" element={<Allow permission="audit:read"><AuditPage /></Allow>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -74,7 +74,7 @@ export async function deviceRoutes(fastify: FastifyInstance) {
     { config: { permission: 'devices:read' }, schema: { tags, summary: '导出设备台账 Export the register (CSV/XLSX; formula cells neutralised)', querystring: exportQuery, response: { 200: z.string().meta({ description: 'The register file (CSV text or XLSX bytes)' }) } } },
     async (req, reply) => {
       const f = await sheets.exportDevices(app.deps, userOf(req), req.query.format);
-      return reply.type(f.mimeType).header('content-disposition', attachment(f.fileName)).header('cache-control', 'private, no-store').send(f.body);
+      return reply.type(f.mimeType).header('content-disposition', attachment(f.fileName)).header('cache-control', 'private, no-store').send(f.body as never);
     },
   );
   app.get(
