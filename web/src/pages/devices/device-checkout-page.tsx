@@ -73,7 +73,8 @@ export default function DeviceCheckoutPage() {
     const check = {
       batteryPct: v.batteryPct,
       freeStorageMb: v.freeStorageMb,
-      deviceClock: shanghaiWallClockToIso(v.deviceClock),
+      // Untouched, the field still shows when the device was found: the device agrees with it, so send now.
+      deviceClock: form.isFieldTouched('deviceClock') ? shanghaiWallClockToIso(v.deviceClock) : new Date().toISOString(),
       damage: v.damage,
       damageNote: v.damage ? (v.damageNote ?? null) : null,
     };
