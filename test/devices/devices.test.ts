@@ -24,6 +24,8 @@ let unqualified: string;
 const NOW = new Date('2026-11-30T01:00:00Z');
 let now = NOW;
 const ok = { batteryPct: 95, freeStorageMb: 30_000, damage: false, damageNote: null };
+/** A qualified officer of the department for one test, so no test depends on another's returns. */
+const freshOfficer = async (name: string) => (await makePerson(ctx.db, { departmentId: dept, name })).id;
 const clockAt = (d: Date, offsetSec = 0) => new Date(d.getTime() + offsetSec * 1000).toISOString();
 
 async function register(number: string, o: { type?: string; purchasedOn?: string } = {}) {
@@ -102,16 +104,17 @@ describe('checkout refusals, each with its reason (第七、十八条)', () => {
   });
 
   test('a failed check is recorded; it can open a fault (故障停用); a passing check then checks out', async () => {
+    const who = await freshOfficer('周一');
     const id = await register('DSJ-C1');
-    const low = await checkout('DSJ-C1', qualified2, { ...ok, freeStorageMb: 100, damage: true, damageNote: '外壳开裂' });
+    const low = await checkout('DSJ-C1', who, { ...ok, freeStorageMb: 100, damage: true, damageNote: '外壳开裂' });
     expect(low.statusCode).toBe(422);
     expect(low.json().message).toBe('设备 DSJ-C1 使用前检查未通过：剩余存储 100 MB 少于 2048 MB；外观损坏：外壳开裂');
     let detail = (await custodian.request('GET', `/api/devices/${id}`)).json();
     expect(detail.device.status).toBe('available');
-    expect(detail.checks).toMatchObject([{ kind: 'checkout', passed: false, failures: ['storage', 'damage'], personName: '李四' }]);
+    expect(detail.checks).toMatchObject([{ kind: 'checkout', passed: false, failures: ['storage', 'damage'], personName: '周一' }]);
     expect(detail.history.map((h: { kind: string }) => h.kind)).toEqual(['check_failed', 'registered']);
 
-    const withFault = await checkout('DSJ-C1', qualified2, { ...ok, batteryPct: 10 }, { openFaultOnFailure: true });
+    const withFault = await checkout('DSJ-C1', who, { ...ok, batteryPct: 10 }, { openFaultOnFailure: true });
     expect(withFault.statusCode).toBe(422);
     detail = (await custodian.request('GET', `/api/devices/${id}`)).json();
     expect(detail.device.status).toBe('faulty');
@@ -121,18 +124,19 @@ describe('checkout refusals, each with its reason (第七、十八条)', () => {
 
 describe('faults and repairs (第十九条)', () => {
   test('a fault reported during use takes the device out of service at once; the return keeps it out', async () => {
+    const who = await freshOfficer('周二');
     const id = await register('DSJ-F1');
-    expect((await checkout('DSJ-F1', qualified2)).statusCode).toBe(201);
+    expect((await checkout('DSJ-F1', who)).statusCode).toBe(201);
     const fault = await officerSession.request('POST', `/api/devices/${id}/faults`, { description: '录像中途自动关机' });
     expect(fault.statusCode, fault.body).toBe(201);
     expect(fault.json()).toMatchObject({ deviceNumber: 'DSJ-F1', duringCheckout: true, resolvedAt: null });
     const d = (await custodian.request('GET', `/api/devices/${id}`)).json().device;
     // Out of service at once, while still in the officer's hands.
-    expect(d).toMatchObject({ status: 'faulty', holder: { name: '李四' } });
+    expect(d).toMatchObject({ status: 'faulty', holder: { name: '周二' } });
     const ret = await custodian.request('POST', '/api/device-returns', { deviceNumber: 'DSJ-F1', check: { ...ok, batteryPct: 40, deviceClock: clockAt(now) } });
     expect(ret.statusCode, ret.body).toBe(200);
     expect(ret.json().device).toMatchObject({ status: 'faulty', holder: null });
-    expect((await checkout('DSJ-F1', qualified2)).json().code).toBe('DEVICE_NOT_AVAILABLE');
+    expect((await checkout('DSJ-F1', who)).json().code).toBe('DEVICE_NOT_AVAILABLE');
   });
 
   test('an unlisted repairer: not reimbursable, a supervision finding; a listed one: approved, back in service', async () => {
@@ -174,6 +178,7 @@ describe('faults and repairs (第十九条)', () => {
 
 describe('maintenance reminders on a controlled clock (第十八条)', () => {
   test('due in 14 days → reminded; due day → still usable; the day after → overdue and refused; logged → gone', async () => {
+    const who = await freshOfficer('周三');
     // Photo cameras every 30 days here (an admin's setting), purchased 2026-11-01: due 2026-12-01.
     expect((await admin.request('PUT', '/api/device-types/camera', { maintenanceIntervalDays: 30 })).statusCode).toBe(200);
     const id = await register('ZXJ-01', { type: 'camera', purchasedOn: '2026-11-01' });
@@ -188,12 +193,12 @@ describe('maintenance reminders on a controlled clock (第十八条)', () => {
     expect(await reminded()).toEqual([['2026-12-01', false, 14]]);
     now = new Date('2026-12-01T15:59:00Z'); // 23:59 Beijing on the due day: still usable
     expect(await reminded()).toEqual([['2026-12-01', false, 0]]);
-    const out = await checkout('ZXJ-01', qualified2);
+    const out = await checkout('ZXJ-01', who);
     expect(out.statusCode, out.body).toBe(201);
     expect((await custodian.request('POST', '/api/device-returns', { deviceNumber: 'ZXJ-01', check: { ...ok, deviceClock: clockAt(now) } })).statusCode).toBe(200);
     now = new Date('2026-12-01T16:00:00Z'); // 00:00 Beijing the next day: overdue
     expect(await reminded()).toEqual([['2026-12-01', true, -1]]);
-    expect((await checkout('ZXJ-01', qualified2)).json().code).toBe('DEVICE_MAINTENANCE_OVERDUE');
+    expect((await checkout('ZXJ-01', who)).json().code).toBe('DEVICE_MAINTENANCE_OVERDUE');
     const m = await custodian.request('POST', `/api/devices/${id}/maintenance`, { performedOn: '2026-12-02', performedBy: '赵六', work: '清洁镜头，电池检测' });
     expect(m.statusCode, m.body).toBe(201);
     expect(m.json()).toMatchObject({ lastMaintainedOn: '2026-12-02', maintenanceDueOn: '2027-01-01', maintenanceOverdue: false });
@@ -205,11 +210,12 @@ describe('maintenance reminders on a controlled clock (第十八条)', () => {
 
 describe('usage and clock (第十五、二十条)', () => {
   test('the clock offset found at the checks is shown beside the recording; the recording itself is unchanged', async () => {
+    const who = await freshOfficer('周四');
     const id = await register('DSJ-K1');
-    const out = await custodian.request('POST', '/api/device-checkouts', { deviceNumber: 'DSJ-K1', personId: qualified2, check: { ...ok, deviceClock: clockAt(now, 95) } });
+    const out = await custodian.request('POST', '/api/device-checkouts', { deviceNumber: 'DSJ-K1', personId: who, check: { ...ok, deviceClock: clockAt(now, 95) } });
     expect(out.json().clockOffsetSec).toBe(95);
     // Recorded 10:00 by the device clock (Beijing), during the checkout.
-    const rec = await makeRecording(ctx.db, { departmentId: dept, officerIds: [qualified2], uploadedBy: custodianUserId, recordedStart: '2026-11-30T02:00:00Z', deviceNumber: 'dsj-k1' });
+    const rec = await makeRecording(ctx.db, { departmentId: dept, officerIds: [who], uploadedBy: custodianUserId, recordedStart: '2026-11-30T02:00:00Z', deviceNumber: 'dsj-k1' });
     now = new Date('2026-11-30T09:00:00Z'); // 17:00 Beijing
     const ret = await custodian.request('POST', '/api/device-returns', { deviceNumber: 'DSJ-K1', check: { ...ok, batteryPct: 30, deviceClock: clockAt(now, 97) } });
     expect(ret.statusCode, ret.body).toBe(200);
@@ -217,7 +223,7 @@ describe('usage and clock (第十五、二十条)', () => {
     expect(ret.json().offload).toEqual({ day: '2026-11-30', deadline: '2026-11-30T16:00:00.000Z', recordingsReceived: 1 });
 
     const notes = (await custodian.request('GET', `/api/recordings/${rec}/device-notes`)).json();
-    expect(notes).toMatchObject({ deviceId: id, unknownDevice: false, outsideCheckout: false, holder: '李四' });
+    expect(notes).toMatchObject({ deviceId: id, unknownDevice: false, outsideCheckout: false, holder: '周四' });
     expect(notes.clockNotes).toEqual([
       {
         check: 'checkout',
@@ -236,18 +242,19 @@ describe('usage and clock (第十五、二十条)', () => {
   });
 
   test('recordings outside any checkout are flagged for review; unknown device numbers too; checkouts without recordings listed', async () => {
+    const who = await freshOfficer('周五');
     const id = await register('DSJ-U1');
     now = new Date('2026-11-29T01:00:00Z');
-    expect((await checkout('DSJ-U1', qualified2)).statusCode).toBe(201);
+    expect((await checkout('DSJ-U1', who)).statusCode).toBe(201);
     now = new Date('2026-11-29T09:00:00Z');
     expect((await custodian.request('POST', '/api/device-returns', { deviceNumber: 'DSJ-U1', check: { ...ok, deviceClock: clockAt(now) } })).statusCode).toBe(200);
     // Sunday night 22:00 Beijing, no checkout: possible unrelated use (第二十条).
-    const outside = await makeRecording(ctx.db, { departmentId: dept, officerIds: [qualified2], uploadedBy: custodianUserId, recordedStart: '2026-11-29T14:00:00Z', deviceNumber: 'DSJ-U1' });
-    const unknown = await makeRecording(ctx.db, { departmentId: dept, officerIds: [qualified2], uploadedBy: custodianUserId, recordedStart: '2026-11-29T03:00:00Z', deviceNumber: 'GHOST-9' });
+    const outside = await makeRecording(ctx.db, { departmentId: dept, officerIds: [who], uploadedBy: custodianUserId, recordedStart: '2026-11-29T14:00:00Z', deviceNumber: 'DSJ-U1' });
+    const unknown = await makeRecording(ctx.db, { departmentId: dept, officerIds: [who], uploadedBy: custodianUserId, recordedStart: '2026-11-29T03:00:00Z', deviceNumber: 'GHOST-9' });
 
     const usage = (await custodian.request('GET', `/api/devices/${id}/usage`)).json();
     expect(usage.recordings).toMatchObject([{ id: outside, outsideCheckout: true, checkoutId: null, holder: null }]);
-    expect(usage.checkouts).toMatchObject([{ personName: '李四', recordings: 0, checkedOutAt: '2026-11-29T01:00:00.000Z', returnedAt: '2026-11-29T09:00:00.000Z' }]);
+    expect(usage.checkouts).toMatchObject([{ personName: '周五', recordings: 0, checkedOutAt: '2026-11-29T01:00:00.000Z', returnedAt: '2026-11-29T09:00:00.000Z' }]);
     expect(usage.checkoutsWithoutRecordings).toEqual([usage.checkouts[0].id]);
 
     const review = (await custodian.request('GET', '/api/devices/review')).json().items as { recordingId: string; reason: string }[];
