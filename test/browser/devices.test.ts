@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
-import { makeDepartment, makePerson, makeUser } from '../support/harness.ts';
+import { makeDepartment, makePerson, makeRecording, makeUser } from '../support/harness.ts';
 
 /**
  * Issue 12 in real Chromium: the custodian's morning queue — scan (type) a device number, pick the officer,
@@ -15,14 +15,17 @@ let web: Awaited<ReturnType<typeof startWebServer>>;
 let browser: Browser;
 let page: Page;
 let pageErrors: string[] = [];
-let custodian: { username: string; password: string };
+let custodian: { id: string; username: string; password: string };
+let deptId: string;
+let officerId: string;
 const officerName = '李明';
 
 beforeAll(async () => {
   web = await startWebServer('quanlu-web-dev-');
   const db = web.database.db;
   const dept = await makeDepartment(db, { name: '商务综合执法支队' });
-  await makePerson(db, { departmentId: dept.id, name: officerName });
+  deptId = dept.id;
+  officerId = (await makePerson(db, { departmentId: dept.id, name: officerName })).id;
   custodian = await makeUser(db, { roles: ['custodian'], departmentId: dept.id });
   const today = new Date().toISOString().slice(0, 10);
   for (const [n, type] of [
@@ -129,5 +132,23 @@ test('check a device out with its pre-use check and take it back', async (ctx) =
   await page.getByRole('tab', { name: '检查记录' }).click();
   await expectText(page.getByRole('tabpanel', { name: '检查记录' }), '未通过');
   await shot('dev-05-device-checks');
+
+  // A recording the device made during that checkout: its page shows the clock note (+2 min) beside it.
+  const co = await web.database.db.selectFrom('device_checkout').select(['checked_out_at', 'returned_at']).executeTakeFirstOrThrow();
+  const during = new Date((co.checked_out_at.getTime() + co.returned_at!.getTime()) / 2).toISOString();
+  const rec = await makeRecording(web.database.db, { departmentId: deptId, officerIds: [officerId], uploadedBy: custodian.id, recordedStart: during, deviceNumber: 'DSJ-2001' });
+  await page.goto(`${web.server.url}/recordings/${rec}`);
+  await expectText(page.getByTestId('device-notes'), /领用检查（.*）发现设备时钟偏差 \+1 分 (5\d|60) 秒|领用检查（.*）发现设备时钟偏差 \+2 分 [0-2] 秒/);
+  await expectText(page.getByTestId('device-notes'), '原始时间不变');
+  await shot('dev-06-recording-clock-note');
+
+  for (const [label, name] of [
+    ['保养', 'dev-07-maintenance'],
+    ['故障与维修', 'dev-08-faults'],
+  ] as const) {
+    await nav.getByRole('menuitem', { name: label }).click();
+    await page.getByRole('heading', { name: label === '保养' ? '设备保养' : '故障与维修' }).waitFor();
+    await shot(name);
+  }
   expect(pageErrors).toEqual([]);
 }, 120_000);

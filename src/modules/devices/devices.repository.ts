@@ -564,7 +564,11 @@ export async function listFindings(db: DbOrTx, f: { scope: RawBuilder<SqlBool>; 
 }
 
 export async function listTypePolicies(db: DbOrTx) {
-  return db.selectFrom('device_type_policy').selectAll().orderBy('type').execute();
+  return db
+    .selectFrom('device_type_policy')
+    .selectAll()
+    .orderBy(sql`array_position(ARRAY['body_camera', 'camera', 'video_camera', 'audio_recorder', 'other'], type)`)
+    .execute();
 }
 
 export async function updateTypePolicy(db: DbOrTx, type: DeviceType, days: number, now: Date) {
