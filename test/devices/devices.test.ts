@@ -122,6 +122,23 @@ describe('checkout refusals, each with its reason (第七、十八条)', () => {
   });
 });
 
+describe('two desks at once', () => {
+  test('one device to two officers, or two cameras to one officer, at the same instant: one wins, the other is a 409', async () => {
+    await register('DSJ-RACE1');
+    await register('DSJ-RACE2');
+    await register('DSJ-RACE3');
+    const [a, b] = [await freshOfficer('甲'), await freshOfficer('乙')];
+    const same = await Promise.all([checkout('DSJ-RACE1', a), checkout('DSJ-RACE1', b)]);
+    expect(same.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(same.find((r) => r.statusCode === 409)!.json().code).toBe('DEVICE_ALREADY_OUT');
+    const c = await freshOfficer('丙');
+    const two = await Promise.all([checkout('DSJ-RACE2', c), checkout('DSJ-RACE3', c)]);
+    expect(two.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    const open = await ctx.db.selectFrom('device_checkout').select('id').where('person_id', 'in', [a, b, c]).where('returned_at', 'is', null).execute();
+    expect(open).toHaveLength(2);
+  });
+});
+
 describe('faults and repairs (第十九条)', () => {
   test('a fault reported during use takes the device out of service at once; the return keeps it out', async () => {
     const who = await freshOfficer('周二');
