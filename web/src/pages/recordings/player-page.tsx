@@ -6,6 +6,7 @@ import { ApiError, client, csrfToken, unwrap } from '../../api/client.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError } from '../../lib/notify.ts';
 import { dayjs, AGENCY_TZ } from '../../lib/time.ts';
+import { AnnotationsPanel } from './annotations-panel.tsx';
 
 /** What POST /api/recordings/{id}/playback-sessions answers. */
 interface PlaybackSession {
@@ -51,12 +52,19 @@ export default function PlayerPage() {
   const box = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const resumeAt = useRef(0);
+  // The annotations panel stays mounted while a lapsed session is reopened (no second audited read).
+  const [opened, setOpened] = useState(false);
+  const seek = useCallback((sec: number) => {
+    if (video.current) video.current.currentTime = sec;
+  }, []);
+  const position = useCallback(() => video.current?.currentTime, []);
 
   const open = useCallback(async () => {
     try {
       const s = (await unwrap(client.POST('/api/recordings/{id}/playback-sessions', { params: { path: { id } } }))) as PlaybackSession;
       clockOffset.current = Date.parse(s.serverTime) - Date.now();
       setSession(s);
+      setOpened(true);
     } catch (e) {
       if (e instanceof ApiError && e.status >= 400 && e.status < 500) setFailure(e);
       else notifyError(e);
@@ -172,6 +180,7 @@ export default function PlayerPage() {
           )}
         </div>
         <Typography.Text type="secondary">{t('player.auditHint')}</Typography.Text>
+        {opened && <AnnotationsPanel recordingId={id} seek={seek} position={position} />}
       </Flex>
     </Card>
   );
