@@ -29,6 +29,10 @@ const DeviceDetailPage = lazy(() => import('./pages/devices/device-detail-page.t
 const DeviceCheckoutPage = lazy(() => import('./pages/devices/device-checkout-page.tsx'));
 const DeviceMaintenancePage = lazy(() => import('./pages/devices/device-maintenance-page.tsx'));
 const DeviceFaultsPage = lazy(() => import('./pages/devices/device-faults-page.tsx'));
+const CasesListPage = lazy(() => import('./pages/cases/cases-list-page.tsx'));
+const CaseNewPage = lazy(() => import('./pages/cases/case-new-page.tsx'));
+const ChecklistPage = lazy(() => import('./pages/cases/checklist-page.tsx'));
+const CaseDetailPage = lazy(() => import('./pages/cases/case-detail-page.tsx'));
 const BreakGlassPage = lazy(() => import('./pages/access/access-new-page.tsx').then((m) => ({ default: m.BreakGlassPage })));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
@@ -78,6 +82,10 @@ export function AppRoutes() {
         <Route path="devices/maintenance" element={<Allow permission="devices:read"><DeviceMaintenancePage /></Allow>} />
         <Route path="devices/faults" element={<Allow permission="devices:read"><DeviceFaultsPage /></Allow>} />
         <Route path="devices/:id" element={<Allow permission="devices:read"><DeviceDetailPage /></Allow>} />
+        <Route path="cases" element={<Allow permission="cases:read"><CasesListPage /></Allow>} />
+        <Route path="cases/new" element={<Allow permission="cases:write"><CaseNewPage /></Allow>} />
+        <Route path="cases/checklist" element={<Allow permission="cases:read"><ChecklistPage /></Allow>} />
+        <Route path="cases/:id" element={<Allow permission="cases:read"><CaseDetailPage /></Allow>} />
         <Route path="audit/events" element={<Allow permission="audit:read"><AuditPage /></Allow>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -4,7 +4,7 @@ import type { Permission } from '../../platform/auth/permissions.ts';
 export type GrantMode = 'view' | 'copy';
 
 /** The kinds of object an action names, and so which table its ids and filter refer to. */
-export type Entity = 'recording' | 'person' | 'department' | 'device';
+export type Entity = 'recording' | 'person' | 'department' | 'device' | 'case';
 
 /**
  * Every scoped action, the object it applies to and the permission(s) whose scopes it follows
@@ -62,6 +62,14 @@ export const ACTIONS = {
   'device.fault': { entity: 'device', permissions: ['devices:fault'] },
   /** Approve a repair ticket and its cost (第十九条). */
   'device.approve': { entity: 'device', permissions: ['devices:approve'] },
+  /** Read a case (案件): its parties masked, officers, stages, links, checklist, deadlines. */
+  'case.read': { entity: 'case', permissions: ['cases:read'] },
+  /** Handle a case: stages, parties, officers, links, written reasons, deadlines. */
+  'case.edit': { entity: 'case', permissions: ['cases:write'] },
+  /** File a case in a department (立案). */
+  'case.create': { entity: 'department', permissions: ['cases:write'] },
+  /** See a party's ID number in full; each reveal is audited (个人信息保护法 art. 51). */
+  'case.party.reveal': { entity: 'case', permissions: ['cases:reveal'] },
 } as const satisfies Record<string, { entity: Entity; permissions: readonly Permission[]; grant?: readonly GrantMode[] }>;
 
 export type Action = keyof typeof ACTIONS;

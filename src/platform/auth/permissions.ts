@@ -32,6 +32,9 @@ export const PERMISSIONS = [
   'devices:fault',
   'devices:approve',
   'devices:configure',
+  'cases:read',
+  'cases:write',
+  'cases:reveal',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -52,6 +55,8 @@ export const permissionSchema = z.enum(PERMISSIONS).meta({ id: 'Permission' });
  * - `own`: recordings the user uploaded or is a recording officer on (their own footage).
  * - `staff`: recordings on which a person of the user's department subtree is a recording officer (the
  *   custodian and leader answer for their people's footage wherever it was filed, 第十条).
+ * For cases (案件): `department` is the case's department subtree; `own` the cases the user filed or whose
+ * person is a handling officer (承办人员); `staff` the cases a person of the user's department subtree handles.
  */
 export type Scope = 'global' | 'department' | 'own' | 'staff';
 
@@ -79,6 +84,11 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     // 第十九条: the officer sees the department's devices and reports a fault at once; never repairs.
     'devices:read': D,
     'devices:fault': D,
+    // Officers file and handle their department's cases; a party's ID number is shown in full only to the
+    // case's own handling officers (个人信息保护法 art. 51: least access).
+    'cases:read': ['department', 'own'],
+    'cases:write': D,
+    'cases:reveal': ['own'],
   },
   // 第八、十条: the custodian receives, verifies and confirms the daily offloads of the department's people.
   custodian: {
@@ -98,6 +108,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'devices:manage': D,
     'devices:checkout': D,
     'devices:fault': D,
+    // The custodian keeps the department's records: reads its cases (links, gaps), changes none.
+    'cases:read': D,
   },
   leader: {
     self: G,
@@ -113,6 +125,10 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     // 第十九条: the leader approves repair tickets (and so their costs) of the department's devices.
     'devices:read': D,
     'devices:approve': D,
+    // The leader answers for the department's cases (审批, 负责人).
+    'cases:read': ['department', 'staff'],
+    'cases:write': D,
+    'cases:reveal': D,
   },
   // 法制督察: reads everything, changes no recording.
   supervisor: {
@@ -127,6 +143,9 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'access:request': G,
     // Reads every device's history and the supervision findings (unauthorised repairs, 第十九条).
     'devices:read': G,
+    // 法制审核/督察 reviews every case, identities included; changes none.
+    'cases:read': G,
+    'cases:reveal': G,
   },
   admin: {
     self: G,
@@ -148,6 +167,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'devices:read': G,
     'devices:manage': G,
     'devices:configure': G,
+    // The admin sees cases (to keep the checklist with settings:write) but neither handles them nor sees identities.
+    'cases:read': G,
   },
   auditor: {
     self: G,
@@ -161,6 +182,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': G,
     'offload:read': G,
     'devices:read': G,
+    // The auditor reads cases and the audit trail of every reveal, never the identities themselves.
+    'cases:read': G,
   },
 };
 

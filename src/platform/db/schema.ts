@@ -398,6 +398,155 @@ export interface ThumbnailTicketTable {
   expires_at: Timestamp;
 }
 
+/** 案件阶段 — a case's stage codes, in order (0012). */
+export type CaseStage = 'filing' | 'investigation' | 'review' | 'notice' | 'hearing' | 'decision' | 'service' | 'execution' | 'closed';
+
+/** A version of the recording checklist (音像记录事项清单, 第十六条; 0012): fixed once written. */
+export interface RecordingChecklistVersionTable {
+  id: Generated<string>;
+  version: number;
+  note: Generated<string>;
+  created_by: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+/** One row of a checklist version (0012). */
+export interface RecordingChecklistItemTable {
+  id: Generated<string>;
+  version_id: string;
+  position: number;
+  act_kind: string;
+  category: string;
+  item: string;
+  stage: CaseStage;
+  method: 'av' | 'written';
+  applies_when: Generated<'always' | 'coercive_measures'>;
+  starts_when: Generated<string>;
+  covers: Generated<string>;
+  ends_when: Generated<string>;
+}
+
+/** 案件 (0012; src/modules/cases). */
+export interface EnforcementCaseTable {
+  id: Generated<string>;
+  case_number: string;
+  cause: string;
+  act_kind: Generated<string>;
+  procedure: 'simple' | 'general';
+  coercive_measures: Generated<boolean>;
+  department_id: string;
+  status: Generated<CaseStage>;
+  filed_on: DateString;
+  closed_on: DateString | null;
+  checklist_version_id: string;
+  created_by: string;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** 当事人 (0012): the ID number only as AES-256-GCM ciphertext and a masked form. */
+export interface CasePartyTable {
+  id: string;
+  case_id: string;
+  position: number;
+  kind: 'person' | 'organisation';
+  name: string;
+  id_type: 'resident_id' | 'credit_code' | 'passport' | 'other';
+  id_ciphertext: Buffer;
+  id_key_id: string;
+  id_masked: string;
+  representative: string | null;
+  address: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+/** 承办人员 of a case (0012). */
+export interface CaseOfficerTable {
+  case_id: string;
+  person_id: string;
+  lead: Generated<boolean>;
+}
+
+/** A stage change of a case (0012, append-only). */
+export interface CaseStageEventTable {
+  id: Generated<string>;
+  case_id: string;
+  from_stage: CaseStage | null;
+  to_stage: CaseStage;
+  kind: 'file' | 'advance' | 'skip' | 'back';
+  skipped: Generated<CaseStage[]>;
+  reason: string | null;
+  occurred_on: DateString;
+  by_user: string;
+  at: GeneratedTimestamp;
+}
+
+/** A recording linked to a case at a stage (0012); ended, never removed. */
+export interface CaseRecordingLinkTable {
+  id: Generated<string>;
+  case_id: string;
+  recording_id: string;
+  stage: CaseStage;
+  note: string | null;
+  linked_by: string;
+  linked_at: GeneratedTimestamp;
+  unlinked_by: string | null;
+  unlinked_at: Timestamp | null;
+  unlink_reason: string | null;
+}
+
+/** 受客观条件限制: why a stage that needs AV has none (0012, append-only). */
+export interface CaseStageWrittenReasonTable {
+  id: Generated<string>;
+  case_id: string;
+  stage: CaseStage;
+  reason: string;
+  recorded_by: string;
+  recorded_at: GeneratedTimestamp;
+}
+
+/** 第十三条: an evidence hand-over deadline of a reconsideration or lawsuit (0012). */
+export interface CaseEvidenceDeadlineTable {
+  id: Generated<string>;
+  case_id: string;
+  kind: 'reconsideration' | 'litigation';
+  received_on: DateString;
+  period_days: number;
+  working_days: boolean;
+  due_on: DateString;
+  authority: Generated<string>;
+  reference: Generated<string>;
+  recorded_by: string;
+  recorded_at: GeneratedTimestamp;
+  delivered_on: DateString | null;
+  delivered_by: string | null;
+  delivered_at: Timestamp | null;
+  delivery_note: string | null;
+}
+
+/** A note or transcript segment of a recording (0011; write-once): its content lives in its versions. */
+export interface AnnotationTable {
+  id: Generated<string>;
+  recording_id: string;
+  layer: 'note' | 'transcript';
+  created_by: string;
+  created_at: GeneratedTimestamp;
+}
+
+/** One version of an annotation (0011; append-only): the latest is current; `deleted` ends it. */
+export interface AnnotationVersionTable {
+  annotation_id: string;
+  version: number;
+  kind: 'key_content' | 'note' | null;
+  speaker: string | null;
+  start_ms: number;
+  end_ms: number;
+  body: string;
+  deleted: Generated<boolean>;
+  author_id: string;
+  created_at: GeneratedTimestamp;
+}
+
 /** Device types (0014): 执法记录仪, 照相机, 摄像机, 录音笔, 其他. */
 export type DeviceType = 'body_camera' | 'camera' | 'video_camera' | 'audio_recorder' | 'other';
 /** Device status (0014): 可用 / 在用 / 维修中 / 故障停用 / 报废. */
@@ -529,29 +678,6 @@ export interface DeviceFindingTable {
   found_at: Timestamp;
 }
 
-/** A note or transcript segment of a recording (0011; write-once): its content lives in its versions. */
-export interface AnnotationTable {
-  id: Generated<string>;
-  recording_id: string;
-  layer: 'note' | 'transcript';
-  created_by: string;
-  created_at: GeneratedTimestamp;
-}
-
-/** One version of an annotation (0011; append-only): the latest is current; `deleted` ends it. */
-export interface AnnotationVersionTable {
-  annotation_id: string;
-  version: number;
-  kind: 'key_content' | 'note' | null;
-  speaker: string | null;
-  start_ms: number;
-  end_ms: number;
-  body: string;
-  deleted: Generated<boolean>;
-  author_id: string;
-  created_at: GeneratedTimestamp;
-}
-
 export interface DB {
   department: DepartmentTable;
   person: PersonTable;
@@ -584,6 +710,17 @@ export interface DB {
   playback_session: PlaybackSessionTable;
   copy_receipt: CopyReceiptTable;
   thumbnail_ticket: ThumbnailTicketTable;
+  recording_checklist_version: RecordingChecklistVersionTable;
+  recording_checklist_item: RecordingChecklistItemTable;
+  enforcement_case: EnforcementCaseTable;
+  case_party: CasePartyTable;
+  case_officer: CaseOfficerTable;
+  case_stage_event: CaseStageEventTable;
+  case_recording_link: CaseRecordingLinkTable;
+  case_stage_written_reason: CaseStageWrittenReasonTable;
+  case_evidence_deadline: CaseEvidenceDeadlineTable;
+  annotation: AnnotationTable;
+  annotation_version: AnnotationVersionTable;
   device_type_policy: DeviceTypePolicyTable;
   device: DeviceTable;
   device_event: DeviceEventTable;
@@ -594,6 +731,4 @@ export interface DB {
   device_repairer: DeviceRepairerTable;
   device_repair: DeviceRepairTable;
   device_finding: DeviceFindingTable;
-  annotation: AnnotationTable;
-  annotation_version: AnnotationVersionTable;
 }

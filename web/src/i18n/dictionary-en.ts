@@ -3,6 +3,7 @@ import type { DictKey } from './dictionary-zh.ts';
 import { recordingsEn } from './recordings-en.ts';
 import { accessEn } from './access-en.ts';
 import { devicesEn } from './devices-en.ts';
+import { casesEn } from './cases-en.ts';
 import { annotationsEn } from './annotations-en.ts';
 
 /** English (second language) UI text; must cover every key of the Chinese dictionary. */
@@ -300,5 +301,6 @@ export const en: Record<DictKey, string> = {
   ...auditEn,
   ...accessEn,
   ...devicesEn,
+  ...casesEn,
   ...annotationsEn,
 };

@@ -6,6 +6,7 @@ import { auditZh } from './audit-zh.ts';
 import { recordingsZh } from './recordings-zh.ts';
 import { accessZh } from './access-zh.ts';
 import { devicesZh } from './devices-zh.ts';
+import { casesZh } from './cases-zh.ts';
 import { annotationsZh } from './annotations-zh.ts';
 
 export const zh = {
@@ -302,6 +303,7 @@ export const zh = {
   ...auditZh,
   ...accessZh,
   ...devicesZh,
+  ...casesZh,
   ...annotationsZh,
 } as const;
 

@@ -7,6 +7,7 @@ import type { Department, Person } from '../api/shapes.ts';
 import { FixityAlert } from '../components/fixity-alert.tsx';
 import { AccessDashboardCards } from './access/access-dashboard-cards.tsx';
 import { DeviceDashboardCards } from './devices/device-dashboard-cards.tsx';
+import { CaseDashboardCards } from './cases/case-dashboard-cards.tsx';
 import { RoleTags } from '../components/role-tags.tsx';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { notifyError } from '../lib/notify.ts';
@@ -55,6 +56,7 @@ export default function DashboardPage() {
       <Row gutter={[24, 24]}>
         <AccessDashboardCards />
         <DeviceDashboardCards />
+        <CaseDashboardCards />
         {can('departments:read') && (
           <Col xs={24} sm={12} lg={8}>
             <Link to="/system/departments">

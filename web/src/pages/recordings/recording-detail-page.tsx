@@ -16,6 +16,7 @@ import { MediaCard } from './media-card.tsx';
 import type { RecordingDetail } from '../../api/shapes.ts';
 import { TimeCorrectionsCard } from './time-corrections-card.tsx';
 import { DeviceNotesCard } from '../devices/device-notes-card.tsx';
+import { RecordingCasesCard } from '../cases/recording-cases-card.tsx';
 
 /** While the media job has not finished, the page asks again this often. */
 const POLL_MS = 3000;
@@ -115,6 +116,7 @@ export default function RecordingDetailPage() {
         </Col>
         <Col xs={24} xl={9}>
           <MediaCard recording={r} />
+          <RecordingCasesCard recordingId={r.id} />
         </Col>
       </Row>
       {mayEdit && (
