@@ -17096,6 +17096,236 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/recordings/{id}/custody": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 保管链 Chain of custody: every audit event about the recording, oldest first, with its sequence number and hash (the first page is an audited read) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustodyReport"];
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings/{id}/custody.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 保管链报告 PDF The chain of custody as a PDF (Chinese; streamed; audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/recordings/{id}/device-notes": {
         parameters: {
             query?: never;
@@ -19930,6 +20160,218 @@ export interface components {
         CopyKind: "original" | "watermarked-proxy";
         /** @enum {string} */
         CopyKindInput: "original" | "watermarked-proxy";
+        CustodyReport: {
+            derived: {
+                createdAt: string;
+                /** @enum {string} */
+                kind: "proxy" | "thumbnail";
+                sha256: string;
+                sizeBytes: number;
+                sm3: string;
+            }[];
+            events: {
+                action: string;
+                actor: {
+                    /** @enum {string} */
+                    kind: "user" | "system";
+                    name: string;
+                    staffNumber: string | null;
+                    /** Format: uuid */
+                    userId: string | null;
+                    username: string;
+                };
+                actorText: {
+                    en: string;
+                    zh: string;
+                };
+                /** Format: date-time */
+                at: string;
+                atBeijing: string;
+                /** @enum {string} */
+                category: "ingest" | "integrity" | "access" | "view" | "copy" | "metadata" | "handover" | "export" | "report" | "other";
+                detail: {
+                    en: string;
+                    zh: string;
+                };
+                hash: string;
+                prevHash: string;
+                seq: string;
+                targetId: string | null;
+                targetType: string | null;
+                title: {
+                    en: string;
+                    zh: string;
+                };
+            }[];
+            fixityChecks: {
+                checkedAt: string;
+                /** @enum {string} */
+                object: "original" | "proxy" | "thumbnail";
+                proofSeq: string | null;
+                /** @enum {string} */
+                reason: "schedule" | "manual" | "workstation";
+                result: string;
+                resultText: {
+                    en: string;
+                    zh: string;
+                };
+                sha256: string;
+            }[];
+            generatedAt: string;
+            ingest: {
+                at: string;
+                hash: string;
+                seq: string;
+                sha256: string;
+                sm3: string;
+            } | null;
+            installationKey: {
+                /** @enum {string} */
+                algorithm: "Ed25519";
+                fingerprint: string;
+                keyId: string;
+            };
+            nextCursor: string | null;
+            original: {
+                sha256: string;
+                sizeBytes: number;
+                sm3: string;
+                storedAt: string;
+            };
+            readEvent: {
+                at: string;
+                hash: string;
+                seq: string;
+            };
+            recording: {
+                activity: string;
+                caseName: string | null;
+                caseNumber: string | null;
+                departmentName: string;
+                deviceNumber: string | null;
+                fileName: string;
+                /** Format: uuid */
+                id: string;
+                officers: {
+                    name: string;
+                    staffNumber: string;
+                }[];
+                recordedEnd: string | null;
+                recordedStart: string;
+                uploadedAt: string;
+                uploadedBy: {
+                    name: string;
+                    staffNumber: string | null;
+                    username: string;
+                };
+            };
+        };
+        CustodyReportInput: {
+            derived: {
+                createdAt: string;
+                /** @enum {string} */
+                kind: "proxy" | "thumbnail";
+                sha256: string;
+                sizeBytes: number;
+                sm3: string;
+            }[];
+            events: {
+                action: string;
+                actor: {
+                    /** @enum {string} */
+                    kind: "user" | "system";
+                    name: string;
+                    staffNumber: string | null;
+                    /** Format: uuid */
+                    userId: string | null;
+                    username: string;
+                };
+                actorText: {
+                    en: string;
+                    zh: string;
+                };
+                /** Format: date-time */
+                at: string;
+                atBeijing: string;
+                /** @enum {string} */
+                category: "ingest" | "integrity" | "access" | "view" | "copy" | "metadata" | "handover" | "export" | "report" | "other";
+                detail: {
+                    en: string;
+                    zh: string;
+                };
+                hash: string;
+                prevHash: string;
+                seq: string;
+                targetId: string | null;
+                targetType: string | null;
+                title: {
+                    en: string;
+                    zh: string;
+                };
+            }[];
+            fixityChecks: {
+                checkedAt: string;
+                /** @enum {string} */
+                object: "original" | "proxy" | "thumbnail";
+                proofSeq: string | null;
+                /** @enum {string} */
+                reason: "schedule" | "manual" | "workstation";
+                result: string;
+                resultText: {
+                    en: string;
+                    zh: string;
+                };
+                sha256: string;
+            }[];
+            generatedAt: string;
+            ingest: {
+                at: string;
+                hash: string;
+                seq: string;
+                sha256: string;
+                sm3: string;
+            } | null;
+            installationKey: {
+                /** @enum {string} */
+                algorithm: "Ed25519";
+                fingerprint: string;
+                keyId: string;
+            };
+            nextCursor: string | null;
+            original: {
+                sha256: string;
+                sizeBytes: number;
+                sm3: string;
+                storedAt: string;
+            };
+            readEvent: {
+                at: string;
+                hash: string;
+                seq: string;
+            };
+            recording: {
+                activity: string;
+                caseName: string | null;
+                caseNumber: string | null;
+                departmentName: string;
+                deviceNumber: string | null;
+                fileName: string;
+                /** Format: uuid */
+                id: string;
+                officers: {
+                    name: string;
+                    staffNumber: string;
+                }[];
+                recordedEnd: string | null;
+                recordedStart: string;
+                uploadedAt: string;
+                uploadedBy: {
+                    name: string;
+                    staffNumber: string | null;
+                    username: string;
+                };
+            };
+        };
         /** @enum {string} */
         DepartmentKind: "bureau" | "office" | "detachment" | "other";
         /** @enum {string} */
@@ -19947,9 +20389,9 @@ export interface components {
         /** @enum {string} */
         PartyInformedInput: "yes" | "no" | "not_applicable";
         /** @enum {string} */
-        Permission: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "devices:read" | "devices:manage" | "devices:checkout" | "devices:fault" | "devices:approve" | "devices:configure" | "cases:read" | "cases:write" | "cases:reveal";
+        Permission: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "devices:read" | "devices:manage" | "devices:checkout" | "devices:fault" | "devices:approve" | "devices:configure" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal";
         /** @enum {string} */
-        PermissionInput: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "devices:read" | "devices:manage" | "devices:checkout" | "devices:fault" | "devices:approve" | "devices:configure" | "cases:read" | "cases:write" | "cases:reveal";
+        PermissionInput: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "devices:read" | "devices:manage" | "devices:checkout" | "devices:fault" | "devices:approve" | "devices:configure" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal";
         /** @enum {string} */
         ProcessingState: "pending" | "processing" | "ready" | "not_processable" | "failed";
         /** @enum {string} */
@@ -20015,7 +20457,7 @@ export const enumValues = {
     DeviceStatus: ["available","in_use","in_repair","faulty","retired"],
     DeviceType: ["body_camera","camera","video_camera","audio_recorder","other"],
     PartyInformed: ["yes","no","not_applicable"],
-    Permission: ["self","departments:read","departments:write","people:read","people:write","users:read","users:write","settings:read","settings:write","audit:read","audit:verify","jobs:read","recordings:read","recordings:upload","recordings:edit","offload:read","offload:confirm","access:request","access:approve","devices:read","devices:manage","devices:checkout","devices:fault","devices:approve","devices:configure","cases:read","cases:write","cases:reveal"],
+    Permission: ["self","departments:read","departments:write","people:read","people:write","users:read","users:write","settings:read","settings:write","audit:read","audit:verify","jobs:read","recordings:read","recordings:upload","recordings:edit","offload:read","offload:confirm","access:request","access:approve","devices:read","devices:manage","devices:checkout","devices:fault","devices:approve","devices:configure","custody:read","cases:read","cases:write","cases:reveal"],
     ProcessingState: ["pending","processing","ready","not_processable","failed"],
     Role: ["officer","custodian","leader","supervisor","admin","auditor"],
 } as const satisfies { [K in keyof components["schemas"]]?: readonly components["schemas"][K][] };

@@ -19,6 +19,7 @@ const UploadPage = lazy(() => import('./pages/recordings/upload-page.tsx'));
 const RecordingsPage = lazy(() => import('./pages/recordings/recordings-page.tsx'));
 const RecordingDetailPage = lazy(() => import('./pages/recordings/recording-detail-page.tsx'));
 const PlayerPage = lazy(() => import('./pages/recordings/player-page.tsx'));
+const CustodyPage = lazy(() => import('./pages/recordings/custody-page.tsx'));
 const OffloadDayPage = lazy(() => import('./pages/offload/offload-day-page.tsx'));
 const OffloadLatePage = lazy(() => import('./pages/offload/offload-late-page.tsx'));
 const AccessListPage = lazy(() => import('./pages/access/access-list-page.tsx'));
@@ -66,6 +67,7 @@ export function AppRoutes() {
         <Route path="recordings" element={<Allow permission="recordings:read"><RecordingsPage /></Allow>} />
         <Route path="recordings/:id" element={<Allow permission="recordings:read"><RecordingDetailPage /></Allow>} />
         <Route path="recordings/:id/play" element={<Allow permission="recordings:read"><PlayerPage /></Allow>} />
+        <Route path="recordings/:id/custody" element={<Allow permission="custody:read"><CustodyPage /></Allow>} />
         <Route path="offload/day" element={<Allow permission="offload:read"><OffloadDayPage /></Allow>} />
         <Route path="offload/late" element={<Allow permission="offload:read"><OffloadLatePage /></Allow>} />
         <Route path="system/departments" element={<Allow permission="departments:read"><DepartmentsPage /></Allow>} />

@@ -33,6 +33,11 @@ export const ACTIONS = {
    * live copy grant; the policy table has no exception for copies.
    */
   'recording.copy': { entity: 'recording', permissions: ['recordings:read'], grant: ['copy'] },
+  /**
+   * Read a recording's chain of custody (保管链: every event from ingest to now, with the audit sequence numbers
+   * that prove them). Metadata only, never pictures or sound, so a grant neither opens nor is needed for it.
+   */
+  'recording.custody.read': { entity: 'recording', permissions: ['custody:read'] },
   /** Edit a recording's descriptive metadata. */
   'recording.edit': { entity: 'recording', permissions: ['recordings:edit'] },
   /** Upload into a department. */

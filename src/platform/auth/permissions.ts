@@ -32,6 +32,7 @@ export const PERMISSIONS = [
   'devices:fault',
   'devices:approve',
   'devices:configure',
+  'custody:read',
   'cases:read',
   'cases:write',
   'cases:reveal',
@@ -108,6 +109,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'devices:manage': D,
     'devices:checkout': D,
     'devices:fault': D,
+    // The custodian answers for the chain of custody of what they receive and store (第八、十条).
+    'custody:read': ['department', 'own', 'staff'],
     // The custodian keeps the department's records: reads its cases (links, gaps), changes none.
     'cases:read': D,
   },
@@ -125,6 +128,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     // 第十九条: the leader approves repair tickets (and so their costs) of the department's devices.
     'devices:read': D,
     'devices:approve': D,
+    // 保管链: who did what to their recordings (issue 8 §7); the same reach as their reading.
+    'custody:read': ['department', 'staff'],
     // The leader answers for the department's cases (审批, 负责人).
     'cases:read': ['department', 'staff'],
     'cases:write': D,
@@ -143,6 +148,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'access:request': G,
     // Reads every device's history and the supervision findings (unauthorised repairs, 第十九条).
     'devices:read': G,
+    'custody:read': G,
     // 法制审核/督察 reviews every case, identities included; changes none.
     'cases:read': G,
     'cases:reveal': G,
@@ -167,6 +173,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'devices:read': G,
     'devices:manage': G,
     'devices:configure': G,
+    // The admin already reads the whole audit log; the custody report is a view of it.
+    'custody:read': G,
     // The admin sees cases (to keep the checklist with settings:write) but neither handles them nor sees identities.
     'cases:read': G,
   },
@@ -182,6 +190,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': G,
     'offload:read': G,
     'devices:read': G,
+    'custody:read': G,
     // The auditor reads cases and the audit trail of every reveal, never the identities themselves.
     'cases:read': G,
   },

@@ -140,6 +140,17 @@ export const errorCatalog = {
   DEVICE_IN_USE: { status: 409, zh: '设备 {number} 正在使用中，请先归还', en: 'Device {number} is checked out; return it first' },
   REPAIR_STATE: { status: 409, zh: '维修单当前为“{status}”，不能{action}', en: 'The repair ticket is {status}; cannot {action}' },
   DEVICE_FILE_UNREADABLE: { status: 400, zh: '无法读取导入文件：{reason}', en: 'The import file cannot be read: {reason}' },
+  // Reports as PDF (src/platform/pdf; the custody report, later the case file and evidence package).
+  PDF_FONT_MISSING: {
+    status: 503,
+    zh: '服务器缺少中文字体，无法生成 PDF（请安装 fonts-noto-cjk；查找位置：{paths}）',
+    en: 'The server has no CJK font to write the PDF (install fonts-noto-cjk; looked in: {paths})',
+  },
+  CUSTODY_CURSOR_EXPIRED: {
+    status: 409,
+    zh: '该保管链报告已打开超过 {minutes} 分钟，请重新打开以查看后续记录',
+    en: 'This custody report was opened more than {minutes} minutes ago; open it again to see further events',
+  },
   // Cases (src/modules/cases; 第二、七、十三、十六条).
   CASE_NUMBER_TAKEN: { status: 409, zh: '案件编号 {caseNumber} 已存在', en: 'Case number {caseNumber} already exists' },
   CASE_OFFICERS_TOO_FEW: {

@@ -6,6 +6,7 @@ import { auditZh } from './audit-zh.ts';
 import { recordingsZh } from './recordings-zh.ts';
 import { accessZh } from './access-zh.ts';
 import { devicesZh } from './devices-zh.ts';
+import { custodyZh } from './custody-zh.ts';
 import { casesZh } from './cases-zh.ts';
 import { annotationsZh } from './annotations-zh.ts';
 
@@ -303,6 +304,7 @@ export const zh = {
   ...auditZh,
   ...accessZh,
   ...devicesZh,
+  ...custodyZh,
   ...casesZh,
   ...annotationsZh,
 } as const;

@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, AuditOutlined, EditOutlined } from '@ant-design/icons';
 import { Button, Card, Col, Descriptions, Flex, Result, Row, Space, Spin, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
@@ -75,11 +75,18 @@ export default function RecordingDetailPage() {
             {r.lateOffload && <LateTag />}
           </Space>
         </div>
-        {mayEdit && (
-          <Button type="primary" icon={<EditOutlined />} onClick={() => setEditing(true)}>
-            {t('recDetail.edit')}
-          </Button>
-        )}
+        <Space>
+          {can('custody:read') && (
+            <Link to={`/recordings/${r.id}/custody`} data-testid="custody-link">
+              <Button icon={<AuditOutlined />}>{t('custody.link')}</Button>
+            </Link>
+          )}
+          {mayEdit && (
+            <Button type="primary" icon={<EditOutlined />} onClick={() => setEditing(true)}>
+              {t('recDetail.edit')}
+            </Button>
+          )}
+        </Space>
       </Flex>
       <Row gutter={16}>
         <Col xs={24} xl={15}>
