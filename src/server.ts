@@ -9,6 +9,7 @@ import { startJobRunner, type JobRunner } from './platform/jobs/runner.ts';
 import { bootstrapAdmin } from './modules/users/users.service.ts';
 import { openObjectStore } from './platform/storage/open-object-store.ts';
 import { prepareDataFolder } from './platform/storage/data-folders.ts';
+import { assertObjectStoreReady } from './platform/storage/s3-bucket-check.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -26,13 +27,16 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, opts: { logger?: boolean } = {}): Promise<RunningServer> {
   await assertCanListen(config.host, config.port);
+  // An S3 bucket without versioning and Object Lock is refused before any database work (StartupError).
+  const storage = openObjectStore(config);
+  await assertObjectStoreReady(storage);
   // Messages from before the app (and its logger) exist: JSON lines like the app's, PostgreSQL's own at debug.
   const bootLog = pino({ level: opts.logger === false ? 'silent' : config.logLevel });
   const database = await openDatabase(config, (msg, kind) => (kind === 'postgres' ? bootLog.debug({ component: 'postgres' }, msg) : bootLog.info(msg)));
   let app: FastifyInstance | undefined;
   let worker: JobRunner | undefined;
   try {
-    const deps = { config, db: database.db, storage: openObjectStore(config) };
+    const deps = { config, db: database.db, storage };
     app = await buildApp(deps, { logger: opts.logger === false ? false : undefined });
     const log = app.log;
     log.info({ mode: database.mode, location: database.location, migrations: database.applied }, 'database ready');

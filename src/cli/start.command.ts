@@ -49,6 +49,10 @@ export async function startCommand(config: Config): Promise<void> {
   try {
     // A taken port or a foreign HOST is said at once, before a web build or any database work.
     await assertCanListen(config.host, config.port);
+    // So is an S3 bucket without versioning and Object Lock (startServer checks again, for other callers).
+    const { assertObjectStoreReady } = await import('../platform/storage/s3-bucket-check.ts');
+    const { openObjectStore } = await import('../platform/storage/open-object-store.ts');
+    await assertObjectStoreReady(openObjectStore(config));
     if (webBuildIsStale()) await buildWeb();
     // Commands load what they use only: the CLI stays quick and `ingest` never loads the server.
     const { startServer } = await import('../server.ts');

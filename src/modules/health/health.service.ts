@@ -26,11 +26,12 @@ export interface HealthLog {
 }
 
 /**
- * Database answers, and the data folder accepts a durable write (create, fsync, remove). A failed check
+ * Database answers, and the data folder accepts a durable write (create, fsync, remove) — and, with the S3
+ * store, the bucket answers. A failed check
  * is logged at error level (an outage is not routine), with its error text, which only the log and
  * administrators see.
  */
-export async function health({ db, config }: Deps, log?: HealthLog) {
+export async function health({ db, config, storage: store }: Deps, log?: HealthLog) {
   const [database, storage] = await Promise.all([
     timed(() => pingDatabase(db)),
     timed(async () => {
@@ -45,6 +46,8 @@ export async function health({ db, config }: Deps, log?: HealthLog) {
         await fh.close();
         await unlink(f);
       }
+      // With the S3 store, the bucket must answer too (a versions listing of an absent key: cheap, needs the credentials).
+      if (store.kind === 's3') await store.exists('0'.repeat(64));
     }),
   ]);
   if (!database.ok) log?.error({ check: 'database', error: database.error, ms: database.ms }, 'health check failed: database unavailable');

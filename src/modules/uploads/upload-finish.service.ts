@@ -179,6 +179,10 @@ async function record(
     // Write-once, except to restore: good bytes (they hash to the key) replace a missing or damaged object.
     await deps.storage.replaceDamaged(file, digest, found);
     damage = found.error;
+  } else if (!known) {
+    // Sound bytes already stored without an original row (a derived file with the same bytes, or the object
+    // of an attempt that crashed before its commit): they become an original, so they get its retention.
+    await ensureInitialRetention(deps, digest.sha256);
   }
   if (known && damage) {
     await appendAuditEvent(trx, {
@@ -190,6 +194,12 @@ async function record(
   }
   await reach(deps, 'finish.published');
   return result;
+}
+
+/** An original without any retention date gets the initial one (第十一条; S3: COMPLIANCE lock, local: recorded). */
+async function ensureInitialRetention(deps: Deps, sha256: string): Promise<void> {
+  const state = await deps.storage.lockState(sha256);
+  if (state && !state.retainUntil) await deps.storage.extendRetention(sha256, new Date(Date.now() + deps.config.storage.objectLockDays * 86_400_000));
 }
 
 /**

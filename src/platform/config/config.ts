@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ADMIN_OWNER, passwordProblem } from '../auth/password-policy.ts';
 import { describeValue, isSecretName } from './redact.ts';
+import { storageConfigOf, storageEnvSchema, type StorageConfig } from './storage-config.ts';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 /**
@@ -87,6 +88,8 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /** Object store: local folder or S3 with Object Lock (storage-config.ts). */
+  ...storageEnvSchema,
 });
 
 export type Config = Readonly<{
@@ -108,6 +111,8 @@ export type Config = Readonly<{
   bodyTimeoutSeconds: number;
   clockToleranceMinutes: number;
   trustProxy: TrustProxy;
+  /** The object store: a data-folder store or an S3 bucket with Object Lock. */
+  storage: StorageConfig;
 }>;
 
 /** Thrown when the environment holds a bad value; the message names each variable. */
@@ -137,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The embedded database makes its own owner and serving roles; an owner URL alone would be ignored.
     throw new ConfigError(['DATABASE_OWNER_URL: needs DATABASE_URL (the serving role) beside it / 需同时设置 DATABASE_URL（服务所用角色）']);
   }
+  const storage = storageConfigOf(e);
+  if (storage.problems.length) throw new ConfigError(storage.problems);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -156,5 +163,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyTimeoutSeconds: e.QUANLU_BODY_TIMEOUT_SECONDS,
     clockToleranceMinutes: e.QUANLU_CLOCK_TOLERANCE_MINUTES,
     trustProxy: e.QUANLU_TRUST_PROXY,
+    storage: storage.config,
   });
 }

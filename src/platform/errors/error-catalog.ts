@@ -81,6 +81,11 @@ export const errorCatalog = {
   STORAGE_WRITE_FAILED: { status: 500, zh: '写入存储失败（{reason}），未保存任何内容', en: 'Writing to storage failed ({reason}); nothing was saved' },
   INVALID_OBJECT_KEY: { status: 400, zh: '文件标识无效（应为 64 位小写十六进制的 SHA-256 值）', en: 'Invalid object key (expected a SHA-256 as 64 lowercase hex characters)' },
   OBJECT_NOT_FOUND: { status: 404, zh: '存储中找不到该文件（{key}）', en: 'The stored file was not found ({key})' },
+  RETENTION_SHORTEN_REFUSED: {
+    status: 409,
+    zh: '保存期限只能延长、不能缩短（当前保存至 {current}，请求 {requested}）',
+    en: 'A retention period can only be extended, never shortened (kept until {current}; asked for {requested})',
+  },
   RANGE_NOT_SATISFIABLE: { status: 416, zh: '请求的字节范围无效（文件大小 {size} 字节）', en: 'The requested byte range is not satisfiable (file size {size} bytes)' },
   MEDIA_UNREADABLE: { status: 422, zh: '无法读取该音视频或图片文件：{reason}', en: 'The media file cannot be read: {reason}' },
   MEDIA_UNSUPPORTED: { status: 422, zh: '该文件不支持此处理：{reason}', en: 'This file cannot be processed this way: {reason}' },

@@ -5,10 +5,12 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../errors/error-catalog.ts';
 import { createDualHasher, hashFile, HASH_READ_BYTES, type DualDigest } from '../hashing/dual-hasher.ts';
 import { DIRECTORY_MODE, fsyncFile, LocalLayout, OBJECT_MODE } from './local-layout.ts';
+import { LocalLockRecords } from './local-lock-records.ts';
 import {
   assertObjectKey,
   normalizeSha256,
   type ByteRange,
+  type ObjectLockState,
   type ObjectStat,
   type ObjectStore,
   type PutOptions,
@@ -25,23 +27,35 @@ export interface LocalObjectStoreOptions {
    * write it all during the final fsync — after hashing, so the two would add up. 0 = only the final fsync.
    */
   syncEveryBytes?: number;
+  /**
+   * Days an original adopted from an upload is recorded as kept (config.storage.objectLockDays). Recorded
+   * only — this store cannot enforce it (see LocalLockRecords). Unset: no initial date is recorded.
+   */
+  objectLockDays?: number;
 }
 
 /** Default flush interval: large enough that the flushes cost nothing, small enough to keep the disk busy. */
 const SYNC_EVERY_BYTES = 64 << 20;
 
-/** The object store in a local folder (layout: see LocalLayout). */
+/**
+ * The object store in a local folder (layout: see LocalLayout). Retention dates and legal holds are
+ * recorded beside the objects (LocalLockRecords) but NOT enforced: a folder cannot refuse its owner.
+ */
 export class LocalObjectStore implements ObjectStore {
   readonly kind = 'local' as const;
   readonly rootDir: string;
   readonly #layout: LocalLayout;
+  readonly #locks: LocalLockRecords;
   readonly #syncEveryBytes: number;
+  readonly #objectLockDays: number | undefined;
   #ready: Promise<void> | undefined;
 
   constructor(rootDir: string, options: LocalObjectStoreOptions = {}) {
     this.rootDir = path.resolve(rootDir);
     this.#layout = new LocalLayout(this.rootDir);
+    this.#locks = new LocalLockRecords(this.rootDir);
     this.#syncEveryBytes = options.syncEveryBytes ?? SYNC_EVERY_BYTES;
+    this.#objectLockDays = options.objectLockDays;
   }
 
   /** Where the object with this key lives (or would live). Validates the key. */
@@ -135,9 +149,40 @@ export class LocalObjectStore implements ObjectStore {
       outcome = await this.#layout.linkAs(filePath, key);
     } catch (error) {
       if (!cannotLink(error)) throw error;
-      return this.putFile(filePath, { expectedSha256: key });
+      const put = await this.putFile(filePath, { expectedSha256: key });
+      if (put.created) await this.#recordInitialRetention(key);
+      return put;
     }
+    if (outcome !== 'other') await this.#recordInitialRetention(key);
     return { key, size: digest.size, sha256: key, sm3: digest.sm3, created: outcome !== 'other' };
+  }
+
+  /** An original's first retention date (第十一条), recorded only, and only when none is recorded yet. */
+  async #recordInitialRetention(key: string): Promise<void> {
+    if (this.#objectLockDays === undefined) return;
+    if ((await this.#locks.read(key)).retainUntil) return;
+    await this.#locks.extend(key, new Date(Date.now() + this.#objectLockDays * 86_400_000));
+  }
+
+  /**
+   * Records a later retain-until date. RECORDED ONLY: this store cannot stop anyone with file rights from
+   * deleting the object before then (LocalLockRecords). Shortening is refused all the same.
+   */
+  async extendRetention(key: string, until: Date): Promise<ObjectLockState> {
+    if (!(await this.exists(key))) throw new AppError('OBJECT_NOT_FOUND', { key });
+    return this.#locks.extend(key, until);
+  }
+
+  /** Records a legal hold (or its end). RECORDED ONLY, not enforced (see extendRetention). */
+  async setLegalHold(key: string, on: boolean): Promise<ObjectLockState> {
+    if (!(await this.exists(key))) throw new AppError('OBJECT_NOT_FOUND', { key });
+    return this.#locks.setLegalHold(key, on);
+  }
+
+  /** The recorded retention and hold (`enforced: false`). */
+  async lockState(key: string): Promise<ObjectLockState | undefined> {
+    if (!(await this.exists(key))) return undefined;
+    return this.#locks.read(key);
   }
 
   /**
@@ -154,8 +199,11 @@ export class LocalObjectStore implements ObjectStore {
     } catch (error) {
       if (!cannotLink(error)) throw error;
       // Another filesystem: copy (re-hashed against the key) into tmp/, then rename over the bad object.
-      return this.#putReplacing(filePath, key);
+      const put = await this.#putReplacing(filePath, key);
+      await this.#recordInitialRetention(key);
+      return put;
     }
+    await this.#recordInitialRetention(key);
     return { key, size: digest.size, sha256: key, sm3: digest.sm3, created: true };
   }
 

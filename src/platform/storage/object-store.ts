@@ -6,8 +6,13 @@ import type { DualDigest } from '../hashing/dual-hasher.ts';
  * The object store: every stored file — originals (原始声像资料) and derived files (proxies, thumbnails,
  * redacted copies) alike — is an object named by the SHA-256 of its bytes. Content addressing makes
  * storing the same bytes twice a no-op and makes any change to stored bytes detectable by re-hashing.
- * Backends: LocalObjectStore (a folder) now; an S3 backend with Object Lock later, so nothing here may
- * mention file descriptors or paths of stored objects.
+ * Backends: LocalObjectStore (a folder) and S3ObjectStore (a bucket with versioning and Object Lock), so
+ * nothing here may mention file descriptors or paths of stored objects.
+ *
+ * Originals (adoptFile, replaceDamaged) are stored with an initial retention (config.storage.objectLockDays,
+ * 第十一条) and may later be kept longer or put on legal hold. The S3 store has the bucket ENFORCE that
+ * (Object Lock, COMPLIANCE mode: nobody, not even the bucket's owner, deletes the version before the date);
+ * the local store can only RECORD it (see LocalObjectStore). Derived files are stored without a lock.
  */
 export interface ObjectStore {
   /** Which backend holds the objects (recorded with each original). */
@@ -46,6 +51,28 @@ export interface ObjectStore {
    * backends with local files have it; others are read with get() into a temp copy.
    */
   localPath?(key: string): string;
+  /**
+   * Keeps an object at least until `until` (S3: the version's COMPLIANCE retain-until date). Never
+   * shortens: a date before the current one throws RETENTION_SHORTEN_REFUSED (the S3 store refuses it
+   * too); the same date is a no-op. Throws OBJECT_NOT_FOUND for an unknown key.
+   */
+  extendRetention(key: string, until: Date): Promise<ObjectLockState>;
+  /** Sets (true) or clears (false) a legal hold (法律保全): held objects are kept whatever the retention date. */
+  setLegalHold(key: string, on: boolean): Promise<ObjectLockState>;
+  /** The object's retention and legal hold, or undefined when there is no such object. */
+  lockState(key: string): Promise<ObjectLockState | undefined>;
+}
+
+/** Retention and legal hold of one object. */
+export interface ObjectLockState {
+  /** Kept at least until then; null when no retention was ever set (derived files). */
+  retainUntil: Date | null;
+  legalHold: boolean;
+  /**
+   * True when the store itself refuses deletion and overwrite until then (S3 Object Lock); false when the
+   * state is only recorded (the local store: a record beside the object, which it cannot enforce).
+   */
+  enforced: boolean;
 }
 
 export interface PutOptions {
