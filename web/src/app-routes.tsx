@@ -27,6 +27,11 @@ const AccessListPage = lazy(() => import('./pages/access/access-list-page.tsx'))
 const AccessDetailPage = lazy(() => import('./pages/access/access-detail-page.tsx'));
 const AccessNewPage = lazy(() => import('./pages/access/access-new-page.tsx'));
 const CaseFilePage = lazy(() => import('./pages/case-files/case-file-page.tsx'));
+const DeviceListPage = lazy(() => import('./pages/devices/device-list-page.tsx'));
+const DeviceDetailPage = lazy(() => import('./pages/devices/device-detail-page.tsx'));
+const DeviceCheckoutPage = lazy(() => import('./pages/devices/device-checkout-page.tsx'));
+const DeviceMaintenancePage = lazy(() => import('./pages/devices/device-maintenance-page.tsx'));
+const DeviceFaultsPage = lazy(() => import('./pages/devices/device-faults-page.tsx'));
 const CasesListPage = lazy(() => import('./pages/cases/cases-list-page.tsx'));
 const CaseNewPage = lazy(() => import('./pages/cases/case-new-page.tsx'));
 const ChecklistPage = lazy(() => import('./pages/cases/checklist-page.tsx'));
@@ -77,6 +82,11 @@ export function AppRoutes() {
         <Route path="access/break-glass" element={<Allow permission="access:request"><BreakGlassPage /></Allow>} />
         <Route path="access/:id" element={<Allow permission="access:request"><AccessDetailPage /></Allow>} />
         <Route path="cases/:id/case-file" element={<Allow permission="cases:read"><CaseFilePage /></Allow>} />
+        <Route path="devices" element={<Allow permission="devices:read"><DeviceListPage /></Allow>} />
+        <Route path="devices/checkout" element={<Allow permission="devices:checkout"><DeviceCheckoutPage /></Allow>} />
+        <Route path="devices/maintenance" element={<Allow permission="devices:read"><DeviceMaintenancePage /></Allow>} />
+        <Route path="devices/faults" element={<Allow permission="devices:read"><DeviceFaultsPage /></Allow>} />
+        <Route path="devices/:id" element={<Allow permission="devices:read"><DeviceDetailPage /></Allow>} />
         <Route path="cases" element={<Allow permission="cases:read"><CasesListPage /></Allow>} />
         <Route path="cases/new" element={<Allow permission="cases:write"><CaseNewPage /></Allow>} />
         <Route path="cases/checklist" element={<Allow permission="cases:read"><ChecklistPage /></Allow>} />

@@ -4,7 +4,7 @@ import type { Permission } from '../../platform/auth/permissions.ts';
 export type GrantMode = 'view' | 'copy';
 
 /** The kinds of object an action names, and so which table its ids and filter refer to. */
-export type Entity = 'recording' | 'person' | 'department' | 'case';
+export type Entity = 'recording' | 'person' | 'department' | 'device' | 'case';
 
 /**
  * Every scoped action, the object it applies to and the permission(s) whose scopes it follows
@@ -55,6 +55,18 @@ export const ACTIONS = {
   'person.read': { entity: 'person', permissions: ['people:read'] },
   /** Name a person as a recording officer on an upload or an edit. */
   'person.tag': { entity: 'person', permissions: ['recordings:upload', 'recordings:edit'] },
+  /** See a device of the register, its history and usage (第十五条). */
+  'device.read': { entity: 'device', permissions: ['devices:read'] },
+  /** Change a device: details, maintenance log, repair tickets, retirement (第十八、十九条). */
+  'device.manage': { entity: 'device', permissions: ['devices:manage'] },
+  /** Register or import devices into a department, or move one there. */
+  'device.register': { entity: 'department', permissions: ['devices:manage'] },
+  /** Check a device out or take it back, with the pre-use check (第十八条). */
+  'device.checkout': { entity: 'device', permissions: ['devices:checkout'] },
+  /** Report a fault (第十九条: stop using it at once and report). */
+  'device.fault': { entity: 'device', permissions: ['devices:fault'] },
+  /** Approve a repair ticket and its cost (第十九条). */
+  'device.approve': { entity: 'device', permissions: ['devices:approve'] },
   /** Read a case (案件): its parties masked, officers, stages, links, checklist, deadlines. */
   'case.read': { entity: 'case', permissions: ['cases:read'] },
   /** Handle a case: stages, parties, officers, links, written reasons, deadlines. */

@@ -56,6 +56,12 @@ export function departmentCondition(reach: Reach, alias = 'd'): RawBuilder<SqlBo
   return reach.departmentIds.length ? sql<SqlBool>`${sql.ref(`${alias}.id`)} = ANY(${uuids(reach.departmentIds)})` : none;
 }
 
+/** The condition on a device row (`alias`.department_id): devices follow their department. */
+export function deviceCondition(reach: Reach, alias = 'dv'): RawBuilder<SqlBool> {
+  if (reach.all) return sql<SqlBool>`true`;
+  return reach.departmentIds.length ? sql<SqlBool>`${sql.ref(`${alias}.department_id`)} = ANY(${uuids(reach.departmentIds)})` : none;
+}
+
 /**
  * The condition on a case row (`alias`.id, department_id, created_by): the case's department subtree; `own`:
  * cases the user filed or whose person is a handling officer; `staff`: cases a person of those departments handles.
@@ -74,7 +80,7 @@ export function caseCondition(reach: Reach, alias = 'c'): RawBuilder<SqlBool> {
   return anyOf(c);
 }
 
-const tableOf = { recording: 'recording', person: 'person', department: 'department', case: 'enforcement_case' } as const;
+const tableOf = { recording: 'recording', person: 'person', department: 'department', device: 'device', case: 'enforcement_case' } as const;
 
 /** Which of `ids` exist in the entity's table and satisfy `condition` (written over alias `x`). */
 export async function idsWhere(db: DbOrTx, entity: keyof typeof tableOf, ids: readonly string[], condition: RawBuilder<SqlBool>): Promise<Set<string>> {

@@ -85,6 +85,27 @@ export const settingsRegistry = {
     label: { zh: '法定节假日（期限计算跳过；调休上班日前加 +）', en: 'Statutory holidays skipped by deadlines (make-up working days prefixed with +)' },
     input: { type: 'text' },
   },
+  /** 第十八条: a pre-use check with less battery than this refuses the checkout. */
+  'devices.minBatteryPercent': {
+    schema: z.number().int().min(0).max(100),
+    default: 80,
+    label: { zh: '设备领用前检查：最低电量（%）', en: 'Device pre-use check: minimum battery (%)' },
+    input: { type: 'integer', min: 0, max: 100 },
+  },
+  /** 第十八条: a pre-use check with less free storage than this refuses the checkout. */
+  'devices.minFreeStorageMb': {
+    schema: z.number().int().min(0).max(10_000_000),
+    default: 2048,
+    label: { zh: '设备领用前检查：最少剩余存储空间（MB）', en: 'Device pre-use check: minimum free storage (MB)' },
+    input: { type: 'integer', min: 0, max: 10_000_000 },
+  },
+  /** 第十八条: days before a device's maintenance falls due that 工作台 starts reminding. */
+  'devices.maintenanceReminderDays': {
+    schema: z.number().int().min(0).max(365),
+    default: 14,
+    label: { zh: '设备保养到期前提前提醒天数', en: 'Days before maintenance is due that the dashboard reminds' },
+    input: { type: 'integer', min: 0, max: 365 },
+  },
 } as const;
 
 export type SettingKey = keyof typeof settingsRegistry;

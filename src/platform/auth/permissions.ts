@@ -25,6 +25,13 @@ export const PERMISSIONS = [
   'offload:confirm',
   'access:request',
   'access:approve',
+  // Recording devices (第十五至二十条).
+  'devices:read',
+  'devices:manage',
+  'devices:checkout',
+  'devices:fault',
+  'devices:approve',
+  'devices:configure',
   'custody:read',
   'cases:read',
   'cases:write',
@@ -78,6 +85,9 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:edit': ['own'],
     // 第十四条: pictures and sound only by an approved request (or break-glass, reviewed afterwards).
     'access:request': G,
+    // 第十九条: the officer sees the department's devices and reports a fault at once; never repairs.
+    'devices:read': D,
+    'devices:fault': D,
     // Officers file and handle their department's cases; a party's ID number is shown in full only to the
     // case's own handling officers (个人信息保护法 art. 51: least access).
     'cases:read': ['department', 'own'],
@@ -100,6 +110,12 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'offload:read': D,
     'offload:confirm': D,
     'access:request': G,
+    // 第十、十五、十八条: the department's 专门人员 keeps its devices: register, morning checkout queue with the
+    // pre-use check, returns, maintenance log, faults and repair tickets.
+    'devices:read': D,
+    'devices:manage': D,
+    'devices:checkout': D,
+    'devices:fault': D,
     // The custodian answers for the chain of custody of what they receive and store (第八、十条).
     'custody:read': ['department', 'own', 'staff'],
     // The custodian keeps the department's records: reads its cases (links, gaps), changes none.
@@ -120,6 +136,9 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     // 第十四条: the supervising leader approves viewing; which requests, the access-requests module decides
     // (own department subtree; from outside it only the department's head, 负责人).
     'access:approve': D,
+    // 第十九条: the leader approves repair tickets (and so their costs) of the department's devices.
+    'devices:read': D,
+    'devices:approve': D,
     // 保管链: who did what to their recordings (issue 8 §7); the same reach as their reading.
     'custody:read': ['department', 'staff'],
     // The leader answers for the department's cases (审批, 负责人).
@@ -142,6 +161,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': G,
     'offload:read': G,
     'access:request': G,
+    // Reads every device's history and the supervision findings (unauthorised repairs, 第十九条).
+    'devices:read': G,
     'custody:read': G,
     // 法制审核/督察 reviews every case, identities included; changes none.
     'cases:read': G,
@@ -165,6 +186,10 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': G,
     'recordings:edit': G,
     'offload:read': G,
+    // The agency-wide register (import/export), the repairer list and maintenance intervals.
+    'devices:read': G,
+    'devices:manage': G,
+    'devices:configure': G,
     // The admin already reads the whole audit log; the custody report is a view of it.
     'custody:read': G,
     // The admin sees cases (to keep the checklist with settings:write) but neither handles them nor sees identities.
@@ -181,6 +206,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'jobs:read': G,
     'recordings:read': G,
     'offload:read': G,
+    'devices:read': G,
     'custody:read': G,
     // The auditor reads cases and the audit trail of every reveal, never the identities themselves.
     'cases:read': G,

@@ -56,6 +56,18 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   access_grant: KEEP,
   access_grant_item: APPEND,
   media_access_policy: ['SELECT', 'UPDATE'],
+  // Recording devices (0014, 第十五至二十条): the register and its changeable rows are kept, never removed;
+  // the history, the checks, the maintenance log and supervision findings are append-only (triggers too).
+  device_type_policy: ['SELECT', 'UPDATE'],
+  device: KEEP,
+  device_event: APPEND,
+  device_check: APPEND,
+  device_checkout: KEEP,
+  device_maintenance: APPEND,
+  device_fault: KEEP,
+  device_repairer: KEEP,
+  device_repair: KEEP,
+  device_finding: APPEND,
   // Viewing sessions move on (range reads, seek bursts, end) and stay as the record of who watched; copy
   // receipts are signed evidence (第二十条); thumbnail tickets are removed once expired (their audit event stays).
   playback_session: KEEP,

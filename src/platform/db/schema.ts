@@ -650,6 +650,137 @@ export interface TlogKeyTable {
   first_used: GeneratedTimestamp;
 }
 
+/** Device types (0014): 执法记录仪, 照相机, 摄像机, 录音笔, 其他. */
+export type DeviceType = 'body_camera' | 'camera' | 'video_camera' | 'audio_recorder' | 'other';
+/** Device status (0014): 可用 / 在用 / 维修中 / 故障停用 / 报废. */
+export type DeviceStatus = 'available' | 'in_use' | 'in_repair' | 'faulty' | 'retired';
+
+/** 第十八条: maintenance interval per device type (0014). */
+export interface DeviceTypePolicyTable {
+  type: DeviceType;
+  maintenance_interval_days: ColumnType<number, number | undefined, number>;
+  updated_at: GeneratedTimestamp;
+}
+
+/** A registered recording device (0014; 第十五条). */
+export interface DeviceTable {
+  id: Generated<string>;
+  device_number: string;
+  type: DeviceType;
+  make: string | null;
+  model: string | null;
+  serial: string | null;
+  department_id: string;
+  purchased_on: DateString | null;
+  status: ColumnType<DeviceStatus, DeviceStatus | undefined, DeviceStatus>;
+  last_maintained_on: DateString | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** One entry of a device's history (0014; append-only). */
+export interface DeviceEventTable {
+  id: ColumnType<string, never, never>;
+  device_id: string;
+  at: Timestamp;
+  kind: string;
+  actor_id: string | null;
+  details: ColumnType<unknown, string | undefined, never>;
+}
+
+/** A pre-use or return check (0014; append-only). */
+export interface DeviceCheckTable {
+  id: Generated<string>;
+  device_id: string;
+  person_id: string;
+  kind: 'checkout' | 'return';
+  checked_at: Timestamp;
+  checked_by: string;
+  battery_pct: number;
+  free_storage_mb: number;
+  device_clock: Timestamp;
+  clock_offset_sec: number;
+  damage: boolean;
+  damage_note: string | null;
+  passed: boolean;
+  failures: ColumnType<string[], string[] | undefined, never>;
+}
+
+/** Who had a device when (0014); changed once, by its return. */
+export interface DeviceCheckoutTable {
+  id: Generated<string>;
+  device_id: string;
+  device_type: DeviceType;
+  person_id: string;
+  checkout_check_id: string;
+  checked_out_at: Timestamp;
+  checked_out_by: string;
+  return_check_id: string | null;
+  returned_at: Timestamp | null;
+  returned_by: string | null;
+}
+
+/** The maintenance log (0014; append-only). */
+export interface DeviceMaintenanceTable {
+  id: Generated<string>;
+  device_id: string;
+  performed_on: DateString;
+  performed_by: string;
+  work: string;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
+/** A reported fault (0014; 第十九条). */
+export interface DeviceFaultTable {
+  id: Generated<string>;
+  device_id: string;
+  reported_by: string;
+  reported_at: Timestamp;
+  description: string;
+  checkout_id: string | null;
+  check_id: string | null;
+  resolved_at: Timestamp | null;
+}
+
+/** An authorised repairer (0014). */
+export interface DeviceRepairerTable {
+  id: Generated<string>;
+  name: string;
+  contact: string | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: GeneratedTimestamp;
+}
+
+/** A repair ticket (0014; 第十九条). */
+export interface DeviceRepairTable {
+  id: Generated<string>;
+  device_id: string;
+  fault_id: string | null;
+  repairer_id: string | null;
+  repairer_name: string;
+  authorised: boolean;
+  reimbursable: boolean;
+  diagnosis: string | null;
+  cost_yuan: ColumnType<string | null, number | string | null, number | string | null>;
+  status: ColumnType<'open' | 'approved' | 'closed', 'open' | 'approved' | 'closed' | undefined, 'open' | 'approved' | 'closed'>;
+  opened_by: string;
+  opened_at: Timestamp;
+  approved_by: string | null;
+  approved_at: Timestamp | null;
+  returned_to_service_at: Timestamp | null;
+}
+
+/** A supervision finding about a device (0014; append-only). */
+export interface DeviceFindingTable {
+  id: Generated<string>;
+  device_id: string;
+  repair_id: string | null;
+  kind: 'unauthorised_repair';
+  details: ColumnType<unknown, string | undefined, never>;
+  found_at: Timestamp;
+}
+
 export interface DB {
   department: DepartmentTable;
   person: PersonTable;
@@ -703,4 +834,14 @@ export interface DB {
   tlog_state: TlogStateTable;
   tlog_checkpoint: TlogCheckpointTable;
   tlog_key: TlogKeyTable;
+  device_type_policy: DeviceTypePolicyTable;
+  device: DeviceTable;
+  device_event: DeviceEventTable;
+  device_check: DeviceCheckTable;
+  device_checkout: DeviceCheckoutTable;
+  device_maintenance: DeviceMaintenanceTable;
+  device_fault: DeviceFaultTable;
+  device_repairer: DeviceRepairerTable;
+  device_repair: DeviceRepairTable;
+  device_finding: DeviceFindingTable;
 }

@@ -161,6 +161,26 @@ export const errorCatalog = {
   },
   CASE_FILE_BUILD_FAILED: { status: 500, zh: '案卷生成失败：{reason}', en: 'Building the case file failed: {reason}' },
   CASE_FILE_NOT_BUILT: { status: 404, zh: '该案件尚未生成案卷', en: 'No case file has been built for this case yet' },
+  // Recording devices (src/modules/devices, 第十五至二十条).
+  DEVICE_NOT_FOUND: { status: 400, zh: '设备编号 {number} 未登记', en: 'Device number {number} is not in the register' },
+  DEVICE_ALREADY_OUT: { status: 409, zh: '设备 {number} 已由 {name} 领用（{since}），未归还', en: 'Device {number} is already checked out to {name} (since {since})' },
+  DEVICE_NOT_AVAILABLE: { status: 409, zh: '设备 {number} 当前为“{status}”，不能领用', en: 'Device {number} is {status} and cannot be checked out' },
+  DEVICE_TYPE_ALREADY_HELD: {
+    status: 409,
+    zh: '{name} 已领用同类设备 {number}，须先归还才能再领用一台',
+    en: '{name} already holds a device of this type ({number}); return it first',
+  },
+  DEVICE_MAINTENANCE_OVERDUE: {
+    status: 409,
+    zh: '设备 {number} 的定期保养已于 {due} 到期，保养登记后才能领用（第十八条）',
+    en: 'Device {number} was due for maintenance on {due}; record the maintenance before checkout (第十八条)',
+  },
+  DEVICE_CHECK_FAILED: { status: 422, zh: '设备 {number} 使用前检查未通过：{reasons}', en: 'Device {number} failed its pre-use check: {reasons}' },
+  DEVICE_NOT_CHECKED_OUT: { status: 409, zh: '设备 {number} 未被领用，无需归还', en: 'Device {number} is not checked out' },
+  DEVICE_RETIRED: { status: 409, zh: '设备 {number} 已报废，不能再变更', en: 'Device {number} is retired and cannot be changed' },
+  DEVICE_IN_USE: { status: 409, zh: '设备 {number} 正在使用中，请先归还', en: 'Device {number} is checked out; return it first' },
+  REPAIR_STATE: { status: 409, zh: '维修单当前为“{status}”，不能{action}', en: 'The repair ticket is {status}; cannot {action}' },
+  DEVICE_FILE_UNREADABLE: { status: 400, zh: '无法读取导入文件：{reason}', en: 'The import file cannot be read: {reason}' },
   // Reports as PDF (src/platform/pdf; the custody report, later the case file and evidence package).
   PDF_FONT_MISSING: {
     status: 503,

@@ -33,6 +33,7 @@ import { fixityRoutes } from '../../modules/fixity/fixity.routes.ts';
 import { uploadRoutes } from '../../modules/uploads/uploads.routes.ts';
 import { accessRequestRoutes } from '../../modules/access-requests/access-requests.routes.ts';
 import { playbackRoutes } from '../../modules/playback/playback.routes.ts';
+import { deviceRoutes } from '../../modules/devices/devices.routes.ts';
 import { custodyRoutes } from '../../modules/custody/custody.routes.ts';
 import { caseRoutes } from '../../modules/cases/cases.routes.ts';
 import { caseFileRoutes } from '../../modules/case-files/case-files.routes.ts';
@@ -139,6 +140,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(tlogRoutes);
   await app.register(accessRequestRoutes);
   await app.register(playbackRoutes);
+  await app.register(deviceRoutes);
   await app.register(custodyRoutes);
   await app.register(caseRoutes);
   await app.register(caseFileRoutes);

@@ -27,6 +27,11 @@ const uniqueFields: Record<string, { field: string; zh: string; en: string }> = 
   app_user_person_id_key: { field: 'personId', zh: '该人员的账户', en: 'An account for this person' },
   // One recording per original and department (0003): moving a recording where the same footage is already filed.
   recording_original_department: { field: 'departmentId', zh: '该部门中同一原始文件的声像资料', en: 'A recording of the same original file in that department' },
+  // Devices (0014): a race past the service's checks (two desks registering or checking out at once).
+  device_device_number_key: { field: 'deviceNumber', zh: '设备编号', en: 'Device number' },
+  device_checkout_open_device: { field: 'deviceNumber', zh: '该设备的未归还领用', en: 'An open checkout of this device' },
+  device_checkout_open_person_type: { field: 'personId', zh: '该人员未归还的同类设备', en: 'An open checkout of this type for this officer' },
+  device_repairer_name_key: { field: 'name', zh: '维修单位', en: 'Repairer' },
 };
 
 /** Maps PostgreSQL constraint errors that slipped past validation to client errors, not 500s. */

@@ -52,6 +52,8 @@ export function AppLayout() {
           defaultOpenKeys={openGroups}
           onClick={({ key }) => navigate(key)}
           data-testid="main-nav"
+          // The collapse trigger is fixed at the bottom: room so the last entries can scroll out from under it.
+          style={{ paddingBottom: 48 }}
         />
       </Sider>
       <Layout>

@@ -18,6 +18,10 @@ import {
   AuditOutlined as ApproveOutlined,
   FormOutlined,
   InboxOutlined,
+  CameraOutlined,
+  ScanOutlined,
+  CalendarOutlined,
+  WarningOutlined,
   FolderOpenOutlined,
   FileAddOutlined,
   ProfileOutlined,
@@ -80,6 +84,18 @@ export const navigation: (NavLeaf | NavGroup)[] = [
       { path: '/access?box=mine', label: 'nav.accessMine', icon: <UnorderedListOutlined />, permission: 'access:request' },
       { path: '/access/new', label: 'nav.accessNew', icon: <FormOutlined />, permission: 'access:request' },
       { path: '/access/break-glass', label: 'nav.accessBreakGlass', icon: <AlertOutlined />, permission: 'access:request' },
+    ],
+  },
+  {
+    // 第十五至二十条: recording devices — register, morning checkout queue, maintenance, faults and repairs.
+    key: 'devices',
+    label: 'nav.devicesGroup',
+    icon: <CameraOutlined />,
+    children: [
+      { path: '/devices', label: 'nav.devices', icon: <UnorderedListOutlined />, permission: 'devices:read' },
+      { path: '/devices/checkout', label: 'nav.deviceCheckout', icon: <ScanOutlined />, permission: 'devices:checkout' },
+      { path: '/devices/maintenance', label: 'nav.deviceMaintenance', icon: <CalendarOutlined />, permission: 'devices:read' },
+      { path: '/devices/faults', label: 'nav.deviceFaults', icon: <WarningOutlined />, permission: 'devices:read' },
     ],
   },
   {

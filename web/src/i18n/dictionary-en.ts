@@ -2,6 +2,7 @@ import { auditEn } from './audit-en.ts';
 import type { DictKey } from './dictionary-zh.ts';
 import { recordingsEn } from './recordings-en.ts';
 import { accessEn } from './access-en.ts';
+import { devicesEn } from './devices-en.ts';
 import { custodyEn } from './custody-en.ts';
 import { casesEn } from './cases-en.ts';
 import { casefileEn } from './casefile-en.ts';
@@ -313,6 +314,7 @@ export const en: Record<DictKey, string> = {
   ...recordingsEn,
   ...auditEn,
   ...accessEn,
+  ...devicesEn,
   ...custodyEn,
   ...casesEn,
   ...casefileEn,

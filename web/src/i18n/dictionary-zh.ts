@@ -5,6 +5,7 @@
 import { auditZh } from './audit-zh.ts';
 import { recordingsZh } from './recordings-zh.ts';
 import { accessZh } from './access-zh.ts';
+import { devicesZh } from './devices-zh.ts';
 import { custodyZh } from './custody-zh.ts';
 import { casesZh } from './cases-zh.ts';
 import { casefileZh } from './casefile-zh.ts';
@@ -315,6 +316,7 @@ export const zh = {
   ...recordingsZh,
   ...auditZh,
   ...accessZh,
+  ...devicesZh,
   ...custodyZh,
   ...casesZh,
   ...casefileZh,

@@ -6,6 +6,7 @@ import { client, unwrap } from '../api/client.ts';
 import type { Department, Person } from '../api/shapes.ts';
 import { FixityAlert } from '../components/fixity-alert.tsx';
 import { AccessDashboardCards } from './access/access-dashboard-cards.tsx';
+import { DeviceDashboardCards } from './devices/device-dashboard-cards.tsx';
 import { CaseDashboardCards } from './cases/case-dashboard-cards.tsx';
 import { RoleTags } from '../components/role-tags.tsx';
 import { useI18n } from '../i18n/i18n-context.tsx';
@@ -54,6 +55,7 @@ export default function DashboardPage() {
       </Card>
       <Row gutter={[24, 24]}>
         <AccessDashboardCards />
+        <DeviceDashboardCards />
         <CaseDashboardCards />
         {can('departments:read') && (
           <Col xs={24} sm={12} lg={8}>

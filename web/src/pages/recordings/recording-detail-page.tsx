@@ -15,6 +15,7 @@ import { IntegrityCard } from './integrity-card.tsx';
 import { MediaCard } from './media-card.tsx';
 import type { RecordingDetail } from '../../api/shapes.ts';
 import { TimeCorrectionsCard } from './time-corrections-card.tsx';
+import { DeviceNotesCard } from '../devices/device-notes-card.tsx';
 import { RecordingCasesCard } from '../cases/recording-cases-card.tsx';
 
 /** While the media job has not finished, the page asks again this often. */
@@ -117,6 +118,7 @@ export default function RecordingDetailPage() {
             />
           </Card>
           <TimeCorrectionsCard corrections={r.corrections} />
+          <DeviceNotesCard recordingId={r.id} />
           <IntegrityCard recording={r} />
         </Col>
         <Col xs={24} xl={9}>
