@@ -24,6 +24,7 @@ const OffloadLatePage = lazy(() => import('./pages/offload/offload-late-page.tsx
 const AccessListPage = lazy(() => import('./pages/access/access-list-page.tsx'));
 const AccessDetailPage = lazy(() => import('./pages/access/access-detail-page.tsx'));
 const AccessNewPage = lazy(() => import('./pages/access/access-new-page.tsx'));
+const AccessPolicyPage = lazy(() => import('./pages/access/access-policy-page.tsx'));
 const BreakGlassPage = lazy(() => import('./pages/access/access-new-page.tsx').then((m) => ({ default: m.BreakGlassPage })));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
@@ -63,6 +64,7 @@ export function AppRoutes() {
         <Route path="system/people" element={<Allow permission="people:read"><PeoplePage /></Allow>} />
         <Route path="system/users" element={<Allow permission="users:read"><UsersPage /></Allow>} />
         <Route path="system/settings" element={<Allow permission="settings:read"><SettingsPage /></Allow>} />
+        <Route path="system/access-policy" element={<Allow permission="settings:read"><AccessPolicyPage /></Allow>} />
         <Route path="system/jobs" element={<Allow permission="jobs:read"><JobsPage /></Allow>} />
         <Route path="access" element={<Allow permission="access:request"><AccessListPage /></Allow>} />
         <Route path="access/new" element={<Allow permission="access:request"><AccessNewPage /></Allow>} />

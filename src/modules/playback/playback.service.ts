@@ -4,7 +4,7 @@ import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { Database, Tx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
-import { isAllowed, requireAccess } from '../access/access.service.ts';
+import { isAllowed, liveGrantFor, requireAccess } from '../access/access.service.ts';
 import * as repo from './playback.repository.ts';
 import { decideRange } from './range.ts';
 
@@ -65,6 +65,17 @@ export async function startSession(deps: Deps, user: AuthUser, recordingId: stri
     viewer: { name: who.person_name ?? who.display_name, staffNumber: who.staff_number ?? who.username },
     serverTime: new Date().toISOString(),
   };
+}
+
+/**
+ * What the caller may do with a recording's media now: view (play, thumbnail) and copy, and the grant that opens
+ * it. A recording whose metadata the caller may not read is NOT_FOUND, like everywhere else.
+ */
+export async function mediaAccess({ db }: Deps, user: AuthUser, recordingId: string) {
+  await requireAccess(db, user, 'recording.metadata.read', [recordingId]);
+  const [view, copy] = await Promise.all([isAllowed(db, user, 'recording.media.view', recordingId), isAllowed(db, user, 'recording.copy', recordingId)]);
+  const grant = copy ? await liveGrantFor(db, user, 'copy', recordingId) : view ? await liveGrantFor(db, user, 'view', recordingId) : undefined;
+  return { view, copy, grant: grant ? { id: grant.id, mode: grant.mode, validUntil: grant.validUntil.toISOString(), emergency: grant.emergency } : null };
 }
 
 /** Writes a session's pending seek burst to the audit chain (one event), if there is one. */

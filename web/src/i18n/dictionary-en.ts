@@ -2,6 +2,7 @@ import { auditEn } from './audit-en.ts';
 import type { DictKey } from './dictionary-zh.ts';
 import { recordingsEn } from './recordings-en.ts';
 import { accessEn } from './access-en.ts';
+import { governanceEn } from './governance-en.ts';
 
 /** English (second language) UI text; must cover every key of the Chinese dictionary. */
 export const en: Record<DictKey, string> = {
@@ -297,4 +298,5 @@ export const en: Record<DictKey, string> = {
   ...recordingsEn,
   ...auditEn,
   ...accessEn,
+  ...governanceEn,
 };

@@ -5,6 +5,7 @@
 import { auditZh } from './audit-zh.ts';
 import { recordingsZh } from './recordings-zh.ts';
 import { accessZh } from './access-zh.ts';
+import { governanceZh } from './governance-zh.ts';
 
 export const zh = {
   'app.name': '全录',
@@ -299,6 +300,7 @@ export const zh = {
   ...recordingsZh,
   ...auditZh,
   ...accessZh,
+  ...governanceZh,
 } as const;
 
 export type DictKey = keyof typeof zh;
