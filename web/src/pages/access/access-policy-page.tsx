@@ -1,7 +1,7 @@
 import { Alert, App, Button, Card, Descriptions, Flex, InputNumber, Select, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { client, unwrap } from '../../api/client.ts';
-import type { ResponseOf, Role } from '../../api/shapes.ts';
+import { ROLES, type ResponseOf, type Role } from '../../api/shapes.ts';
 import { useI18n, type DictKey } from '../../i18n/i18n-context.tsx';
 import { notifyError, notifySuccess } from '../../lib/notify.ts';
 import { formatTime } from '../../lib/time.ts';
@@ -143,7 +143,7 @@ export default function AccessPolicyPage() {
           rowKey="role"
           size="middle"
           loading={policy === undefined}
-          dataSource={policy?.rows ?? []}
+          dataSource={[...(policy?.rows ?? [])].sort((a, b) => ROLES.indexOf(a.role as Role) - ROLES.indexOf(b.role as Role))}
           pagination={false}
           data-testid="policy-table"
           columns={[
@@ -169,7 +169,11 @@ export default function AccessPolicyPage() {
                     ) : (
                       <span>{valueText(v)}</span>
                     )}
-                    {v === def ? <Tag color="green">{t('policy.matchesDefault')}</Tag> : <Tag color="red" data-testid={`policy-deviates-${row.role}`}>{t('policy.deviates')}</Tag>}
+                    {v === def ? (
+                      <Tag color="green" style={{ alignSelf: 'flex-start' }}>{t('policy.matchesDefault')}</Tag>
+                    ) : (
+                      <Tag color="red" style={{ alignSelf: 'flex-start' }} data-testid={`policy-deviates-${row.role}`}>{t('policy.deviates')}</Tag>
+                    )}
                   </Flex>
                 );
               },
