@@ -74,14 +74,14 @@ async function recordingIn(departmentId: string, o: { uploadedBy: string; office
  * A recording of `departmentId` with all it serves: its original's bytes in the store, a thumbnail and the
  * (shared) playable proxy.
  */
-async function playableIn(departmentId: string, o: { uploadedBy: string; officer: string; caseNumber: string }) {
+async function playableIn(departmentId: string, o: { uploadedBy: string; officer: string; caseNumber: string; uploadedAt?: string }) {
   const bytes = path.join(ctx.dataDir, `original-${randomBytes(6).toString('hex')}`);
   await writeFile(bytes, randomBytes(2000));
   const original = await ctx.deps.storage.putFile(bytes);
   await ctx.db.insertInto('original').values({ sha256: original.sha256, sm3: original.sm3, size_bytes: original.size }).execute();
   const { id } = await ctx.db
     .insertInto('recording')
-    .values({ original_sha256: original.sha256, file_name: `${original.sha256.slice(0, 8)}.mp4`, department_id: departmentId, recorded_start: '2026-03-10T01:00:00Z', uploaded_at: '2026-03-10T03:00:00Z', uploaded_by: o.uploadedBy, activity: 'patrol', party_informed: 'yes', case_number: o.caseNumber })
+    .values({ original_sha256: original.sha256, file_name: `${original.sha256.slice(0, 8)}.mp4`, department_id: departmentId, recorded_start: '2026-03-10T01:00:00Z', uploaded_at: o.uploadedAt ?? '2026-03-10T03:00:00Z', uploaded_by: o.uploadedBy, activity: 'patrol', party_informed: 'yes', case_number: o.caseNumber })
     .returning('id')
     .executeTakeFirstOrThrow();
   await ctx.db.insertInto('recording_officer').values({ recording_id: id, person_id: o.officer }).execute();
@@ -394,6 +394,54 @@ describe('own footage (policy table default: uploader / recording officer, 24 h 
       expect((await leader.s.request('GET', `/api/recordings/${R}/thumbnail`)).statusCode).toBe(404);
     });
   }
+});
+
+describe('proxy range reads decide anew on every read (policy row, tagging window, reach, clock)', () => {
+  test('the own-footage window, a policy or window change and the reach policy count from the next range read of an open session', async () => {
+    const A = await makeDepartment(ctx.db);
+    const uploader = await who(['officer'], A.id);
+    const leader = await who(['leader'], A.id);
+    const admin = await who(['admin'], null);
+    const R = await playableIn(A.id, { uploadedBy: uploader.id, officer: uploader.personId!, caseNumber: 'x', uploadedAt: T0.toISOString() });
+    const open = async (p: Who) => p.s.request('POST', `/api/recordings/${R}/playback-sessions`);
+    const opened = await open(uploader);
+    expect(opened.statusCode, opened.body).toBe(201);
+    const sessionId = (opened.json() as { sessionId: string }).sessionId;
+    const read = async (p: Who = uploader, session = sessionId) => (await p.s.request('GET', `/api/recordings/${R}/proxy?session=${session}`, undefined, { range: 'bytes=0-99' })).statusCode;
+    const put = async (url: string, body: object) => expect((await admin.s.request('PUT', url, body)).statusCode).toBe(200);
+    try {
+      // prettier-ignore
+      const STEPS: [string, () => Promise<void>, number][] = [
+        ['just uploaded',                                   async () => { now = T0; },                                                        206],
+        ['23:59:59 after upload',                           async () => { now = at(24 * H - 1000); },                                         206],
+        ['24 h after upload',                               async () => { now = at(24 * H); },                                                404],
+        ['back at 1 h after (clock), same session',         async () => { now = at(1 * H); },                                                 206],
+        ['window set to 1 h',                               () => put('/api/settings/access.ownMediaHours', { value: 1 }),                    404],
+        ['window back to 24 h',                             () => put('/api/settings/access.ownMediaHours', { value: 24 }),                   206],
+        ['officers’ row set to none',                       () => put('/api/access-policy/officer', { withoutGrant: 'none' }),                404],
+        ['officers’ row back to own_recent',                () => put('/api/access-policy/officer', { withoutGrant: 'own_recent' }),          206],
+      ];
+      for (const [label, step, expected] of STEPS) {
+        await step();
+        expect(await read(), label).toBe(expected);
+      }
+      // A leader of A: nothing without a grant; with `reach` in the table, the department's footage.
+      expect((await open(leader)).statusCode).toBe(404);
+      await put('/api/access-policy/leader', { withoutGrant: 'reach' });
+      const ls = await open(leader);
+      expect(ls.statusCode, ls.body).toBe(201);
+      const leaderSession = (ls.json() as { sessionId: string }).sessionId;
+      expect(await read(leader, leaderSession)).toBe(206);
+      await put('/api/access-policy/leader', { withoutGrant: 'none' });
+      expect(await read(leader, leaderSession)).toBe(404);
+      // Someone else's session is as unknown as none.
+      expect(await read(leader, sessionId)).toBe(404);
+    } finally {
+      await put('/api/settings/access.ownMediaHours', { value: 24 });
+      await put('/api/access-policy/officer', { withoutGrant: 'own_recent' });
+      await put('/api/access-policy/leader', { withoutGrant: 'none' });
+    }
+  });
 });
 
 describe('approval rules', () => {
