@@ -195,7 +195,6 @@ test('an officer with a copy grant downloads the watermarked copy and the origin
   await dlO.saveAs(fileO);
   expect((await readFile(fileO)).equals(ORIGINAL)).toBe(true);
   await shot(page, 'gov-08-copies-receipts');
-  expect(await auditActions(copier.id)).toEqual(expect.arrayContaining(['recording.copy', 'recording.copy.download', 'recording.copy', 'recording.copy.download']));
   expect((await auditActions(copier.id)).filter((a) => a.startsWith('recording.copy'))).toEqual(['recording.copy', 'recording.copy.download', 'recording.copy', 'recording.copy.download']);
 
   // The approving leader sees how many copies the grant made.
