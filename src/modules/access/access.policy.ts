@@ -22,6 +22,13 @@ export const ACTIONS = {
    */
   'recording.media.view': { entity: 'recording', permissions: ['recordings:read'], grant: ['view', 'copy'] },
   /**
+   * Write a recording's annotations and transcript (issue 8 §6): whoever sees its pictures and sound under a live
+   * grant (view or copy, break-glass included), or the uploader / a recording officer within the own-footage
+   * window of the media policy table (tagging, 第十条). A role that sees media only because an admin widened its
+   * policy to its metadata reach reads annotations but does not write them. Reading them is 'recording.media.view'.
+   */
+  'recording.annotate': { entity: 'recording', permissions: ['recordings:read'], grant: ['view', 'copy'] },
+  /**
    * Take a copy out: the watermarked proxy download and the original's untouched bytes. 第二十条: only under a
    * live copy grant; the policy table has no exception for copies.
    */

@@ -78,11 +78,12 @@ export async function accessNow(db: DbOrTx): Promise<Date> {
 async function mediaCondition(db: DbOrTx, user: Principal, action: Action, modes: readonly GrantMode[], alias: string): Promise<RawBuilder<SqlBool>> {
   const now = nowSql();
   const conds: RawBuilder<SqlBool>[] = [repo.grantCondition(user.id, modes, now, alias)];
-  if (action === 'recording.media.view') {
+  // Annotating follows viewing, except that a role's widened policy (reach) opens viewing only.
+  if (action === 'recording.media.view' || action === 'recording.annotate') {
     const policy = await repo.mediaPolicyOf(db, user.roles);
     // A role's policy applies only if that role itself reads recordings (no lending between roles).
     const held = (role: string) => scopesOf([role], 'recordings:read').size > 0;
-    const reachRoles = user.roles.filter((r) => policy.get(r) === 'reach' && held(r));
+    const reachRoles = action === 'recording.media.view' ? user.roles.filter((r) => policy.get(r) === 'reach' && held(r)) : [];
     if (reachRoles.length) conds.push(repo.recordingCondition(await reachFromScopes(db, user, scopesOf(reachRoles, 'recordings:read')), alias));
     if (user.roles.some((r) => policy.get(r) === 'own_recent' && held(r))) {
       conds.push(repo.ownRecentCondition(user.id, user.personId, await getSetting(db, 'access.ownMediaHours'), now, alias));

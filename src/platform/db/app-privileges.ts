@@ -61,6 +61,9 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   playback_session: KEEP,
   copy_receipt: APPEND,
   thumbnail_ticket: ALL,
+  // Annotations and transcripts (issue 8 §6) are versioned records: an edit or a deletion appends a version.
+  annotation: APPEND,
+  annotation_version: APPEND,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */

@@ -398,6 +398,29 @@ export interface ThumbnailTicketTable {
   expires_at: Timestamp;
 }
 
+/** A note or transcript segment of a recording (0011; write-once): its content lives in its versions. */
+export interface AnnotationTable {
+  id: Generated<string>;
+  recording_id: string;
+  layer: 'note' | 'transcript';
+  created_by: string;
+  created_at: GeneratedTimestamp;
+}
+
+/** One version of an annotation (0011; append-only): the latest is current; `deleted` ends it. */
+export interface AnnotationVersionTable {
+  annotation_id: string;
+  version: number;
+  kind: 'key_content' | 'note' | null;
+  speaker: string | null;
+  start_ms: number;
+  end_ms: number;
+  body: string;
+  deleted: Generated<boolean>;
+  author_id: string;
+  created_at: GeneratedTimestamp;
+}
+
 export interface DB {
   department: DepartmentTable;
   person: PersonTable;
@@ -430,4 +453,6 @@ export interface DB {
   playback_session: PlaybackSessionTable;
   copy_receipt: CopyReceiptTable;
   thumbnail_ticket: ThumbnailTicketTable;
+  annotation: AnnotationTable;
+  annotation_version: AnnotationVersionTable;
 }

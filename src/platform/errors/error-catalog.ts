@@ -120,6 +120,28 @@ export const errorCatalog = {
     zh: '服务器缺少中文字体，无法生成带水印的副本（请安装 fonts-noto-cjk）',
     en: 'The server has no CJK font to burn the watermark in (install fonts-noto-cjk)',
   },
+  // Annotations and transcripts (src/modules/annotations; issue 8 §6).
+  ANNOTATION_NO_DURATION: {
+    status: 409,
+    zh: '该声像资料的时长尚未确定（仍在处理，或是图片），暂不能添加标注或转写',
+    en: 'This recording’s duration is not known (still processing, or a picture); it cannot be annotated yet',
+  },
+  ANNOTATION_BEYOND_DURATION: {
+    status: 400,
+    zh: '时间段超出了声像资料的时长（{duration}）',
+    en: 'The time range goes beyond the recording’s duration ({duration})',
+  },
+  ANNOTATION_STALE: {
+    status: 409,
+    zh: '该条目已被修改（当前为第 {current} 版，您修改的是第 {version} 版），未保存；请刷新后再改',
+    en: 'This entry has changed (it is at version {current}, you edited version {version}); nothing was saved, reload and edit again',
+  },
+  ANNOTATION_DELETED: { status: 409, zh: '该条目已删除（第 {version} 版），不能再修改', en: 'This entry was deleted (version {version}); it can no longer be changed' },
+  ANNOTATION_READ_ONLY: {
+    status: 403,
+    zh: '您可以查看此声像资料的标注和转写，但添加或修改须持有效调阅授权（或在上传后的标注时限内）',
+    en: 'You may read this recording’s annotations and transcript, but writing them needs a live access grant (or the tagging window after upload)',
+  },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -3,6 +3,7 @@ import type { DictKey } from './dictionary-zh.ts';
 import { recordingsEn } from './recordings-en.ts';
 import { accessEn } from './access-en.ts';
 import { governanceEn } from './governance-en.ts';
+import { annotationsEn } from './annotations-en.ts';
 
 /** English (second language) UI text; must cover every key of the Chinese dictionary. */
 export const en: Record<DictKey, string> = {
@@ -299,4 +300,5 @@ export const en: Record<DictKey, string> = {
   ...auditEn,
   ...accessEn,
   ...governanceEn,
+  ...annotationsEn,
 };

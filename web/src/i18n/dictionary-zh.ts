@@ -6,6 +6,7 @@ import { auditZh } from './audit-zh.ts';
 import { recordingsZh } from './recordings-zh.ts';
 import { accessZh } from './access-zh.ts';
 import { governanceZh } from './governance-zh.ts';
+import { annotationsZh } from './annotations-zh.ts';
 
 export const zh = {
   'app.name': '全录',
@@ -301,6 +302,7 @@ export const zh = {
   ...auditZh,
   ...accessZh,
   ...governanceZh,
+  ...annotationsZh,
 } as const;
 
 export type DictKey = keyof typeof zh;

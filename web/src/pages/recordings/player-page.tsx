@@ -6,6 +6,7 @@ import { ApiError, client, csrfToken, unwrap } from '../../api/client.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError } from '../../lib/notify.ts';
 import { dayjs, AGENCY_TZ } from '../../lib/time.ts';
+import { AnnotationsPanel } from './annotations-panel.tsx';
 import { CopyCard, useMediaAccess } from './copy-card.tsx';
 
 /** What POST /api/recordings/{id}/playback-sessions answers. */
@@ -52,6 +53,12 @@ export default function PlayerPage() {
   const box = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const resumeAt = useRef(0);
+  // The annotations panel stays mounted while a lapsed session is reopened (no second audited read).
+  const [opened, setOpened] = useState(false);
+  const seek = useCallback((sec: number) => {
+    if (video.current) video.current.currentTime = sec;
+  }, []);
+  const position = useCallback(() => video.current?.currentTime, []);
   const access = useMediaAccess(id);
 
   const open = useCallback(async () => {
@@ -59,6 +66,7 @@ export default function PlayerPage() {
       const s = (await unwrap(client.POST('/api/recordings/{id}/playback-sessions', { params: { path: { id } } }))) as PlaybackSession;
       clockOffset.current = Date.parse(s.serverTime) - Date.now();
       setSession(s);
+      setOpened(true);
     } catch (e) {
       if (e instanceof ApiError && e.status >= 400 && e.status < 500) setFailure(e);
       else notifyError(e);
@@ -115,69 +123,68 @@ export default function PlayerPage() {
   const time = dayjs(serverNow).tz(AGENCY_TZ).format('YYYY-MM-DD HH:mm:ss');
   const pos = watermarkPosition((now - started.current) / 1000);
   return (
-    <Flex vertical gap={16}>
-      <Card
-        title={
-          <Space>
-            <Link to={`/recordings/${id}`}>
-              <ArrowLeftOutlined /> {t('player.back')}
-            </Link>
-            <span>{t('player.title')}</span>
-          </Space>
-        }
-        extra={
-          <Button icon={<FullscreenOutlined />} onClick={() => void box.current?.requestFullscreen?.()} disabled={!session}>
-            {t('player.fullscreen')}
-          </Button>
-        }
-      >
-        <Flex vertical gap={12}>
-          <Alert type="info" showIcon title={t('player.notice')} />
-          <div ref={box} data-testid="player-box" style={{ position: 'relative', background: '#000', width: '100%', maxWidth: 960, aspectRatio: '16 / 9', overflow: 'hidden' }}>
-            {session ? (
-              <video
-                ref={video}
-                data-testid="player-video"
-                src={session.proxyUrl}
-                controls
-                controlsList="nodownload nofullscreen noremoteplayback"
-                disablePictureInPicture
-                onContextMenu={(e) => e.preventDefault()}
-                onError={onError}
-                onLoadedMetadata={onLoaded}
-                style={{ width: '100%', height: '100%', display: 'block' }}
-              />
-            ) : (
-              <Spin style={{ position: 'absolute', inset: 0, margin: 'auto', height: 32 }} />
-            )}
-            {session && (
-              <div
-                data-testid="player-watermark"
-                aria-hidden
-                style={{
-                  position: 'absolute',
-                  left: pos.left,
-                  top: pos.top,
-                  transform: `translate(-${pos.left}, -${pos.top})`,
-                  transition: 'left 1s linear, top 1s linear, transform 1s linear',
-                  pointerEvents: 'none',
-                  userSelect: 'none',
-                  color: 'rgba(255,255,255,0.6)',
-                  textShadow: '0 0 3px rgba(0,0,0,0.8)',
-                  fontSize: 'clamp(12px, 2.2vw, 22px)',
-                  whiteSpace: 'nowrap',
-                  padding: 8,
-                  zIndex: 2,
-                }}
-              >
-                {session.viewer.name} {session.viewer.staffNumber} {time} {t('player.beijingTime')}
-              </div>
-            )}
-          </div>
-          <Typography.Text type="secondary">{t('player.auditHint')}</Typography.Text>
-        </Flex>
-      </Card>
-      <CopyCard recordingId={id} access={access} />
-    </Flex>
+    <Card
+      title={
+        <Space>
+          <Link to={`/recordings/${id}`}>
+            <ArrowLeftOutlined /> {t('player.back')}
+          </Link>
+          <span>{t('player.title')}</span>
+        </Space>
+      }
+      extra={
+        <Button icon={<FullscreenOutlined />} onClick={() => void box.current?.requestFullscreen?.()} disabled={!session}>
+          {t('player.fullscreen')}
+        </Button>
+      }
+    >
+      <Flex vertical gap={12}>
+        <Alert type="info" showIcon title={t('player.notice')} />
+        <div ref={box} data-testid="player-box" style={{ position: 'relative', background: '#000', width: '100%', maxWidth: 960, aspectRatio: '16 / 9', overflow: 'hidden' }}>
+          {session ? (
+            <video
+              ref={video}
+              data-testid="player-video"
+              src={session.proxyUrl}
+              controls
+              controlsList="nodownload nofullscreen noremoteplayback"
+              disablePictureInPicture
+              onContextMenu={(e) => e.preventDefault()}
+              onError={onError}
+              onLoadedMetadata={onLoaded}
+              style={{ width: '100%', height: '100%', display: 'block' }}
+            />
+          ) : (
+            <Spin style={{ position: 'absolute', inset: 0, margin: 'auto', height: 32 }} />
+          )}
+          {session && (
+            <div
+              data-testid="player-watermark"
+              aria-hidden
+              style={{
+                position: 'absolute',
+                left: pos.left,
+                top: pos.top,
+                transform: `translate(-${pos.left}, -${pos.top})`,
+                transition: 'left 1s linear, top 1s linear, transform 1s linear',
+                pointerEvents: 'none',
+                userSelect: 'none',
+                color: 'rgba(255,255,255,0.6)',
+                textShadow: '0 0 3px rgba(0,0,0,0.8)',
+                fontSize: 'clamp(12px, 2.2vw, 22px)',
+                whiteSpace: 'nowrap',
+                padding: 8,
+                zIndex: 2,
+              }}
+            >
+              {session.viewer.name} {session.viewer.staffNumber} {time} {t('player.beijingTime')}
+            </div>
+          )}
+        </div>
+        <Typography.Text type="secondary">{t('player.auditHint')}</Typography.Text>
+        {opened && <AnnotationsPanel recordingId={id} seek={seek} position={position} />}
+        <CopyCard recordingId={id} access={access} />
+      </Flex>
+    </Card>
   );
 }
