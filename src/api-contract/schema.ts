@@ -4409,6 +4409,3013 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 案件列表 Cases I may read (filters: status, procedure, department, text) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    departmentId?: string;
+                    limit?: number;
+                    procedure?: "simple" | "general";
+                    q?: string;
+                    status?: components["schemas"]["CaseStageInput"];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actKind: string;
+                                caseNumber: string;
+                                cause: string;
+                                closedOn: string | null;
+                                /** Format: uuid */
+                                departmentId: string;
+                                departmentName: string;
+                                filedOn: string;
+                                /** Format: uuid */
+                                id: string;
+                                parties: string;
+                                /** @enum {string} */
+                                procedure: "simple" | "general";
+                                status: components["schemas"]["CaseStage"];
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 立案 File a case (officers, parties; ID numbers encrypted) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        actKind: string;
+                        caseNumber: string;
+                        cause: string;
+                        /** @default false */
+                        coerciveMeasures?: boolean;
+                        /** Format: uuid */
+                        departmentId: string;
+                        /** Format: date */
+                        filedOn?: string;
+                        officers: {
+                            lead?: boolean;
+                            /** Format: uuid */
+                            personId: string;
+                        }[];
+                        /** @default [] */
+                        parties?: {
+                            address?: string | null;
+                            idNumber: string;
+                            /** @enum {string} */
+                            idType: "resident_id" | "credit_code" | "passport" | "other";
+                            /** @enum {string} */
+                            kind: "person" | "organisation";
+                            name: string;
+                            representative?: string | null;
+                        }[];
+                        /** @enum {string} */
+                        procedure: "simple" | "general";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actKind: string;
+                            canEdit: boolean;
+                            canReveal: boolean;
+                            caseNumber: string;
+                            cause: string;
+                            checklist: {
+                                entered: boolean;
+                                gap: boolean;
+                                items: {
+                                    /** @enum {string} */
+                                    appliesWhen: "always" | "coercive_measures";
+                                    category: string;
+                                    covers: string;
+                                    endsWhen: string;
+                                    item: string;
+                                    /** @enum {string} */
+                                    method: "av" | "written";
+                                    startsWhen: string;
+                                }[];
+                                linkedRecordings: number;
+                                /** @enum {string} */
+                                required: "av" | "written" | "none";
+                                stage: components["schemas"]["CaseStage"];
+                                writtenReason: {
+                                    at: string;
+                                    by: string;
+                                    reason: string;
+                                } | null;
+                            }[];
+                            checklistVersion: number;
+                            closedOn: string | null;
+                            coerciveMeasures: boolean;
+                            createdAt: string;
+                            deadlines: {
+                                authority: string;
+                                /** Format: uuid */
+                                caseId: string;
+                                caseNumber: string;
+                                cause: string;
+                                daysLeft: number | null;
+                                deliveredBy: string | null;
+                                deliveredOn: string | null;
+                                deliveryNote: string | null;
+                                dueOn: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "reconsideration" | "litigation";
+                                periodDays: number;
+                                receivedOn: string;
+                                recordedAt: string;
+                                recordedBy: string;
+                                reference: string;
+                                workingDays: boolean;
+                            }[];
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            filedOn: string;
+                            gaps: components["schemas"]["CaseStage"][];
+                            hiddenLinks: number;
+                            /** Format: uuid */
+                            id: string;
+                            links: {
+                                /** Format: uuid */
+                                id: string;
+                                linkedAt: string;
+                                linkedBy: string;
+                                note: string | null;
+                                recording: {
+                                    activity: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    recordedEnd: string | null;
+                                    recordedStart: string;
+                                };
+                                /** Format: uuid */
+                                recordingId: string;
+                                stage: components["schemas"]["CaseStage"];
+                                unlinkedAt: string | null;
+                                unlinkedBy: string | null;
+                                unlinkReason: string | null;
+                            }[];
+                            officers: {
+                                certificateNumber: string | null;
+                                lead: boolean;
+                                name: string;
+                                /** Format: uuid */
+                                personId: string;
+                                qualifiedToday: boolean;
+                                staffNumber: string;
+                            }[];
+                            parties: {
+                                address: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                idMasked: string;
+                                /** @enum {string} */
+                                idType: "resident_id" | "credit_code" | "passport" | "other";
+                                /** @enum {string} */
+                                kind: "person" | "organisation";
+                                name: string;
+                                representative: string | null;
+                            }[];
+                            /** @enum {string} */
+                            procedure: "simple" | "general";
+                            stages: {
+                                at: string;
+                                by: string;
+                                fromStage: components["schemas"]["CaseStage"] | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "file" | "advance" | "skip" | "back";
+                                occurredOn: string;
+                                reason: string | null;
+                                skipped: components["schemas"]["CaseStage"][];
+                                toStage: components["schemas"]["CaseStage"];
+                            }[];
+                            status: components["schemas"]["CaseStage"];
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 案件详情 One case: parties (masked), officers, stages, checklist and gaps, links, deadlines */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actKind: string;
+                            canEdit: boolean;
+                            canReveal: boolean;
+                            caseNumber: string;
+                            cause: string;
+                            checklist: {
+                                entered: boolean;
+                                gap: boolean;
+                                items: {
+                                    /** @enum {string} */
+                                    appliesWhen: "always" | "coercive_measures";
+                                    category: string;
+                                    covers: string;
+                                    endsWhen: string;
+                                    item: string;
+                                    /** @enum {string} */
+                                    method: "av" | "written";
+                                    startsWhen: string;
+                                }[];
+                                linkedRecordings: number;
+                                /** @enum {string} */
+                                required: "av" | "written" | "none";
+                                stage: components["schemas"]["CaseStage"];
+                                writtenReason: {
+                                    at: string;
+                                    by: string;
+                                    reason: string;
+                                } | null;
+                            }[];
+                            checklistVersion: number;
+                            closedOn: string | null;
+                            coerciveMeasures: boolean;
+                            createdAt: string;
+                            deadlines: {
+                                authority: string;
+                                /** Format: uuid */
+                                caseId: string;
+                                caseNumber: string;
+                                cause: string;
+                                daysLeft: number | null;
+                                deliveredBy: string | null;
+                                deliveredOn: string | null;
+                                deliveryNote: string | null;
+                                dueOn: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "reconsideration" | "litigation";
+                                periodDays: number;
+                                receivedOn: string;
+                                recordedAt: string;
+                                recordedBy: string;
+                                reference: string;
+                                workingDays: boolean;
+                            }[];
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            filedOn: string;
+                            gaps: components["schemas"]["CaseStage"][];
+                            hiddenLinks: number;
+                            /** Format: uuid */
+                            id: string;
+                            links: {
+                                /** Format: uuid */
+                                id: string;
+                                linkedAt: string;
+                                linkedBy: string;
+                                note: string | null;
+                                recording: {
+                                    activity: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    recordedEnd: string | null;
+                                    recordedStart: string;
+                                };
+                                /** Format: uuid */
+                                recordingId: string;
+                                stage: components["schemas"]["CaseStage"];
+                                unlinkedAt: string | null;
+                                unlinkedBy: string | null;
+                                unlinkReason: string | null;
+                            }[];
+                            officers: {
+                                certificateNumber: string | null;
+                                lead: boolean;
+                                name: string;
+                                /** Format: uuid */
+                                personId: string;
+                                qualifiedToday: boolean;
+                                staffNumber: string;
+                            }[];
+                            parties: {
+                                address: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                idMasked: string;
+                                /** @enum {string} */
+                                idType: "resident_id" | "credit_code" | "passport" | "other";
+                                /** @enum {string} */
+                                kind: "person" | "organisation";
+                                name: string;
+                                representative: string | null;
+                            }[];
+                            /** @enum {string} */
+                            procedure: "simple" | "general";
+                            stages: {
+                                at: string;
+                                by: string;
+                                fromStage: components["schemas"]["CaseStage"] | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "file" | "advance" | "skip" | "back";
+                                occurredOn: string;
+                                reason: string | null;
+                                skipped: components["schemas"]["CaseStage"][];
+                                toStage: components["schemas"]["CaseStage"];
+                            }[];
+                            status: components["schemas"]["CaseStage"];
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改案件 Change the cause, coercive measures or officers */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        cause?: string;
+                        coerciveMeasures?: boolean;
+                        officers?: {
+                            lead?: boolean;
+                            /** Format: uuid */
+                            personId: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actKind: string;
+                            canEdit: boolean;
+                            canReveal: boolean;
+                            caseNumber: string;
+                            cause: string;
+                            checklist: {
+                                entered: boolean;
+                                gap: boolean;
+                                items: {
+                                    /** @enum {string} */
+                                    appliesWhen: "always" | "coercive_measures";
+                                    category: string;
+                                    covers: string;
+                                    endsWhen: string;
+                                    item: string;
+                                    /** @enum {string} */
+                                    method: "av" | "written";
+                                    startsWhen: string;
+                                }[];
+                                linkedRecordings: number;
+                                /** @enum {string} */
+                                required: "av" | "written" | "none";
+                                stage: components["schemas"]["CaseStage"];
+                                writtenReason: {
+                                    at: string;
+                                    by: string;
+                                    reason: string;
+                                } | null;
+                            }[];
+                            checklistVersion: number;
+                            closedOn: string | null;
+                            coerciveMeasures: boolean;
+                            createdAt: string;
+                            deadlines: {
+                                authority: string;
+                                /** Format: uuid */
+                                caseId: string;
+                                caseNumber: string;
+                                cause: string;
+                                daysLeft: number | null;
+                                deliveredBy: string | null;
+                                deliveredOn: string | null;
+                                deliveryNote: string | null;
+                                dueOn: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "reconsideration" | "litigation";
+                                periodDays: number;
+                                receivedOn: string;
+                                recordedAt: string;
+                                recordedBy: string;
+                                reference: string;
+                                workingDays: boolean;
+                            }[];
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            filedOn: string;
+                            gaps: components["schemas"]["CaseStage"][];
+                            hiddenLinks: number;
+                            /** Format: uuid */
+                            id: string;
+                            links: {
+                                /** Format: uuid */
+                                id: string;
+                                linkedAt: string;
+                                linkedBy: string;
+                                note: string | null;
+                                recording: {
+                                    activity: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    recordedEnd: string | null;
+                                    recordedStart: string;
+                                };
+                                /** Format: uuid */
+                                recordingId: string;
+                                stage: components["schemas"]["CaseStage"];
+                                unlinkedAt: string | null;
+                                unlinkedBy: string | null;
+                                unlinkReason: string | null;
+                            }[];
+                            officers: {
+                                certificateNumber: string | null;
+                                lead: boolean;
+                                name: string;
+                                /** Format: uuid */
+                                personId: string;
+                                qualifiedToday: boolean;
+                                staffNumber: string;
+                            }[];
+                            parties: {
+                                address: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                idMasked: string;
+                                /** @enum {string} */
+                                idType: "resident_id" | "credit_code" | "passport" | "other";
+                                /** @enum {string} */
+                                kind: "person" | "organisation";
+                                name: string;
+                                representative: string | null;
+                            }[];
+                            /** @enum {string} */
+                            procedure: "simple" | "general";
+                            stages: {
+                                at: string;
+                                by: string;
+                                fromStage: components["schemas"]["CaseStage"] | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "file" | "advance" | "skip" | "back";
+                                occurredOn: string;
+                                reason: string | null;
+                                skipped: components["schemas"]["CaseStage"][];
+                                toStage: components["schemas"]["CaseStage"];
+                            }[];
+                            status: components["schemas"]["CaseStage"];
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/cases/{id}/deadlines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 登记复议或诉讼 Record a reconsideration or lawsuit; computes the evidence deadline */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        authority?: string;
+                        /** @enum {string} */
+                        kind: "reconsideration" | "litigation";
+                        /** Format: date */
+                        receivedOn: string;
+                        reference?: string;
+                        simplified?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authority: string;
+                            /** Format: uuid */
+                            caseId: string;
+                            caseNumber: string;
+                            cause: string;
+                            daysLeft: number | null;
+                            deliveredBy: string | null;
+                            deliveredOn: string | null;
+                            deliveryNote: string | null;
+                            dueOn: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "reconsideration" | "litigation";
+                            periodDays: number;
+                            receivedOn: string;
+                            recordedAt: string;
+                            recordedBy: string;
+                            reference: string;
+                            workingDays: boolean;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/deadlines/{deadlineId}/delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 证据已提交 Record that the evidence was handed over */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    deadlineId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        deliveredOn: string;
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authority: string;
+                            /** Format: uuid */
+                            caseId: string;
+                            caseNumber: string;
+                            cause: string;
+                            daysLeft: number | null;
+                            deliveredBy: string | null;
+                            deliveredOn: string | null;
+                            deliveryNote: string | null;
+                            dueOn: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "reconsideration" | "litigation";
+                            periodDays: number;
+                            receivedOn: string;
+                            recordedAt: string;
+                            recordedBy: string;
+                            reference: string;
+                            workingDays: boolean;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 关联声像资料 Link a recording to a stage of the case */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                        /** Format: uuid */
+                        recordingId: string;
+                        stage: components["schemas"]["CaseStageInput"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/links/{linkId}/unlink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 解除关联 End a link, with a reason (the link stays on record) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    linkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/parties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 添加当事人 Add a party */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        address?: string | null;
+                        idNumber: string;
+                        /** @enum {string} */
+                        idType: "resident_id" | "credit_code" | "passport" | "other";
+                        /** @enum {string} */
+                        kind: "person" | "organisation";
+                        name: string;
+                        representative?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actKind: string;
+                            canEdit: boolean;
+                            canReveal: boolean;
+                            caseNumber: string;
+                            cause: string;
+                            checklist: {
+                                entered: boolean;
+                                gap: boolean;
+                                items: {
+                                    /** @enum {string} */
+                                    appliesWhen: "always" | "coercive_measures";
+                                    category: string;
+                                    covers: string;
+                                    endsWhen: string;
+                                    item: string;
+                                    /** @enum {string} */
+                                    method: "av" | "written";
+                                    startsWhen: string;
+                                }[];
+                                linkedRecordings: number;
+                                /** @enum {string} */
+                                required: "av" | "written" | "none";
+                                stage: components["schemas"]["CaseStage"];
+                                writtenReason: {
+                                    at: string;
+                                    by: string;
+                                    reason: string;
+                                } | null;
+                            }[];
+                            checklistVersion: number;
+                            closedOn: string | null;
+                            coerciveMeasures: boolean;
+                            createdAt: string;
+                            deadlines: {
+                                authority: string;
+                                /** Format: uuid */
+                                caseId: string;
+                                caseNumber: string;
+                                cause: string;
+                                daysLeft: number | null;
+                                deliveredBy: string | null;
+                                deliveredOn: string | null;
+                                deliveryNote: string | null;
+                                dueOn: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "reconsideration" | "litigation";
+                                periodDays: number;
+                                receivedOn: string;
+                                recordedAt: string;
+                                recordedBy: string;
+                                reference: string;
+                                workingDays: boolean;
+                            }[];
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            filedOn: string;
+                            gaps: components["schemas"]["CaseStage"][];
+                            hiddenLinks: number;
+                            /** Format: uuid */
+                            id: string;
+                            links: {
+                                /** Format: uuid */
+                                id: string;
+                                linkedAt: string;
+                                linkedBy: string;
+                                note: string | null;
+                                recording: {
+                                    activity: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    recordedEnd: string | null;
+                                    recordedStart: string;
+                                };
+                                /** Format: uuid */
+                                recordingId: string;
+                                stage: components["schemas"]["CaseStage"];
+                                unlinkedAt: string | null;
+                                unlinkedBy: string | null;
+                                unlinkReason: string | null;
+                            }[];
+                            officers: {
+                                certificateNumber: string | null;
+                                lead: boolean;
+                                name: string;
+                                /** Format: uuid */
+                                personId: string;
+                                qualifiedToday: boolean;
+                                staffNumber: string;
+                            }[];
+                            parties: {
+                                address: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                idMasked: string;
+                                /** @enum {string} */
+                                idType: "resident_id" | "credit_code" | "passport" | "other";
+                                /** @enum {string} */
+                                kind: "person" | "organisation";
+                                name: string;
+                                representative: string | null;
+                            }[];
+                            /** @enum {string} */
+                            procedure: "simple" | "general";
+                            stages: {
+                                at: string;
+                                by: string;
+                                fromStage: components["schemas"]["CaseStage"] | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "file" | "advance" | "skip" | "back";
+                                occurredOn: string;
+                                reason: string | null;
+                                skipped: components["schemas"]["CaseStage"][];
+                                toStage: components["schemas"]["CaseStage"];
+                            }[];
+                            status: components["schemas"]["CaseStage"];
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/parties/{partyId}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 查看证件号码 Show a party’s ID number in full (audited, with the reason) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    partyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            idNumber: string;
+                            /** Format: uuid */
+                            partyId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 阶段变更 Move the case to a stage (skips and moves back need a reason) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        on?: string;
+                        reason?: string;
+                        to: components["schemas"]["CaseStageInput"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actKind: string;
+                            canEdit: boolean;
+                            canReveal: boolean;
+                            caseNumber: string;
+                            cause: string;
+                            checklist: {
+                                entered: boolean;
+                                gap: boolean;
+                                items: {
+                                    /** @enum {string} */
+                                    appliesWhen: "always" | "coercive_measures";
+                                    category: string;
+                                    covers: string;
+                                    endsWhen: string;
+                                    item: string;
+                                    /** @enum {string} */
+                                    method: "av" | "written";
+                                    startsWhen: string;
+                                }[];
+                                linkedRecordings: number;
+                                /** @enum {string} */
+                                required: "av" | "written" | "none";
+                                stage: components["schemas"]["CaseStage"];
+                                writtenReason: {
+                                    at: string;
+                                    by: string;
+                                    reason: string;
+                                } | null;
+                            }[];
+                            checklistVersion: number;
+                            closedOn: string | null;
+                            coerciveMeasures: boolean;
+                            createdAt: string;
+                            deadlines: {
+                                authority: string;
+                                /** Format: uuid */
+                                caseId: string;
+                                caseNumber: string;
+                                cause: string;
+                                daysLeft: number | null;
+                                deliveredBy: string | null;
+                                deliveredOn: string | null;
+                                deliveryNote: string | null;
+                                dueOn: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "reconsideration" | "litigation";
+                                periodDays: number;
+                                receivedOn: string;
+                                recordedAt: string;
+                                recordedBy: string;
+                                reference: string;
+                                workingDays: boolean;
+                            }[];
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            filedOn: string;
+                            gaps: components["schemas"]["CaseStage"][];
+                            hiddenLinks: number;
+                            /** Format: uuid */
+                            id: string;
+                            links: {
+                                /** Format: uuid */
+                                id: string;
+                                linkedAt: string;
+                                linkedBy: string;
+                                note: string | null;
+                                recording: {
+                                    activity: string;
+                                    deviceNumber: string | null;
+                                    fileName: string;
+                                    recordedEnd: string | null;
+                                    recordedStart: string;
+                                };
+                                /** Format: uuid */
+                                recordingId: string;
+                                stage: components["schemas"]["CaseStage"];
+                                unlinkedAt: string | null;
+                                unlinkedBy: string | null;
+                                unlinkReason: string | null;
+                            }[];
+                            officers: {
+                                certificateNumber: string | null;
+                                lead: boolean;
+                                name: string;
+                                /** Format: uuid */
+                                personId: string;
+                                qualifiedToday: boolean;
+                                staffNumber: string;
+                            }[];
+                            parties: {
+                                address: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                idMasked: string;
+                                /** @enum {string} */
+                                idType: "resident_id" | "credit_code" | "passport" | "other";
+                                /** @enum {string} */
+                                kind: "person" | "organisation";
+                                name: string;
+                                representative: string | null;
+                            }[];
+                            /** @enum {string} */
+                            procedure: "simple" | "general";
+                            stages: {
+                                at: string;
+                                by: string;
+                                fromStage: components["schemas"]["CaseStage"] | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "file" | "advance" | "skip" | "back";
+                                occurredOn: string;
+                                reason: string | null;
+                                skipped: components["schemas"]["CaseStage"][];
+                                toStage: components["schemas"]["CaseStage"];
+                            }[];
+                            status: components["schemas"]["CaseStage"];
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{id}/written-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 未录音录像说明 Why a stage has no AV (受客观条件限制) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                        stage: components["schemas"]["CaseStageInput"];
+                    };
+                };
+            };
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/deadlines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 举证期限 Open evidence hand-over deadlines, soonest first (第十三条) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                authority: string;
+                                /** Format: uuid */
+                                caseId: string;
+                                caseNumber: string;
+                                cause: string;
+                                daysLeft: number | null;
+                                deliveredBy: string | null;
+                                deliveredOn: string | null;
+                                deliveryNote: string | null;
+                                dueOn: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "reconsideration" | "litigation";
+                                periodDays: number;
+                                receivedOn: string;
+                                recordedAt: string;
+                                recordedBy: string;
+                                reference: string;
+                                workingDays: boolean;
+                            }[];
+                            today: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/gaps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 记录缺口 Stages of open cases that need AV and have neither a recording nor a written reason (第十六条) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                caseId: string;
+                                caseNumber: string;
+                                cause: string;
+                                items: string[];
+                                stage: components["schemas"]["CaseStage"];
+                                status: components["schemas"]["CaseStage"];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/copies/{id}": {
         parameters: {
             query?: never;
@@ -7965,6 +10972,419 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/recording-checklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 音像记录事项清单 The checklist in force, or a version (第十六条) */
+        get: {
+            parameters: {
+                query?: {
+                    version?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            items: {
+                                actKind: string;
+                                /**
+                                 * @default always
+                                 * @enum {string}
+                                 */
+                                appliesWhen: "always" | "coercive_measures";
+                                category: string;
+                                /** @default  */
+                                covers: string;
+                                /** @default  */
+                                endsWhen: string;
+                                item: string;
+                                /** @enum {string} */
+                                method: "av" | "written";
+                                stage: components["schemas"]["CaseStage"];
+                                /** @default  */
+                                startsWhen: string;
+                            }[];
+                            note: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 保存新版本清单 Save a new version of the whole checklist (new cases use it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        items: {
+                            actKind: string;
+                            /**
+                             * @default always
+                             * @enum {string}
+                             */
+                            appliesWhen?: "always" | "coercive_measures";
+                            category: string;
+                            /** @default  */
+                            covers?: string;
+                            /** @default  */
+                            endsWhen?: string;
+                            item: string;
+                            /** @enum {string} */
+                            method: "av" | "written";
+                            stage: components["schemas"]["CaseStageInput"];
+                            /** @default  */
+                            startsWhen?: string;
+                        }[];
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            items: {
+                                actKind: string;
+                                /**
+                                 * @default always
+                                 * @enum {string}
+                                 */
+                                appliesWhen: "always" | "coercive_measures";
+                                category: string;
+                                /** @default  */
+                                covers: string;
+                                /** @default  */
+                                endsWhen: string;
+                                item: string;
+                                /** @enum {string} */
+                                method: "av" | "written";
+                                stage: components["schemas"]["CaseStage"];
+                                /** @default  */
+                                startsWhen: string;
+                            }[];
+                            note: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recording-checklist/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 清单版本 Versions of the checklist */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                createdBy: string | null;
+                                itemCount: number;
+                                note: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/recordings": {
         parameters: {
             query?: never;
@@ -8843,6 +12263,332 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/recordings/{id}/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 关联案件 The cases this recording serves (those I may read) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                caseId: string;
+                                caseNumber: string;
+                                cause: string;
+                                linkedAt: string;
+                                linkedBy: string;
+                                /** Format: uuid */
+                                linkId: string;
+                                note: string | null;
+                                stage: components["schemas"]["CaseStage"];
+                                status: components["schemas"]["CaseStage"];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 关联到案件 Link this recording to a case stage (from the recording page) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        caseId: string;
+                        note?: string | null;
+                        stage: components["schemas"]["CaseStageInput"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/recordings/{id}/copies": {
         parameters: {
             query?: never;
@@ -9059,6 +12805,236 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings/{id}/custody": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 保管链 Chain of custody: every audit event about the recording, oldest first, with its sequence number and hash (the first page is an audited read) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustodyReport"];
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings/{id}/custody.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 保管链报告 PDF The chain of custody as a PDF (Chinese; streamed; audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9756,7 +13732,7 @@ export interface paths {
                                 };
                                 isDefault: boolean;
                                 /** @enum {string} */
-                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours";
+                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays";
                                 label: {
                                     en: string;
                                     zh: string;
@@ -9823,7 +13799,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours";
+                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays";
                 };
                 cookie?: never;
             };
@@ -9850,7 +13826,7 @@ export interface paths {
                             };
                             isDefault: boolean;
                             /** @enum {string} */
-                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours";
+                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays";
                             label: {
                                 en: string;
                                 zh: string;
@@ -11867,9 +15843,225 @@ export interface components {
         /** @enum {string} */
         AnnotationLayerInput: "note" | "transcript";
         /** @enum {string} */
+        CaseStage: "filing" | "investigation" | "review" | "notice" | "hearing" | "decision" | "service" | "execution" | "closed";
+        /** @enum {string} */
+        CaseStageInput: "filing" | "investigation" | "review" | "notice" | "hearing" | "decision" | "service" | "execution" | "closed";
+        /** @enum {string} */
         CopyKind: "original" | "watermarked-proxy";
         /** @enum {string} */
         CopyKindInput: "original" | "watermarked-proxy";
+        CustodyReport: {
+            derived: {
+                createdAt: string;
+                /** @enum {string} */
+                kind: "proxy" | "thumbnail";
+                sha256: string;
+                sizeBytes: number;
+                sm3: string;
+            }[];
+            events: {
+                action: string;
+                actor: {
+                    /** @enum {string} */
+                    kind: "user" | "system";
+                    name: string;
+                    staffNumber: string | null;
+                    /** Format: uuid */
+                    userId: string | null;
+                    username: string;
+                };
+                actorText: {
+                    en: string;
+                    zh: string;
+                };
+                /** Format: date-time */
+                at: string;
+                atBeijing: string;
+                /** @enum {string} */
+                category: "ingest" | "integrity" | "access" | "view" | "copy" | "metadata" | "handover" | "export" | "report" | "other";
+                detail: {
+                    en: string;
+                    zh: string;
+                };
+                hash: string;
+                prevHash: string;
+                seq: string;
+                targetId: string | null;
+                targetType: string | null;
+                title: {
+                    en: string;
+                    zh: string;
+                };
+            }[];
+            fixityChecks: {
+                checkedAt: string;
+                /** @enum {string} */
+                object: "original" | "proxy" | "thumbnail";
+                proofSeq: string | null;
+                /** @enum {string} */
+                reason: "schedule" | "manual" | "workstation";
+                result: string;
+                resultText: {
+                    en: string;
+                    zh: string;
+                };
+                sha256: string;
+            }[];
+            generatedAt: string;
+            ingest: {
+                at: string;
+                hash: string;
+                seq: string;
+                sha256: string;
+                sm3: string;
+            } | null;
+            installationKey: {
+                /** @enum {string} */
+                algorithm: "Ed25519";
+                fingerprint: string;
+                keyId: string;
+            };
+            nextCursor: string | null;
+            original: {
+                sha256: string;
+                sizeBytes: number;
+                sm3: string;
+                storedAt: string;
+            };
+            readEvent: {
+                at: string;
+                hash: string;
+                seq: string;
+            };
+            recording: {
+                activity: string;
+                caseName: string | null;
+                caseNumber: string | null;
+                departmentName: string;
+                deviceNumber: string | null;
+                fileName: string;
+                /** Format: uuid */
+                id: string;
+                officers: {
+                    name: string;
+                    staffNumber: string;
+                }[];
+                recordedEnd: string | null;
+                recordedStart: string;
+                uploadedAt: string;
+                uploadedBy: {
+                    name: string;
+                    staffNumber: string | null;
+                    username: string;
+                };
+            };
+        };
+        CustodyReportInput: {
+            derived: {
+                createdAt: string;
+                /** @enum {string} */
+                kind: "proxy" | "thumbnail";
+                sha256: string;
+                sizeBytes: number;
+                sm3: string;
+            }[];
+            events: {
+                action: string;
+                actor: {
+                    /** @enum {string} */
+                    kind: "user" | "system";
+                    name: string;
+                    staffNumber: string | null;
+                    /** Format: uuid */
+                    userId: string | null;
+                    username: string;
+                };
+                actorText: {
+                    en: string;
+                    zh: string;
+                };
+                /** Format: date-time */
+                at: string;
+                atBeijing: string;
+                /** @enum {string} */
+                category: "ingest" | "integrity" | "access" | "view" | "copy" | "metadata" | "handover" | "export" | "report" | "other";
+                detail: {
+                    en: string;
+                    zh: string;
+                };
+                hash: string;
+                prevHash: string;
+                seq: string;
+                targetId: string | null;
+                targetType: string | null;
+                title: {
+                    en: string;
+                    zh: string;
+                };
+            }[];
+            fixityChecks: {
+                checkedAt: string;
+                /** @enum {string} */
+                object: "original" | "proxy" | "thumbnail";
+                proofSeq: string | null;
+                /** @enum {string} */
+                reason: "schedule" | "manual" | "workstation";
+                result: string;
+                resultText: {
+                    en: string;
+                    zh: string;
+                };
+                sha256: string;
+            }[];
+            generatedAt: string;
+            ingest: {
+                at: string;
+                hash: string;
+                seq: string;
+                sha256: string;
+                sm3: string;
+            } | null;
+            installationKey: {
+                /** @enum {string} */
+                algorithm: "Ed25519";
+                fingerprint: string;
+                keyId: string;
+            };
+            nextCursor: string | null;
+            original: {
+                sha256: string;
+                sizeBytes: number;
+                sm3: string;
+                storedAt: string;
+            };
+            readEvent: {
+                at: string;
+                hash: string;
+                seq: string;
+            };
+            recording: {
+                activity: string;
+                caseName: string | null;
+                caseNumber: string | null;
+                departmentName: string;
+                deviceNumber: string | null;
+                fileName: string;
+                /** Format: uuid */
+                id: string;
+                officers: {
+                    name: string;
+                    staffNumber: string;
+                }[];
+                recordedEnd: string | null;
+                recordedStart: string;
+                uploadedAt: string;
+                uploadedBy: {
+                    name: string;
+                    staffNumber: string | null;
+                    username: string;
+                };
+            };
+        };
         /** @enum {string} */
         DepartmentKind: "bureau" | "office" | "detachment" | "other";
         /** @enum {string} */
@@ -11879,9 +16071,9 @@ export interface components {
         /** @enum {string} */
         PartyInformedInput: "yes" | "no" | "not_applicable";
         /** @enum {string} */
-        Permission: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve";
+        Permission: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal";
         /** @enum {string} */
-        PermissionInput: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve";
+        PermissionInput: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal";
         /** @enum {string} */
         ProcessingState: "pending" | "processing" | "ready" | "not_processable" | "failed";
         /** @enum {string} */
@@ -11941,10 +16133,11 @@ export const enumValues = {
     Activity: ["patrol","investigation","questioning","service","hearing","coercion","other"],
     AnnotationKind: ["key_content","note"],
     AnnotationLayer: ["note","transcript"],
+    CaseStage: ["filing","investigation","review","notice","hearing","decision","service","execution","closed"],
     CopyKind: ["original","watermarked-proxy"],
     DepartmentKind: ["bureau","office","detachment","other"],
     PartyInformed: ["yes","no","not_applicable"],
-    Permission: ["self","departments:read","departments:write","people:read","people:write","users:read","users:write","settings:read","settings:write","audit:read","audit:verify","jobs:read","recordings:read","recordings:upload","recordings:edit","offload:read","offload:confirm","access:request","access:approve"],
+    Permission: ["self","departments:read","departments:write","people:read","people:write","users:read","users:write","settings:read","settings:write","audit:read","audit:verify","jobs:read","recordings:read","recordings:upload","recordings:edit","offload:read","offload:confirm","access:request","access:approve","custody:read","cases:read","cases:write","cases:reveal"],
     ProcessingState: ["pending","processing","ready","not_processable","failed"],
     Role: ["officer","custodian","leader","supervisor","admin","auditor"],
 } as const satisfies { [K in keyof components["schemas"]]?: readonly components["schemas"][K][] };

@@ -34,6 +34,8 @@ type Shown = ['shown' | 'hidden', 'shown' | 'hidden', 'shown' | 'hidden', 'shown
 interface Row {
   /** GET /api/recordings/:id */
   readMetadata: Five;
+  /** GET /api/recordings/:id/custody (issue 8 §7: the chain of custody — metadata only, in the reader's scope) */
+  readCustody: Five;
   /**
    * GET /api/recordings/:id/thumbnail. Issue 8 §2 (第十四条): pictures only under a live grant, and no principal
    * here has one; the one exception — the uploader / recording officer in the first 24 hours after upload — has
@@ -64,6 +66,7 @@ const SPEC: Record<Principal, Row> = {
   //                   ownDept subDept otherDept ownRecording tagged
   officer: {
     readMetadata:   [200, 200, 404, 200, 200],
+    readCustody:    [403, 403, 403, 403, 403],
     viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   H,   S,   S],
     edit:           [403, 403, 404, 200, 200],
@@ -75,6 +78,7 @@ const SPEC: Record<Principal, Row> = {
   },
   custodian: {
     readMetadata:   [200, 200, 404, 200, 200],
+    readCustody:    [200, 200, 404, 200, 200],
     viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   H,   S,   S],
     edit:           [200, 200, 404, 403, 403],
@@ -86,6 +90,7 @@ const SPEC: Record<Principal, Row> = {
   },
   leader: {
     readMetadata:   [200, 200, 404, 404, 200],
+    readCustody:    [200, 200, 404, 404, 200],
     viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   H,   H,   S],
     edit:           [200, 200, 404, 404, 403],
@@ -97,6 +102,7 @@ const SPEC: Record<Principal, Row> = {
   },
   supervisor: {
     readMetadata:   [200, 200, 200, 200, 200],
+    readCustody:    [200, 200, 200, 200, 200],
     viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   S,   S,   S],
     edit:           [403, 403, 403, 403, 403],
@@ -108,6 +114,7 @@ const SPEC: Record<Principal, Row> = {
   },
   admin: {
     readMetadata:   [200, 200, 200, 200, 200],
+    readCustody:    [200, 200, 200, 200, 200],
     viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   S,   S,   S],
     edit:           [200, 200, 200, 200, 200],
@@ -119,6 +126,7 @@ const SPEC: Record<Principal, Row> = {
   },
   auditor: {
     readMetadata:   [200, 200, 200, 200, 200],
+    readCustody:    [200, 200, 200, 200, 200],
     viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   S,   S,   S],
     edit:           [403, 403, 403, 403, 403],
@@ -131,6 +139,7 @@ const SPEC: Record<Principal, Row> = {
   // Issue 6 item 2: the auditor's global reach is for reading only; edits and uploads keep the officer's reach.
   'officer+auditor': {
     readMetadata:   [200, 200, 200, 200, 200],
+    readCustody:    [200, 200, 200, 200, 200],
     viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   S,   S,   S],
     edit:           [403, 403, 403, 200, 200],
@@ -142,6 +151,7 @@ const SPEC: Record<Principal, Row> = {
   },
   'officer+supervisor': {
     readMetadata:   [200, 200, 200, 200, 200],
+    readCustody:    [200, 200, 200, 200, 200],
     viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   S,   S,   S],
     edit:           [403, 403, 403, 200, 200],
@@ -153,6 +163,7 @@ const SPEC: Record<Principal, Row> = {
   },
   'leader+auditor': {
     readMetadata:   [200, 200, 200, 200, 200],
+    readCustody:    [200, 200, 200, 200, 200],
     viewThumbnail:  [404, 404, 404, 404, 404],
     listShows:      [S,   S,   S,   S,   S],
     edit:           [200, 200, 403, 403, 403],
@@ -245,6 +256,7 @@ async function observe(principal: Principal): Promise<[string, unknown, unknown]
   for (const [i, rel] of RELATIONS.entries()) {
     const id = w.recording[rel];
     cells.push([`readMetadata ${rel}`, row.readMetadata[i], (await s.request('GET', `/api/recordings/${id}`)).statusCode]);
+    cells.push([`readCustody ${rel}`, row.readCustody[i], (await s.request('GET', `/api/recordings/${id}/custody`)).statusCode]);
     cells.push([`viewThumbnail ${rel}`, row.viewThumbnail[i], (await s.request('GET', `/api/recordings/${id}/thumbnail`)).statusCode]);
     cells.push([`listShows ${rel}`, row.listShows[i], shown.has(id) ? S : H]);
     cells.push([`edit ${rel}`, row.edit[i], (await s.request('PATCH', `/api/recordings/${id}`, { notes: `${principal} 的修改` })).statusCode]);
@@ -268,11 +280,11 @@ describe('access specification: role × action × relation → answer, through t
       total += cells.length;
       const wrong = cells.filter(([, expected, actual]) => expected !== actual).map(([name, expected, actual]) => `${principal} · ${name}: expected ${expected}, got ${actual}`);
       expect(wrong).toEqual([]);
-      expect(cells).toHaveLength(35);
+      expect(cells).toHaveLength(40);
     });
   }
   test('every cell was checked', () => {
-    console.log(`access specification: ${total} cells checked (${Object.keys(SPEC).length} principals × 35)`);
-    expect(total).toBe(Object.keys(SPEC).length * 35);
+    console.log(`access specification: ${total} cells checked (${Object.keys(SPEC).length} principals × 40)`);
+    expect(total).toBe(Object.keys(SPEC).length * 40);
   });
 });

@@ -19,12 +19,17 @@ const UploadPage = lazy(() => import('./pages/recordings/upload-page.tsx'));
 const RecordingsPage = lazy(() => import('./pages/recordings/recordings-page.tsx'));
 const RecordingDetailPage = lazy(() => import('./pages/recordings/recording-detail-page.tsx'));
 const PlayerPage = lazy(() => import('./pages/recordings/player-page.tsx'));
+const CustodyPage = lazy(() => import('./pages/recordings/custody-page.tsx'));
 const OffloadDayPage = lazy(() => import('./pages/offload/offload-day-page.tsx'));
 const OffloadLatePage = lazy(() => import('./pages/offload/offload-late-page.tsx'));
 const AccessListPage = lazy(() => import('./pages/access/access-list-page.tsx'));
 const AccessDetailPage = lazy(() => import('./pages/access/access-detail-page.tsx'));
 const AccessNewPage = lazy(() => import('./pages/access/access-new-page.tsx'));
 const AccessPolicyPage = lazy(() => import('./pages/access/access-policy-page.tsx'));
+const CasesListPage = lazy(() => import('./pages/cases/cases-list-page.tsx'));
+const CaseNewPage = lazy(() => import('./pages/cases/case-new-page.tsx'));
+const ChecklistPage = lazy(() => import('./pages/cases/checklist-page.tsx'));
+const CaseDetailPage = lazy(() => import('./pages/cases/case-detail-page.tsx'));
 const BreakGlassPage = lazy(() => import('./pages/access/access-new-page.tsx').then((m) => ({ default: m.BreakGlassPage })));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
@@ -58,6 +63,7 @@ export function AppRoutes() {
         <Route path="recordings" element={<Allow permission="recordings:read"><RecordingsPage /></Allow>} />
         <Route path="recordings/:id" element={<Allow permission="recordings:read"><RecordingDetailPage /></Allow>} />
         <Route path="recordings/:id/play" element={<Allow permission="recordings:read"><PlayerPage /></Allow>} />
+        <Route path="recordings/:id/custody" element={<Allow permission="custody:read"><CustodyPage /></Allow>} />
         <Route path="offload/day" element={<Allow permission="offload:read"><OffloadDayPage /></Allow>} />
         <Route path="offload/late" element={<Allow permission="offload:read"><OffloadLatePage /></Allow>} />
         <Route path="system/departments" element={<Allow permission="departments:read"><DepartmentsPage /></Allow>} />
@@ -70,6 +76,10 @@ export function AppRoutes() {
         <Route path="access/new" element={<Allow permission="access:request"><AccessNewPage /></Allow>} />
         <Route path="access/break-glass" element={<Allow permission="access:request"><BreakGlassPage /></Allow>} />
         <Route path="access/:id" element={<Allow permission="access:request"><AccessDetailPage /></Allow>} />
+        <Route path="cases" element={<Allow permission="cases:read"><CasesListPage /></Allow>} />
+        <Route path="cases/new" element={<Allow permission="cases:write"><CaseNewPage /></Allow>} />
+        <Route path="cases/checklist" element={<Allow permission="cases:read"><ChecklistPage /></Allow>} />
+        <Route path="cases/:id" element={<Allow permission="cases:read"><CaseDetailPage /></Allow>} />
         <Route path="audit/events" element={<Allow permission="audit:read"><AuditPage /></Allow>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -4,7 +4,7 @@ import type { Permission } from '../../platform/auth/permissions.ts';
 export type GrantMode = 'view' | 'copy';
 
 /** The kinds of object an action names, and so which table its ids and filter refer to. */
-export type Entity = 'recording' | 'person' | 'department';
+export type Entity = 'recording' | 'person' | 'department' | 'case';
 
 /**
  * Every scoped action, the object it applies to and the permission(s) whose scopes it follows
@@ -33,6 +33,11 @@ export const ACTIONS = {
    * live copy grant; the policy table has no exception for copies.
    */
   'recording.copy': { entity: 'recording', permissions: ['recordings:read'], grant: ['copy'] },
+  /**
+   * Read a recording's chain of custody (保管链: every event from ingest to now, with the audit sequence numbers
+   * that prove them). Metadata only, never pictures or sound, so a grant neither opens nor is needed for it.
+   */
+  'recording.custody.read': { entity: 'recording', permissions: ['custody:read'] },
   /** Edit a recording's descriptive metadata. */
   'recording.edit': { entity: 'recording', permissions: ['recordings:edit'] },
   /** Upload into a department. */
@@ -50,6 +55,14 @@ export const ACTIONS = {
   'person.read': { entity: 'person', permissions: ['people:read'] },
   /** Name a person as a recording officer on an upload or an edit. */
   'person.tag': { entity: 'person', permissions: ['recordings:upload', 'recordings:edit'] },
+  /** Read a case (案件): its parties masked, officers, stages, links, checklist, deadlines. */
+  'case.read': { entity: 'case', permissions: ['cases:read'] },
+  /** Handle a case: stages, parties, officers, links, written reasons, deadlines. */
+  'case.edit': { entity: 'case', permissions: ['cases:write'] },
+  /** File a case in a department (立案). */
+  'case.create': { entity: 'department', permissions: ['cases:write'] },
+  /** See a party's ID number in full; each reveal is audited (个人信息保护法 art. 51). */
+  'case.party.reveal': { entity: 'case', permissions: ['cases:reveal'] },
 } as const satisfies Record<string, { entity: Entity; permissions: readonly Permission[]; grant?: readonly GrantMode[] }>;
 
 export type Action = keyof typeof ACTIONS;

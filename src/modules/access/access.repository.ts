@@ -56,7 +56,25 @@ export function departmentCondition(reach: Reach, alias = 'd'): RawBuilder<SqlBo
   return reach.departmentIds.length ? sql<SqlBool>`${sql.ref(`${alias}.id`)} = ANY(${uuids(reach.departmentIds)})` : none;
 }
 
-const tableOf = { recording: 'recording', person: 'person', department: 'department' } as const;
+/**
+ * The condition on a case row (`alias`.id, department_id, created_by): the case's department subtree; `own`:
+ * cases the user filed or whose person is a handling officer; `staff`: cases a person of those departments handles.
+ */
+export function caseCondition(reach: Reach, alias = 'c'): RawBuilder<SqlBool> {
+  if (reach.all) return sql<SqlBool>`true`;
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  const c: RawBuilder<SqlBool>[] = [];
+  if (reach.departmentIds.length) c.push(sql<SqlBool>`${col('department_id')} = ANY(${uuids(reach.departmentIds)})`);
+  if (reach.uploadedBy) c.push(sql<SqlBool>`${col('created_by')} = ${reach.uploadedBy}`);
+  if (reach.personId) c.push(sql<SqlBool>`EXISTS (SELECT 1 FROM case_officer co WHERE co.case_id = ${col('id')} AND co.person_id = ${reach.personId})`);
+  if (reach.staffDepartmentIds.length) {
+    c.push(sql<SqlBool>`EXISTS (SELECT 1 FROM case_officer co JOIN person cp ON cp.id = co.person_id
+      WHERE co.case_id = ${col('id')} AND cp.department_id = ANY(${uuids(reach.staffDepartmentIds)}))`);
+  }
+  return anyOf(c);
+}
+
+const tableOf = { recording: 'recording', person: 'person', department: 'department', case: 'enforcement_case' } as const;
 
 /** Which of `ids` exist in the entity's table and satisfy `condition` (written over alias `x`). */
 export async function idsWhere(db: DbOrTx, entity: keyof typeof tableOf, ids: readonly string[], condition: RawBuilder<SqlBool>): Promise<Set<string>> {

@@ -115,7 +115,7 @@ export async function liveGrantFor(db: DbOrTx, user: Principal, mode: GrantMode,
   return g && { id: g.id, mode: g.mode, validUntil: g.valid_until, emergency: g.emergency };
 }
 
-const conditionOf = { recording: repo.recordingCondition, person: repo.personCondition, department: repo.departmentCondition };
+const conditionOf = { recording: repo.recordingCondition, person: repo.personCondition, department: repo.departmentCondition, case: repo.caseCondition };
 
 /**
  * The SQL condition a list or search adds (over the entity's table under `alias`) so it shows exactly the

@@ -42,6 +42,42 @@ export const settingsRegistry = {
     label: { zh: '紧急调阅有效时长（小时）', en: 'Emergency (break-glass) access period (hours)' },
     input: { type: 'integer', min: 1, max: 24 },
   },
+  /** 第十三条 / 行政复议法 art. 48: days to hand the reconsideration body the evidence and basis. */
+  'deadlines.reconsiderationDays': {
+    schema: z.number().int().min(1).max(60),
+    default: 10,
+    label: { zh: '行政复议提交证据期限（工作日）', en: 'Reconsideration: evidence hand-over period (working days)' },
+    input: { type: 'integer', min: 1, max: 60 },
+  },
+  /** 行政复议法 art. 54: the same under the simplified reconsideration procedure (简易程序). */
+  'deadlines.reconsiderationSimpleDays': {
+    schema: z.number().int().min(1).max(60),
+    default: 5,
+    label: { zh: '行政复议（简易程序）提交证据期限（工作日）', en: 'Reconsideration, simplified procedure: evidence period (working days)' },
+    input: { type: 'integer', min: 1, max: 60 },
+  },
+  /** 行政诉讼法 art. 67: days after receiving the complaint to hand the court the evidence. */
+  'deadlines.litigationDays': {
+    schema: z.number().int().min(1).max(90),
+    default: 15,
+    label: { zh: '行政诉讼提交证据期限（日）', en: 'Litigation: evidence hand-over period (days)' },
+    input: { type: 'integer', min: 1, max: 90 },
+  },
+  /**
+   * Statutory holidays (法定休假日) the deadline counting skips: Beijing dates, comma-separated, and
+   * make-up working weekends (调休上班) prefixed with `+` (e.g. `2026-10-01,2026-10-02,+2026-10-10`).
+   * The State Council publishes them each year; the admin enters them.
+   */
+  'deadlines.holidays': {
+    schema: z
+      .string()
+      .trim()
+      .max(4000)
+      .regex(/^(\+?\d{4}-\d{2}-\d{2}(\s*,\s*\+?\d{4}-\d{2}-\d{2})*)?$/, 'comma-separated dates YYYY-MM-DD, make-up working days with + / 以逗号分隔的日期 YYYY-MM-DD，调休上班日前加 +'),
+    default: '',
+    label: { zh: '法定节假日（期限计算跳过；调休上班日前加 +）', en: 'Statutory holidays skipped by deadlines (make-up working days prefixed with +)' },
+    input: { type: 'text' },
+  },
 } as const;
 
 export type SettingKey = keyof typeof settingsRegistry;

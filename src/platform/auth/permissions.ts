@@ -25,6 +25,10 @@ export const PERMISSIONS = [
   'offload:confirm',
   'access:request',
   'access:approve',
+  'custody:read',
+  'cases:read',
+  'cases:write',
+  'cases:reveal',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -45,6 +49,8 @@ export const permissionSchema = z.enum(PERMISSIONS).meta({ id: 'Permission' });
  * - `own`: recordings the user uploaded or is a recording officer on (their own footage).
  * - `staff`: recordings on which a person of the user's department subtree is a recording officer (the
  *   custodian and leader answer for their people's footage wherever it was filed, 第十条).
+ * For cases (案件): `department` is the case's department subtree; `own` the cases the user filed or whose
+ * person is a handling officer (承办人员); `staff` the cases a person of the user's department subtree handles.
  */
 export type Scope = 'global' | 'department' | 'own' | 'staff';
 
@@ -69,6 +75,11 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:edit': ['own'],
     // 第十四条: pictures and sound only by an approved request (or break-glass, reviewed afterwards).
     'access:request': G,
+    // Officers file and handle their department's cases; a party's ID number is shown in full only to the
+    // case's own handling officers (个人信息保护法 art. 51: least access).
+    'cases:read': ['department', 'own'],
+    'cases:write': D,
+    'cases:reveal': ['own'],
   },
   // 第八、十条: the custodian receives, verifies and confirms the daily offloads of the department's people.
   custodian: {
@@ -82,6 +93,10 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'offload:read': D,
     'offload:confirm': D,
     'access:request': G,
+    // The custodian answers for the chain of custody of what they receive and store (第八、十条).
+    'custody:read': ['department', 'own', 'staff'],
+    // The custodian keeps the department's records: reads its cases (links, gaps), changes none.
+    'cases:read': D,
   },
   leader: {
     self: G,
@@ -94,6 +109,12 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     // 第十四条: the supervising leader approves viewing; which requests, the access-requests module decides
     // (own department subtree; from outside it only the department's head, 负责人).
     'access:approve': D,
+    // 保管链: who did what to their recordings (issue 8 §7); the same reach as their reading.
+    'custody:read': ['department', 'staff'],
+    // The leader answers for the department's cases (审批, 负责人).
+    'cases:read': ['department', 'staff'],
+    'cases:write': D,
+    'cases:reveal': D,
   },
   // 法制督察: reads everything, changes no recording.
   supervisor: {
@@ -106,6 +127,10 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': G,
     'offload:read': G,
     'access:request': G,
+    'custody:read': G,
+    // 法制审核/督察 reviews every case, identities included; changes none.
+    'cases:read': G,
+    'cases:reveal': G,
   },
   admin: {
     self: G,
@@ -123,6 +148,10 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'recordings:read': G,
     'recordings:edit': G,
     'offload:read': G,
+    // The admin already reads the whole audit log; the custody report is a view of it.
+    'custody:read': G,
+    // The admin sees cases (to keep the checklist with settings:write) but neither handles them nor sees identities.
+    'cases:read': G,
   },
   auditor: {
     self: G,
@@ -135,6 +164,9 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'jobs:read': G,
     'recordings:read': G,
     'offload:read': G,
+    'custody:read': G,
+    // The auditor reads cases and the audit trail of every reveal, never the identities themselves.
+    'cases:read': G,
   },
 };
 

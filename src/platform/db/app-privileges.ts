@@ -61,6 +61,19 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   playback_session: KEEP,
   copy_receipt: APPEND,
   thumbnail_ticket: ALL,
+  // 第十六条 checklist versions are fixed lists (a change is a new version); cases keep the one they were filed under.
+  recording_checklist_version: APPEND,
+  recording_checklist_item: APPEND,
+  // Cases move through stages and are described; never removed. Parties are added (their ID numbers only as
+  // ciphertext); officers are replaced as a set. Stage history and written reasons are append-only (triggers);
+  // links are ended on the row (a trigger lets only the unlink columns change, once); deadlines get delivered.
+  enforcement_case: KEEP,
+  case_party: KEEP,
+  case_officer: ['SELECT', 'INSERT', 'DELETE'],
+  case_stage_event: APPEND,
+  case_recording_link: KEEP,
+  case_stage_written_reason: APPEND,
+  case_evidence_deadline: KEEP,
   // Annotations and transcripts (issue 8 §6) are versioned records: an edit or a deletion appends a version.
   annotation: APPEND,
   annotation_version: APPEND,

@@ -398,6 +398,132 @@ export interface ThumbnailTicketTable {
   expires_at: Timestamp;
 }
 
+/** 案件阶段 — a case's stage codes, in order (0012). */
+export type CaseStage = 'filing' | 'investigation' | 'review' | 'notice' | 'hearing' | 'decision' | 'service' | 'execution' | 'closed';
+
+/** A version of the recording checklist (音像记录事项清单, 第十六条; 0012): fixed once written. */
+export interface RecordingChecklistVersionTable {
+  id: Generated<string>;
+  version: number;
+  note: Generated<string>;
+  created_by: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+/** One row of a checklist version (0012). */
+export interface RecordingChecklistItemTable {
+  id: Generated<string>;
+  version_id: string;
+  position: number;
+  act_kind: string;
+  category: string;
+  item: string;
+  stage: CaseStage;
+  method: 'av' | 'written';
+  applies_when: Generated<'always' | 'coercive_measures'>;
+  starts_when: Generated<string>;
+  covers: Generated<string>;
+  ends_when: Generated<string>;
+}
+
+/** 案件 (0012; src/modules/cases). */
+export interface EnforcementCaseTable {
+  id: Generated<string>;
+  case_number: string;
+  cause: string;
+  act_kind: Generated<string>;
+  procedure: 'simple' | 'general';
+  coercive_measures: Generated<boolean>;
+  department_id: string;
+  status: Generated<CaseStage>;
+  filed_on: DateString;
+  closed_on: DateString | null;
+  checklist_version_id: string;
+  created_by: string;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** 当事人 (0012): the ID number only as AES-256-GCM ciphertext and a masked form. */
+export interface CasePartyTable {
+  id: string;
+  case_id: string;
+  position: number;
+  kind: 'person' | 'organisation';
+  name: string;
+  id_type: 'resident_id' | 'credit_code' | 'passport' | 'other';
+  id_ciphertext: Buffer;
+  id_key_id: string;
+  id_masked: string;
+  representative: string | null;
+  address: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+/** 承办人员 of a case (0012). */
+export interface CaseOfficerTable {
+  case_id: string;
+  person_id: string;
+  lead: Generated<boolean>;
+}
+
+/** A stage change of a case (0012, append-only). */
+export interface CaseStageEventTable {
+  id: Generated<string>;
+  case_id: string;
+  from_stage: CaseStage | null;
+  to_stage: CaseStage;
+  kind: 'file' | 'advance' | 'skip' | 'back';
+  skipped: Generated<CaseStage[]>;
+  reason: string | null;
+  occurred_on: DateString;
+  by_user: string;
+  at: GeneratedTimestamp;
+}
+
+/** A recording linked to a case at a stage (0012); ended, never removed. */
+export interface CaseRecordingLinkTable {
+  id: Generated<string>;
+  case_id: string;
+  recording_id: string;
+  stage: CaseStage;
+  note: string | null;
+  linked_by: string;
+  linked_at: GeneratedTimestamp;
+  unlinked_by: string | null;
+  unlinked_at: Timestamp | null;
+  unlink_reason: string | null;
+}
+
+/** 受客观条件限制: why a stage that needs AV has none (0012, append-only). */
+export interface CaseStageWrittenReasonTable {
+  id: Generated<string>;
+  case_id: string;
+  stage: CaseStage;
+  reason: string;
+  recorded_by: string;
+  recorded_at: GeneratedTimestamp;
+}
+
+/** 第十三条: an evidence hand-over deadline of a reconsideration or lawsuit (0012). */
+export interface CaseEvidenceDeadlineTable {
+  id: Generated<string>;
+  case_id: string;
+  kind: 'reconsideration' | 'litigation';
+  received_on: DateString;
+  period_days: number;
+  working_days: boolean;
+  due_on: DateString;
+  authority: Generated<string>;
+  reference: Generated<string>;
+  recorded_by: string;
+  recorded_at: GeneratedTimestamp;
+  delivered_on: DateString | null;
+  delivered_by: string | null;
+  delivered_at: Timestamp | null;
+  delivery_note: string | null;
+}
+
 /** A note or transcript segment of a recording (0011; write-once): its content lives in its versions. */
 export interface AnnotationTable {
   id: Generated<string>;
@@ -453,6 +579,15 @@ export interface DB {
   playback_session: PlaybackSessionTable;
   copy_receipt: CopyReceiptTable;
   thumbnail_ticket: ThumbnailTicketTable;
+  recording_checklist_version: RecordingChecklistVersionTable;
+  recording_checklist_item: RecordingChecklistItemTable;
+  enforcement_case: EnforcementCaseTable;
+  case_party: CasePartyTable;
+  case_officer: CaseOfficerTable;
+  case_stage_event: CaseStageEventTable;
+  case_recording_link: CaseRecordingLinkTable;
+  case_stage_written_reason: CaseStageWrittenReasonTable;
+  case_evidence_deadline: CaseEvidenceDeadlineTable;
   annotation: AnnotationTable;
   annotation_version: AnnotationVersionTable;
 }

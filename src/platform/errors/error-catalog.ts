@@ -120,6 +120,37 @@ export const errorCatalog = {
     zh: '服务器缺少中文字体，无法生成带水印的副本（请安装 fonts-noto-cjk）',
     en: 'The server has no CJK font to burn the watermark in (install fonts-noto-cjk)',
   },
+  // Reports as PDF (src/platform/pdf; the custody report, later the case file and evidence package).
+  PDF_FONT_MISSING: {
+    status: 503,
+    zh: '服务器缺少中文字体，无法生成 PDF（请安装 fonts-noto-cjk；查找位置：{paths}）',
+    en: 'The server has no CJK font to write the PDF (install fonts-noto-cjk; looked in: {paths})',
+  },
+  CUSTODY_CURSOR_EXPIRED: {
+    status: 409,
+    zh: '该保管链报告已打开超过 {minutes} 分钟，请重新打开以查看后续记录',
+    en: 'This custody report was opened more than {minutes} minutes ago; open it again to see further events',
+  },
+  // Cases (src/modules/cases; 第二、七、十三、十六条).
+  CASE_NUMBER_TAKEN: { status: 409, zh: '案件编号 {caseNumber} 已存在', en: 'Case number {caseNumber} already exists' },
+  CASE_OFFICERS_TOO_FEW: {
+    status: 422,
+    zh: '{procedure}案件须有至少 {min} 名具备执法资格的承办人员（第七条），现有 {count} 名',
+    en: 'A {procedure} case needs at least {min} qualified handling officers (Art. 7); it has {count}',
+  },
+  CASE_STAGE_SAME: { status: 409, zh: '案件已处于「{stage}」阶段', en: 'The case is already at stage {stage}' },
+  CASE_STAGE_NOT_APPLICABLE: { status: 400, zh: '{procedure}没有「{stage}」阶段', en: 'The {procedure} has no {stage} stage' },
+  CASE_STAGE_REASON_REQUIRED: {
+    status: 400,
+    zh: '从「{from}」到「{to}」{what}，须填写理由',
+    en: 'Moving from {from} to {to} {what}; a reason is required',
+  },
+  CASE_STAGE_DATE: { status: 400, zh: '阶段日期 {on} 不能早于 {earliest}，也不能晚于今天', en: 'The stage date {on} may not be before {earliest} or after today' },
+  CASE_LINK_EXISTS: { status: 409, zh: '该声像资料已关联到本案的「{stage}」阶段', en: 'This recording is already linked to this case at stage {stage}' },
+  CASE_LINK_ENDED: { status: 409, zh: '该关联已于 {at} 解除', en: 'This link was already removed on {at}' },
+  CASE_ACT_KIND_UNKNOWN: { status: 400, zh: '音像记录事项清单中没有执法类别「{actKind}」', en: 'The recording checklist has no enforcement category "{actKind}"' },
+  DEADLINE_DELIVERED: { status: 409, zh: '该期限的证据已于 {on} 提交', en: 'The evidence for this deadline was already delivered on {on}' },
+  PARTY_KEY_UNAVAILABLE: { status: 500, zh: '当事人证件号码无法解密（密钥文件不符）', en: 'The party’s ID number cannot be decrypted (key file mismatch)' },
   // Annotations and transcripts (src/modules/annotations; issue 8 §6).
   ANNOTATION_NO_DURATION: {
     status: 409,

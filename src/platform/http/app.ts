@@ -33,6 +33,8 @@ import { fixityRoutes } from '../../modules/fixity/fixity.routes.ts';
 import { uploadRoutes } from '../../modules/uploads/uploads.routes.ts';
 import { accessRequestRoutes } from '../../modules/access-requests/access-requests.routes.ts';
 import { playbackRoutes } from '../../modules/playback/playback.routes.ts';
+import { custodyRoutes } from '../../modules/custody/custody.routes.ts';
+import { caseRoutes } from '../../modules/cases/cases.routes.ts';
 import { annotationRoutes } from '../../modules/annotations/annotations.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
@@ -134,6 +136,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(fixityRoutes);
   await app.register(accessRequestRoutes);
   await app.register(playbackRoutes);
+  await app.register(custodyRoutes);
+  await app.register(caseRoutes);
   await app.register(annotationRoutes);
 
   if (serveWeb) await app.register(fastifyStatic, { root: webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });

@@ -71,6 +71,8 @@ export type Recording = ItemOf<ResponseOf<'/api/recordings', 'get'>>;
 export type RecordingDetail = ResponseOf<'/api/recordings/{id}', 'get'>;
 /** One correction of a recording's start or end (第十条: the late mark fixed at upload stays). */
 export type TimeCorrection = RecordingDetail['corrections'][number];
+/** 保管链: a recording's chain of custody (one page of its events). */
+export type CustodyReport = ResponseOf<'/api/recordings/{id}/custody', 'get'>;
 /** PATCH /api/recordings/:id — only the fields that change; `null` clears an optional one. */
 export type RecordingPatch = BodyOf<'/api/recordings/{id}', 'patch'>;
 /** The descriptive metadata sent with an upload (tus `metadata` key, JSON). */

@@ -18,6 +18,9 @@ import {
   AuditOutlined as ApproveOutlined,
   FormOutlined,
   InboxOutlined,
+  FolderOpenOutlined,
+  FileAddOutlined,
+  ProfileOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Permission } from '../api/shapes.ts';
@@ -54,6 +57,17 @@ export const navigation: (NavLeaf | NavGroup)[] = [
       // 第十条: the custodian's daily receipt and the late-offload register.
       { path: '/offload/day', label: 'nav.offloadDay', icon: <SolutionOutlined />, permission: 'offload:read' },
       { path: '/offload/late', label: 'nav.offloadLate', icon: <FieldTimeOutlined />, permission: 'offload:read' },
+    ],
+  },
+  {
+    // 第二、十六条: cases, their stages, linked recordings and the recording checklist.
+    key: 'cases',
+    label: 'nav.cases',
+    icon: <FolderOpenOutlined />,
+    children: [
+      { path: '/cases', label: 'nav.casesList', icon: <UnorderedListOutlined />, permission: 'cases:read' },
+      { path: '/cases/new', label: 'nav.casesNew', icon: <FileAddOutlined />, permission: 'cases:write' },
+      { path: '/cases/checklist', label: 'nav.checklist', icon: <ProfileOutlined />, permission: 'cases:read' },
     ],
   },
   {

@@ -61,6 +61,8 @@ export const auditEn: Record<keyof typeof auditZh, string> = {
   'action.fixity.recovered': 'Fixity recovered',
   'action.media.failed': 'Media processing failed',
   'action.sessions.purged': 'Expired sessions removed',
+  'action.recording.custody.read': 'Custody report read',
+  'auditSentence.recording.custody.read': '{actor} read the chain of custody of recording {target}',
   'target.fixity_run': 'Fixity run',
   'auditSentence.other': '{actor}: {action} {target}',
   'person.unreadable': 'Unknown person',

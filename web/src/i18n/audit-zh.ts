@@ -62,6 +62,8 @@ export const auditZh = {
   'action.fixity.recovered': '完整性恢复',
   'action.media.failed': '媒体处理失败',
   'action.sessions.purged': '清理过期会话',
+  'action.recording.custody.read': '查阅保管链报告',
+  'auditSentence.recording.custody.read': '{actor} 查阅了声像资料{target}的保管链报告',
   'target.fixity_run': '完整性校验任务',
   /** An action this version has no sentence for: its label (or code) and target. */
   'auditSentence.other': '{actor}：{action}{target}',

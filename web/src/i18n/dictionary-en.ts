@@ -3,6 +3,8 @@ import type { DictKey } from './dictionary-zh.ts';
 import { recordingsEn } from './recordings-en.ts';
 import { accessEn } from './access-en.ts';
 import { governanceEn } from './governance-en.ts';
+import { custodyEn } from './custody-en.ts';
+import { casesEn } from './cases-en.ts';
 import { annotationsEn } from './annotations-en.ts';
 
 /** English (second language) UI text; must cover every key of the Chinese dictionary. */
@@ -300,5 +302,7 @@ export const en: Record<DictKey, string> = {
   ...auditEn,
   ...accessEn,
   ...governanceEn,
+  ...custodyEn,
+  ...casesEn,
   ...annotationsEn,
 };

@@ -6,6 +6,8 @@ import { auditZh } from './audit-zh.ts';
 import { recordingsZh } from './recordings-zh.ts';
 import { accessZh } from './access-zh.ts';
 import { governanceZh } from './governance-zh.ts';
+import { custodyZh } from './custody-zh.ts';
+import { casesZh } from './cases-zh.ts';
 import { annotationsZh } from './annotations-zh.ts';
 
 export const zh = {
@@ -302,6 +304,8 @@ export const zh = {
   ...auditZh,
   ...accessZh,
   ...governanceZh,
+  ...custodyZh,
+  ...casesZh,
   ...annotationsZh,
 } as const;
 

@@ -6,6 +6,7 @@ import { client, unwrap } from '../api/client.ts';
 import type { Department, Person } from '../api/shapes.ts';
 import { FixityAlert } from '../components/fixity-alert.tsx';
 import { AccessDashboardCards } from './access/access-dashboard-cards.tsx';
+import { CaseDashboardCards } from './cases/case-dashboard-cards.tsx';
 import { RoleTags } from '../components/role-tags.tsx';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { notifyError } from '../lib/notify.ts';
@@ -53,6 +54,7 @@ export default function DashboardPage() {
       </Card>
       <Row gutter={[24, 24]}>
         <AccessDashboardCards />
+        <CaseDashboardCards />
         {can('departments:read') && (
           <Col xs={24} sm={12} lg={8}>
             <Link to="/system/departments">

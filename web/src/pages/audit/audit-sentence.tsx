@@ -26,6 +26,8 @@ export function targetHref(type: string, id: string): string {
       return '/system/users';
     case 'setting':
       return '/system/settings';
+    case 'case':
+      return `/cases/${id}`;
     default:
       return historyHref(type, id);
   }
@@ -50,6 +52,8 @@ export function targetName(e: AuditEvent, names: AuditNames): string | undefined
       return names.user(id) ?? recorded('username') ?? (e.actorId === id ? e.actorLabel : undefined);
     case 'upload':
       return recorded('fileName');
+    case 'case':
+      return recorded('caseNumber');
     case 'api_token':
       return recorded('name');
     case 'setting':

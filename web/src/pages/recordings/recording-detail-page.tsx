@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, AuditOutlined, EditOutlined } from '@ant-design/icons';
 import { Button, Card, Col, Descriptions, Flex, Result, Row, Space, Spin, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
@@ -16,6 +16,7 @@ import { MediaCard } from './media-card.tsx';
 import { CopyCard, useMediaAccess } from './copy-card.tsx';
 import type { RecordingDetail } from '../../api/shapes.ts';
 import { TimeCorrectionsCard } from './time-corrections-card.tsx';
+import { RecordingCasesCard } from '../cases/recording-cases-card.tsx';
 
 /** While the media job has not finished, the page asks again this often. */
 const POLL_MS = 3000;
@@ -75,11 +76,18 @@ export default function RecordingDetailPage() {
             {r.lateOffload && <LateTag />}
           </Space>
         </div>
-        {mayEdit && (
-          <Button type="primary" icon={<EditOutlined />} onClick={() => setEditing(true)}>
-            {t('recDetail.edit')}
-          </Button>
-        )}
+        <Space>
+          {can('custody:read') && (
+            <Link to={`/recordings/${r.id}/custody`} data-testid="custody-link">
+              <Button icon={<AuditOutlined />}>{t('custody.link')}</Button>
+            </Link>
+          )}
+          {mayEdit && (
+            <Button type="primary" icon={<EditOutlined />} onClick={() => setEditing(true)}>
+              {t('recDetail.edit')}
+            </Button>
+          )}
+        </Space>
       </Flex>
       <Row gutter={16}>
         <Col xs={24} xl={15}>
@@ -116,6 +124,7 @@ export default function RecordingDetailPage() {
         <Col xs={24} xl={9}>
           <MediaCard recording={r} />
           <CopyCard recordingId={r.id} access={access} />
+          <RecordingCasesCard recordingId={r.id} />
         </Col>
       </Row>
       {mayEdit && (
