@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { hashPassword } from '../../src/platform/auth/secrets.ts';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { createDatabase } from '../../src/platform/db/database.ts';
@@ -28,6 +29,15 @@ const CONCURRENCY = [1, 50];
 const SEEK_BYTES = 1 << 20;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+
+// Database statements sent by this process (the server's pool included): counted around the seek rounds, so the
+// table can say how many round trips one range read costs (BEGIN and COMMIT count as statements).
+let statements = 0;
+const clientQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof clientQuery;
 
 /** GET with a Range; resolves with the time to the first body byte and to the end, and the bytes read. */
 function get(url: string, range: string, headers: Record<string, string>): Promise<{ ttfbMs: number; totalMs: number; bytes: number }> {
@@ -155,7 +165,9 @@ async function main() {
       const tb = await throughput(baseline, c, size);
       const tq = await throughput(quanlu, c, size);
       const sb = await seeks(baseline, c, size);
+      const before = statements;
       const sq = await seeks(quanlu, c, size);
+      const perRead = (statements - before) / sq.length;
       rows.push([
         String(c),
         fmtNum(tq, 0),
@@ -164,9 +176,10 @@ async function main() {
         `${fmtNum(median(sq))} / ${fmtNum(percentile(sq, 95))}`,
         `${fmtNum(median(sb))} / ${fmtNum(percentile(sb, 95))}`,
         fmtRatio(median(sq) / median(sb)),
+        fmtNum(perRead, 1),
       ]);
     }
-    printTable(['viewers', 'QuanLu MB/s', 'static MB/s', 'ratio', 'QuanLu TTFB ms (median / p95)', 'static TTFB ms (median / p95)', 'TTFB ratio'], rows);
+    printTable(['viewers', 'QuanLu MB/s', 'static MB/s', 'ratio', 'QuanLu TTFB ms (median / p95)', 'static TTFB ms (median / p95)', 'TTFB ratio', 'DB statements per range read'], rows);
     const audit = (await sql<{ action: string; n: string }>`SELECT action, count(*) AS n FROM audit_event WHERE action LIKE 'recording.playback.%' GROUP BY action ORDER BY action`.execute(db)).rows;
     console.log(`audit events written for ${sessions.length} sessions: ${audit.map((a) => `${a.action} ${a.n}`).join(', ')}`);
     console.log(`end — ${loadLine()}`);

@@ -8798,6 +8798,8 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: uuid */
+                                headPersonId: string | null;
+                                /** Format: uuid */
                                 id: string;
                                 kind: components["schemas"]["DepartmentKind"];
                                 name: string;
@@ -8874,6 +8876,8 @@ export interface paths {
                             code: string | null;
                             /** Format: date-time */
                             createdAt: string;
+                            /** Format: uuid */
+                            headPersonId: string | null;
                             /** Format: uuid */
                             id: string;
                             kind: components["schemas"]["DepartmentKind"];
@@ -9050,6 +9054,8 @@ export interface paths {
                             code: string | null;
                             /** Format: date-time */
                             createdAt: string;
+                            /** Format: uuid */
+                            headPersonId: string | null;
                             /** Format: uuid */
                             id: string;
                             kind: components["schemas"]["DepartmentKind"];
@@ -18549,6 +18555,119 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings/{id}/media-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的调阅权限 What you may do with this recording’s pictures and sound now: view, copy, and the grant that opens it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            copy: boolean;
+                            grant: {
+                                emergency: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                mode: "view" | "copy";
+                                validUntil: string;
+                            } | null;
+                            view: boolean;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { expectText, launchBrowser, loginAs, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeRecording, makeUser } from '../support/harness.ts';
 
 /**
@@ -36,45 +35,32 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
-async function loginAs(u: { username: string; password: string }) {
-  await page.context().clearCookies();
-  await page.goto(`${web.server.url}/login`);
-  await page.getByLabel('用户名').fill(u.username);
-  await page.getByLabel('密码').fill(u.password);
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await page.getByText('欢迎').waitFor();
-}
-
 test('an officer requests, a leader approves, the grant is live', async (ctx) => {
-  ctx.onTestFailed(() => shot('access-failure'));
-  await loginAs(officer);
+  ctx.onTestFailed(() => shot(page, 'access-failure'));
+  await loginAs(page, web.server.url, officer);
   await page.goto(`${web.server.url}/access/new?recordingIds=${recordingId}`);
   await page.getByLabel('调阅事由').fill('核查当事人投诉的执法过程');
   await page.getByTestId('submit-request').click();
   await page.waitForURL(/\/access\/[0-9a-f-]{36}$/);
   await expectText(page.locator('.ant-descriptions').first(), '待审批');
-  await shot('access-01-requested');
+  await shot(page, 'access-01-requested');
 
-  await loginAs(leader);
+  await loginAs(page, web.server.url, leader);
   // 工作台 and the navigation count the request waiting for this leader.
   await expectText(page.getByTestId('dash-access-approve'), '1');
   await expectText(page.getByTestId('access-count-badge'), '1');
-  await shot('access-02-leader-dashboard');
+  await shot(page, 'access-02-leader-dashboard');
   await page.getByTestId('dash-access-approve').click();
   await expectText(page.getByTestId('open-request'), '审批');
   await page.getByTestId('open-request').first().click();
   await page.getByText('核查当事人投诉的执法过程').waitFor();
   await page.getByTestId('approve').click();
   await expectText(page.locator('.ant-descriptions').nth(1), '有效');
-  await shot('access-03-approved');
+  await shot(page, 'access-03-approved');
 
-  await loginAs(officer);
+  await loginAs(page, web.server.url, officer);
   await page.goto(`${web.server.url}/access?box=mine`);
   await expectText(page.locator('.ant-table-tbody'), '有效');
-  await shot('access-04-officer-sees-grant');
+  await shot(page, 'access-04-officer-sees-grant');
   expect(pageErrors).toEqual([]);
 }, 120_000);

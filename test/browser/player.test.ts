@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { ffmpegPath } from '../../src/platform/media/media-tools.ts';
 import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
-import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { expectText, launchBrowser, loginAs, shot, startWebServer } from '../support/browser.ts';
 import { makePerson, makeUser, type TestContext } from '../support/harness.ts';
 import { makeClip } from '../support/media-fixtures.ts';
 import { grantAccess, makePlayableRecording, makeWorld, type PlaybackWorld } from '../playback/playback-fixtures.ts';
@@ -54,25 +54,12 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
-async function loginAs(u: { username: string; password: string }) {
-  await page.context().clearCookies();
-  await page.goto(`${web.server.url}/login`);
-  await page.getByLabel('用户名').fill(u.username);
-  await page.getByLabel('密码').fill(u.password);
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await page.getByText('欢迎').waitFor();
-}
-
 const events = async (userId: string) =>
   (await sql<{ action: string }>`SELECT action FROM audit_event WHERE actor_id = ${userId} AND action LIKE 'recording.playback.%' ORDER BY seq`.execute(ctx.db)).rows.map((r) => r.action);
 
 test('an officer with a view grant plays the clip; the watermark names them and the Beijing time; leaving ends the session', async (t) => {
-  t.onTestFailed(() => shot('player-failure'));
-  await loginAs(viewer);
+  t.onTestFailed(() => shot(page, 'player-failure'));
+  await loginAs(page, web.server.url, viewer);
   await page.goto(`${web.server.url}/recordings/${recordingId}`);
   await page.getByTestId('play-button').click();
   await page.waitForURL(/\/play$/);
@@ -103,14 +90,14 @@ test('an officer with a view grant plays the clip; the watermark names them and 
   expect(wb.y + wb.height).toBeLessThanOrEqual(vb.y + vb.height + 1);
   // Native fullscreen, picture-in-picture and download would show the picture without the watermark.
   expect(await video.evaluate((v: HTMLVideoElement) => [v.disablePictureInPicture, v.getAttribute('controlsList')])).toEqual([true, 'nodownload nofullscreen noremoteplayback']);
-  await shot('player-01-watermark');
+  await shot(page, 'player-01-watermark');
   // It moves: a few seconds later it is elsewhere.
   const before = await watermark.boundingBox();
   await expect.poll(async () => {
     const now = await watermark.boundingBox();
     return Math.abs(now!.x - before!.x) + Math.abs(now!.y - before!.y);
   }, { timeout: 10_000 }).toBeGreaterThan(10);
-  await shot('player-02-watermark-moved');
+  await shot(page, 'player-02-watermark-moved');
 
   // Leaving the page ends the session: start … end in the audit log.
   await page.getByText('返回详情').click();
@@ -123,27 +110,27 @@ test('an officer with a view grant plays the clip; the watermark names them and 
 }, 120_000);
 
 test('without a grant the player says so and offers the request page; no session is opened', async (t) => {
-  t.onTestFailed(() => shot('player-refused-failure'));
-  await loginAs(stranger);
+  t.onTestFailed(() => shot(page, 'player-refused-failure'));
+  await loginAs(page, web.server.url, stranger);
   await page.goto(`${web.server.url}/recordings/${recordingId}/play`);
   await expectText(page.locator('.ant-result'), '您没有播放该声像资料的有效授权');
   await page.getByRole('link', { name: '申请调阅' }).waitFor();
-  await shot('player-03-no-grant');
+  await shot(page, 'player-03-no-grant');
   expect(await events(stranger.id)).toEqual([]);
 }, 60_000);
 
 test('a list page’s thumbnails are one audit event per page view, not one per image', async (t) => {
-  t.onTestFailed(() => shot('player-list-failure'));
+  t.onTestFailed(() => shot(page, 'player-list-failure'));
   const count = async (action: string) =>
     Number((await sql<{ n: string }>`SELECT count(*) AS n FROM audit_event WHERE actor_id = ${viewer.id} AND action = ${action}`.execute(ctx.db)).rows[0]!.n);
   const viewsBefore = await count('recording.thumbnails.view');
   const readsBefore = await count('recording.thumbnail.read');
-  await loginAs(viewer);
+  await loginAs(page, web.server.url, viewer);
   await page.goto(`${web.server.url}/recordings`);
   await expect
     .poll(() => page.$$eval('img[data-testid=recording-thumbnail]', (imgs) => (imgs as HTMLImageElement[]).filter((i) => i.complete && i.naturalWidth > 0 && i.src.includes('ticket=')).length), { timeout: 10_000 })
     .toBe(1);
-  await shot('player-04-list-thumbnail');
+  await shot(page, 'player-04-list-thumbnail');
   expect(await count('recording.thumbnails.view')).toBe(viewsBefore + 1);
   expect(await count('recording.thumbnail.read')).toBe(readsBefore);
   // Another page view: one more event.

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { jobCatalog } from '../../src/app/jobs.ts';
 import { startJobRunner } from '../../src/platform/jobs/runner.ts';
-import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { expectText, launchBrowser, loginAs, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeUser } from '../support/harness.ts';
 import { makeClip } from '../support/media-fixtures.ts';
 
@@ -61,10 +61,6 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
 const uploadRow = (file: string) => page.getByTestId('upload-list').getByRole('row', { name: new RegExp(path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
 const visibleOption = (text: string) => page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: text }).first();
 
@@ -99,13 +95,8 @@ function beijingMinutesAgo(minutes: number): string {
 }
 
 test('a custodian uploads three clips, finds them with thumbnails, reads the SHA-256 and confirms the hand-over', async (ctx) => {
-  ctx.onTestFailed(() => shot('rec-failure'));
-  await page.goto(server.url);
-  await page.waitForURL(/\/login$/);
-  await page.getByLabel('用户名').fill(custodian.username);
-  await page.getByLabel('密码').fill(custodian.password);
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await page.getByText('欢迎').waitFor();
+  ctx.onTestFailed(() => shot(page, 'rec-failure'));
+  await loginAs(page, server.url, custodian);
 
   // 声像资料 → 上传
   const nav = page.getByTestId('main-nav');
@@ -126,13 +117,13 @@ test('a custodian uploads three clips, finds them with thumbnails, reads the SHA
   const started = Date.now();
   await page.getByTestId('upload-start').click();
   await expectText(page.getByTestId('upload-list'), /上传中 \d+%/);
-  await shot('rec-01-upload-progress');
+  await shot(page, 'rec-01-upload-progress');
   for (const c of clips) await expectText(uploadRow(c), '已保存', 15_000);
   ctx.annotate(`three uploads took ${Date.now() - started} ms (with 700 ms held per request)`);
   await page.unrouteAll({ behavior: 'wait' });
   await expectText(page.getByTestId('upload-summary'), '已保存 3');
   await page.waitForTimeout(500); // let the bars finish their animation for the picture
-  await shot('rec-02-upload-done');
+  await shot(page, 'rec-02-upload-done');
 
   // The media jobs (probe, proxy, thumbnail) run in a worker on the same database.
   const worker = await startJobRunner(server.app.deps, jobCatalog, { background: false });
@@ -150,7 +141,7 @@ test('a custodian uploads three clips, finds them with thumbnails, reads the SHA
   await expectText(firstRow, officerName);
   await expectText(firstRow, '调查取证');
   await expectText(firstRow, '某某商贸有限公司');
-  await shot('rec-03-list');
+  await shot(page, 'rec-03-list');
 
   // A filter of 第十五条: by party (text), then back to all.
   await page.getByTestId('recording-filters').getByPlaceholder('当事人', { exact: true }).fill('不存在的当事人');
@@ -167,13 +158,13 @@ test('a custodian uploads three clips, finds them with thumbnails, reads the SHA
   await expectText(page.getByTestId('playback-notice'), '播放须有已批准的调阅授权');
   await page.getByText('320 × 240').waitFor();
   await page.getByText('h264').waitFor();
-  await shot('rec-04-detail');
+  await shot(page, 'rec-04-detail');
 
   // Editing the description: the server's change is shown back.
   await page.getByRole('button', { name: '编辑信息' }).click();
   const drawer = page.getByRole('dialog').filter({ hasText: '编辑描述信息' });
   await drawer.getByLabel('执法地点').fill('某某商贸有限公司经营场所');
-  await shot('rec-04b-edit');
+  await shot(page, 'rec-04b-edit');
   await drawer.getByRole('button', { name: /^保\s*存$/ }).click();
   await drawer.waitFor({ state: 'hidden' });
   await expectText(page.getByTestId('recording-metadata'), '某某商贸有限公司经营场所');
@@ -191,13 +182,13 @@ test('a custodian uploads three clips, finds them with thumbnails, reads the SHA
   await expectText(handover, '已确认');
   // The receipt names the custodian by display name (the harness gives every user 测试用户).
   await expectText(handover, '测试用户');
-  await shot('rec-05-handover');
+  await shot(page, 'rec-05-handover');
 
   expect(pageErrors).toEqual([]);
 }, 60_000);
 
 test('an upload cut off by a reload resumes from where it stopped; the same bytes again are a linked duplicate', async (ctx) => {
-  ctx.onTestFailed(() => shot('rec-failure-resume'));
+  ctx.onTestFailed(() => shot(page, 'rec-failure-resume'));
   await page.getByTestId('main-nav').getByRole('menuitem', { name: '上传' }).click();
   // The form kept the last batch's details; this file was recorded two days ago, so it reaches
   // central storage late (第十条).
@@ -234,7 +225,7 @@ test('an upload cut off by a reload resumes from where it stopped; the same byte
   await expectText(uploadRow(bigFile), '已保存', 20_000);
   await expectText(uploadRow(clips[0]!), '重复（已关联）');
   await page.waitForTimeout(500);
-  await shot('rec-06-resumed');
+  await shot(page, 'rec-06-resumed');
 
   // One upload on the server for the big file: the second try continued the first.
   const uploads = await database.db.selectFrom('upload').select(['state', 'size_bytes']).where('file_name', '=', path.basename(bigFile)).execute();
@@ -251,7 +242,7 @@ test('an upload cut off by a reload resumes from where it stopped; the same byte
   await expectText(row, '迟交');
   expect(await row.locator('img').count()).toBe(0);
   await page.waitForTimeout(300);
-  await shot('rec-07-list-late');
+  await shot(page, 'rec-07-list-late');
 
   // 迟交统计: the late file under its officer and device.
   await nav.getByRole('menuitem', { name: '迟交统计' }).click();
@@ -259,12 +250,12 @@ test('an upload cut off by a reload resumes from where it stopped; the same byte
   await expectText(summary, 'DSJ1234567');
   await expect.poll(() => summary.locator('td').nth(2).innerText()).toBe('1');
   await page.getByRole('link', { name: path.basename(bigFile) }).waitFor();
-  await shot('rec-08-late');
+  await shot(page, 'rec-08-late');
   expect(pageErrors).toEqual([]);
 }, 60_000);
 
 test('an unqualified officer is refused by the server, with its reason on the file and on the form', async (ctx) => {
-  ctx.onTestFailed(() => shot('rec-failure-refused'));
+  ctx.onTestFailed(() => shot(page, 'rec-failure-refused'));
   await page.getByTestId('main-nav').getByRole('menuitem', { name: '上传' }).click();
   const form = page.getByTestId('upload-form');
   const officers = form.getByLabel('执法人员', { exact: true });
@@ -280,7 +271,7 @@ test('an unqualified officer is refused by the server, with its reason on the fi
   await expectText(row, '失败');
   await expectText(row.getByTestId('upload-error'), /王芳.*不具备执法记录主体资格/);
   await expectText(form.locator('.ant-form-item-explain-error'), '王芳');
-  await shot('rec-09-refused');
+  await shot(page, 'rec-09-refused');
 
   // English second: the same list in the other language.
   await page.getByTestId('user-menu').click();
@@ -290,6 +281,6 @@ test('an unqualified officer is refused by the server, with its reason on the fi
   await page.getByRole('heading', { name: 'Recordings' }).waitFor();
   await expectText(page.getByTestId('recordings-table').getByRole('row', { name: /询问录音_大文件/ }), 'Not readable');
   await page.waitForTimeout(300);
-  await shot('rec-10-english');
+  await shot(page, 'rec-10-english');
   expect(pageErrors).toEqual([]);
 }, 30_000);

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ADMIN_PASSWORD, expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { ADMIN_PASSWORD, expectText, launchBrowser, loginAs, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeRecording } from '../support/harness.ts';
 
 /**
@@ -34,10 +33,7 @@ beforeAll(async () => {
   editedFileName = (await db.selectFrom('recording').select('file_name').where('id', '=', rec.edited).executeTakeFirstOrThrow()).file_name;
 
   ({ browser, page, pageErrors } = await launchBrowser({ width: 1440, height: 900 }));
-  await page.goto(`${base}/login`);
-  await page.getByLabel('用户名').fill('admin');
-  await page.getByLabel('密码').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await loginAs(page, base, { username: 'admin', password: ADMIN_PASSWORD });
   await page.getByText('欢迎，系统管理员').waitFor();
 }, 120_000);
 
@@ -45,10 +41,6 @@ afterAll(async () => {
   await browser?.close();
   await web?.close();
 });
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
 
 /** Polls until the value matches (the page answers asynchronously); never a fixed wait. */
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 10_000, interval: 100 });
@@ -58,7 +50,7 @@ const recordingRows = () => page.getByTestId('recordings-table').locator('tbody 
 const shownParties = async () => (await recordingRows().allInnerTexts()).map((t) => ['华北商贸有限公司', '江南物流有限公司', '甲公司', '乙公司'].find((p) => t.includes(p)) ?? t).sort();
 
 test('26a: a chosen officer the server cannot read is asked for once and shown as 无法读取的人员', async (ctx) => {
-  ctx.onTestFailed(() => shot('findings-26a-failure'));
+  ctx.onTestFailed(() => shot(page, 'findings-26a-failure'));
   const ghost = randomUUID();
   let asked = 0;
   const onRequest = (r: { url(): string }) => {
@@ -84,14 +76,14 @@ test('26a: a chosen officer the server cannot read is asked for once and shown a
     expect(asked).toBeGreaterThanOrEqual(1);
     expect(asked).toBeLessThanOrEqual(2);
     await expectText(filters, '无法读取的人员');
-    await shot('findings-26a-unreadable-person');
+    await shot(page, 'findings-26a-unreadable-person');
   } finally {
     page.off('request', onRequest);
   }
 });
 
 test('26b: 保存 on an invalid dialog shows the field message and throws nothing', async (ctx) => {
-  ctx.onTestFailed(() => shot('findings-26b-failure'));
+  ctx.onTestFailed(() => shot(page, 'findings-26b-failure'));
   pageErrors.length = 0;
   await page.goto(`${base}/system/departments`);
   await page.getByRole('button', { name: '新建部门' }).first().click();
@@ -106,7 +98,7 @@ test('26b: 保存 on an invalid dialog shows the field message and throws nothin
 });
 
 test('26d: an audit event reads as a sentence, links to its target and keeps the raw record', async (ctx) => {
-  ctx.onTestFailed(() => shot('findings-26d-failure'));
+  ctx.onTestFailed(() => shot(page, 'findings-26d-failure'));
   const csrf = (await page.context().cookies()).find((c) => c.name === 'ql_csrf')?.value ?? '';
   const res = await page.request.patch(`${base}/api/recordings/${rec.edited}`, { data: { party: '乙公司' }, headers: { 'x-csrf-token': csrf } });
   expect(res.status()).toBe(200);
@@ -122,7 +114,7 @@ test('26d: an audit event reads as a sentence, links to its target and keeps the
   const row = table.getByRole('row').filter({ hasText: editedFileName });
   await row.getByRole('button', { name: /展开行|Expand row/ }).click();
   await expectText(table.locator('pre').first(), '"party": "乙公司"');
-  await shot('findings-26d-audit-sentence');
+  await shot(page, 'findings-26d-audit-sentence');
 
   await sentence.getByTestId('audit-target-link').click();
   await page.waitForURL(`${base}/recordings/${rec.edited}`);
@@ -133,7 +125,7 @@ test('26d: an audit event reads as a sentence, links to its target and keeps the
 const allThree = expect.arrayContaining(['华北商贸有限公司', '江南物流有限公司', expect.stringMatching(/^[甲乙]公司$/)]);
 
 test('27: recordings filters live in the URL — reload keeps them, Back restores the earlier search', async (ctx) => {
-  ctx.onTestFailed(() => shot('findings-27-failure'));
+  ctx.onTestFailed(() => shot(page, 'findings-27-failure'));
   await page.goto(`${base}/recordings`);
   const filters = page.getByTestId('recording-filters');
   const party = filters.getByPlaceholder('当事人', { exact: true });
@@ -159,7 +151,7 @@ test('27: recordings filters live in the URL — reload keeps them, Back restore
   await page.waitForURL((u) => u.searchParams.get('party') === '华北商贸有限公司');
   await poll(() => party.inputValue()).toBe('华北商贸有限公司');
   await poll(shownParties).toEqual(['华北商贸有限公司']);
-  await shot('findings-27-url-filters');
+  await shot(page, 'findings-27-url-filters');
 
   // A tampered value is ignored rather than sent to the server (which would refuse it).
   await page.goto(`${base}/recordings?officerId=not-a-uuid&activity=dancing`);
@@ -167,7 +159,7 @@ test('27: recordings filters live in the URL — reload keeps them, Back restore
 });
 
 test('28: with reduced motion asked for, the user menu and the token dialog open in place at once', async (ctx) => {
-  ctx.onTestFailed(() => shot('findings-28-failure'));
+  ctx.onTestFailed(() => shot(page, 'findings-28-failure'));
   await page.goto(`${base}/`);
   await page.getByText('欢迎，系统管理员').waitFor();
   // Record every class any overlay takes while it opens. Without motion an overlay still passes

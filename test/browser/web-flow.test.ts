@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ADMIN_PASSWORD, expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { ADMIN_PASSWORD, expectText, launchBrowser, shot, startWebServer } from '../support/browser.ts';
 
 /**
  * The web UI in real Chromium against the real server and a real PostgreSQL: log in, build the
@@ -25,18 +24,15 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
 // antd puts a space between the two characters of a two-character Chinese button label ("保 存").
 const saveButton = /^保\s*存$/;
 
 test('admin logs in, builds a department and a qualified officer, and audits both', async (ctx) => {
-  ctx.onTestFailed(() => shot('failure'));
+  ctx.onTestFailed(() => shot(page, 'failure'));
   await page.goto(server.url);
   await page.waitForURL(/\/login$/);
   await page.getByRole('heading', { name: '全录' }).waitFor();
-  await shot('01-login');
+  await shot(page, '01-login');
 
   // A wrong password shows the server's message on the form.
   await page.getByLabel('用户名').fill('admin');
@@ -48,7 +44,7 @@ test('admin logs in, builds a department and a qualified officer, and audits bot
   await page.getByRole('button', { name: /登\s*录/ }).click();
   await page.getByText('欢迎，系统管理员').waitFor();
   await page.locator('.ant-statistic-content').first().waitFor();
-  await shot('02-dashboard');
+  await shot(page, '02-dashboard');
 
   // 部门: create the enforcement detachment.
   await page.getByRole('menuitem', { name: '部门' }).click();
@@ -59,7 +55,7 @@ test('admin logs in, builds a department and a qualified officer, and audits bot
   await deptDialog.getByRole('button', { name: saveButton }).click();
   await deptDialog.waitFor({ state: 'hidden' });
   await page.getByTestId('department-tree').getByText('商务综合执法支队').waitFor();
-  await shot('03-departments');
+  await shot(page, '03-departments');
 
   // 人员: an enrolled officer with a valid enforcement certificate.
   await page.getByRole('menuitem', { name: '人员' }).click();
@@ -80,7 +76,7 @@ test('admin logs in, builds a department and a qualified officer, and audits bot
   await drawer.getByLabel('有效期至').press('Enter');
   await drawer.getByText('有效期不能早于考试通过日期').waitFor({ state: 'detached' });
   await drawer.getByLabel('发证机关').fill('河北省人民政府');
-  await shot('04-person-form');
+  await shot(page, '04-person-form');
   await drawer.getByRole('button', { name: saveButton }).click();
   await drawer.waitFor({ state: 'hidden' });
   const row = page.getByRole('row', { name: /张伟/ });
@@ -89,7 +85,7 @@ test('admin logs in, builds a department and a qualified officer, and audits bot
   await expectText(row, '冀商执字第0001号');
   await expectText(row, '2030-12-31');
   await expectText(row, '具备执法资格');
-  await shot('05-people');
+  await shot(page, '05-people');
 
   // Training records (第三条) live with the person.
   await row.getByText('张伟').click();
@@ -101,14 +97,14 @@ test('admin logs in, builds a department and a qualified officer, and audits bot
   await personDrawer.getByLabel('学时').fill('4.5');
   await personDrawer.getByRole('button', { name: '添加培训记录' }).click();
   await expectText(personDrawer.getByRole('row', { name: /执法记录仪使用规范/ }), '4.5');
-  await shot('06-training');
+  await shot(page, '06-training');
   await page.keyboard.press('Escape');
   await personDrawer.waitFor({ state: 'hidden' });
 
   // 账户 and the personal API token, whose secret is shown once.
   await page.getByRole('menuitem', { name: '账户' }).click();
   await expectText(page.getByRole('row', { name: /admin/ }), '系统管理员');
-  await shot('07-users');
+  await shot(page, '07-users');
   await page.getByTestId('user-menu').click();
   await page.getByRole('menuitem', { name: '我的 API 令牌' }).click();
   const tokens = page.getByRole('dialog').filter({ hasText: '用途名称' });
@@ -116,7 +112,7 @@ test('admin logs in, builds a department and a qualified officer, and audits bot
   await tokens.getByRole('button', { name: '创建令牌' }).click();
   await expectText(tokens.getByTestId('new-token'), /^qlt_/);
   await expectText(tokens.getByRole('row', { name: /采集站 1/ }), '有效');
-  await shot('08-api-token');
+  await shot(page, '08-api-token');
   await page.keyboard.press('Escape');
   await tokens.waitFor({ state: 'hidden' });
 
@@ -127,7 +123,7 @@ test('admin logs in, builds a department and a qualified officer, and audits bot
   await expectText(table.getByRole('row', { name: /person\.create/ }), '新增人员');
   await page.getByTestId('verify-chain').click();
   await expectText(page.getByTestId('verify-result'), '校验通过');
-  await shot('09-audit');
+  await shot(page, '09-audit');
 
   // English: the navigation follows the language switch.
   await page.getByTestId('user-menu').click();
@@ -137,7 +133,7 @@ test('admin logs in, builds a department and a qualified officer, and audits bot
   for (const label of ['Dashboard', 'Departments', 'People', 'Accounts', 'Audit log']) await nav.getByText(label, { exact: true }).waitFor();
   expect(await nav.getByText('部门', { exact: true }).count()).toBe(0);
   await page.getByRole('heading', { name: 'Audit log' }).waitFor();
-  await shot('10-english');
+  await shot(page, '10-english');
 
   expect(pageErrors).toEqual([]);
 }, 60_000);

@@ -10,8 +10,10 @@
  *
  * Time: the access clock (setAccessClock) is pinned at T0 = 2026-06-01T02:00:00Z for every case, so grant
  * periods, expiry and the own-footage window are exact. R was uploaded on 2026-03-10, long before T0.
+ * R has everything a recording serves: a thumbnail, a playable proxy (a real one-second clip, so a watermarked
+ * copy can be burned) and its original's bytes.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -19,6 +21,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { isAllowed, setAccessClock } from '../../src/modules/access/access.service.ts';
 import { permissionsOf, type Role } from '../../src/platform/auth/permissions.ts';
 import { createTestApp, login, makeDepartment, makePerson, makeRecording, makeUser, type Session, type TestContext } from '../support/harness.ts';
+import { makeClip } from '../support/media-fixtures.ts';
 
 const T0 = new Date('2026-06-01T02:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -28,13 +31,15 @@ let now = T0;
 
 let ctx: TestContext;
 let thumbnailSha: string;
+let proxy: { sha256: string; sm3: string; size: number };
 
 beforeAll(async () => {
   ctx = await createTestApp();
   const file = path.join(ctx.dataDir, 'thumb.jpg');
   await writeFile(file, randomBytes(256));
   thumbnailSha = (await ctx.deps.storage.putFile(file)).sha256;
-});
+  proxy = await ctx.deps.storage.putFile(await makeClip(path.join(ctx.dataDir, 'proxy.mp4'), { seconds: 1, size: '160x120' }));
+}, 60_000);
 afterAll(() => ctx.close());
 beforeEach(() => {
   now = T0;
@@ -65,6 +70,28 @@ async function recordingIn(departmentId: string, o: { uploadedBy: string; office
   return id;
 }
 
+/**
+ * A recording of `departmentId` with all it serves: its original's bytes in the store, a thumbnail and the
+ * (shared) playable proxy.
+ */
+async function playableIn(departmentId: string, o: { uploadedBy: string; officer: string; caseNumber: string; uploadedAt?: string }) {
+  const bytes = path.join(ctx.dataDir, `original-${randomBytes(6).toString('hex')}`);
+  await writeFile(bytes, randomBytes(2000));
+  const original = await ctx.deps.storage.putFile(bytes);
+  await ctx.db.insertInto('original').values({ sha256: original.sha256, sm3: original.sm3, size_bytes: original.size }).execute();
+  const { id } = await ctx.db
+    .insertInto('recording')
+    .values({ original_sha256: original.sha256, file_name: `${original.sha256.slice(0, 8)}.mp4`, department_id: departmentId, recorded_start: '2026-03-10T01:00:00Z', uploaded_at: o.uploadedAt ?? '2026-03-10T03:00:00Z', uploaded_by: o.uploadedBy, activity: 'patrol', party_informed: 'yes', case_number: o.caseNumber })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await ctx.db.insertInto('recording_officer').values({ recording_id: id, person_id: o.officer }).execute();
+  for (const [sha, size, kind, mime] of [[thumbnailSha, 256, 'thumbnail', 'image/jpeg'], [proxy.sha256, proxy.size, 'proxy', 'video/mp4']] as const) {
+    await ctx.db.insertInto('derived_object').values({ sha256: sha, sm3: '0'.repeat(64), size_bytes: size, kind, mime_type: mime, original_sha256: original.sha256 }).onConflict((oc) => oc.doNothing()).execute();
+  }
+  await ctx.db.insertInto('media_info').values({ original_sha256: original.sha256, state: 'ready', kind: 'video', duration_sec: 1, proxy_sha256: proxy.sha256, thumbnail_sha256: thumbnailSha }).execute();
+  return id;
+}
+
 async function world() {
   const X = await makeDepartment(ctx.db, { kind: 'bureau' });
   const A = await makeDepartment(ctx.db, { parentId: X.id });
@@ -72,7 +99,7 @@ async function world() {
   const pA = await makePerson(ctx.db, { departmentId: A.id });
   const uploader = await makeUser(ctx.db, { roles: ['custodian'], departmentId: A.id });
   const caseNumber = `案-${randomBytes(3).toString('hex')}`;
-  const R = await recordingIn(A.id, { uploadedBy: uploader.id, officer: pA.id, caseNumber });
+  const R = await playableIn(A.id, { uploadedBy: uploader.id, officer: pA.id, caseNumber });
   const LA1 = await who(['leader'], A.id);
   const LA2 = await who(['leader'], A.id);
   const HA = await who(['leader'], A.id);
@@ -101,11 +128,35 @@ async function approve(approver: Who, requestId: string, body: object = {}) {
 /** The approver of a request: a leader of A for same-department requests, A's head for the others. */
 const approverFor = (w: World, cross: boolean) => (cross ? w.HA : w.LA2);
 
-type State = 'none' | 'pending' | 'denied' | 'live' | 'copy' | 'expired' | 'revoked' | 'breakGlass' | 'reviewed';
+/**
+ * Grant states of the matrix. `live` is a view-only grant, `copy` a view-and-copy one; `copyExpired` /
+ * `copyRevoked` are copy grants under which copies were made, which then expired / were revoked.
+ */
+type State = 'none' | 'pending' | 'denied' | 'live' | 'copy' | 'expired' | 'revoked' | 'breakGlass' | 'reviewed' | 'copyExpired' | 'copyRevoked';
 
-/** Puts `p` into a grant state for R, through the API as users would. */
-async function enter(state: State, p: Who, w: World, byQuery: boolean): Promise<void> {
-  if (state === 'none') return;
+/** The receipts of a watermarked copy and of an original copy of R. */
+interface Receipts {
+  watermarked: string;
+  original: string;
+}
+
+/** Makes both copies of R as `p` (who must hold a live copy grant). */
+async function makeCopies(p: Who, w: World): Promise<Receipts> {
+  const ids: string[] = [];
+  for (const kind of ['watermarked-proxy', 'original']) {
+    const res = await p.s.request('POST', `/api/recordings/${w.R}/copies`, { kind });
+    expect(res.statusCode, res.body).toBe(201);
+    ids.push((res.json() as { statement: { receiptId: string } }).statement.receiptId);
+  }
+  return { watermarked: ids[0]!, original: ids[1]! };
+}
+
+/**
+ * Puts `p` into a grant state for R, through the API as users would. Returns the receipts of copies `p` made
+ * on the way (copyExpired, copyRevoked), else null.
+ */
+async function enter(state: State, p: Who, w: World, byQuery: boolean): Promise<Receipts | null> {
+  if (state === 'none') return null;
   if (state === 'breakGlass' || state === 'reviewed') {
     const res = await p.s.request('POST', '/api/access-requests/break-glass', { recordingIds: [w.R], reason: '现场执法争议，须立即核看录像' });
     expect(res.statusCode, res.body).toBe(201);
@@ -114,45 +165,170 @@ async function enter(state: State, p: Who, w: World, byQuery: boolean): Promise<
       const r = await w.LA2.s.request('POST', `/api/access-grants/${grantId}/review`, { outcome: 'signed_off', note: '情况属实' });
       expect(r.statusCode, r.body).toBe(200);
     }
-    return;
+    return null;
   }
-  const req = await ask(p, w, { mode: state === 'copy' ? 'copy' : 'view', byQuery });
+  const copyMode = state === 'copy' || state === 'copyExpired' || state === 'copyRevoked';
+  const req = await ask(p, w, { mode: copyMode ? 'copy' : 'view', byQuery });
   const approver = approverFor(w, req.crossDepartment);
-  if (state === 'pending') return;
+  if (state === 'pending') return null;
   if (state === 'denied') {
     expect((await approver.s.request('POST', `/api/access-requests/${req.id}/deny`, { reason: '理由不充分' })).statusCode).toBe(200);
-    return;
+    return null;
   }
   const g = await approve(approver, req.id, { periodUntil: at(1 * D).toISOString() });
-  if (state === 'expired') now = at(1 * D);
-  if (state === 'revoked') expect((await approver.s.request('POST', `/api/access-grants/${g.grant.id}/revoke`, { reason: '案件已办结' })).statusCode).toBe(200);
+  const receipts = state === 'copyExpired' || state === 'copyRevoked' ? await makeCopies(p, w) : null;
+  if (state === 'expired' || state === 'copyExpired') now = at(1 * D);
+  if (state === 'revoked' || state === 'copyRevoked') expect((await approver.s.request('POST', `/api/access-grants/${g.grant.id}/revoke`, { reason: '案件已办结' })).statusCode).toBe(200);
+  return receipts;
+}
+
+let strangers: Receipts | undefined;
+/** Receipts of copies someone else made (of another recording, under their own copy grant), made once. */
+async function strangersReceipts(): Promise<Receipts> {
+  if (!strangers) {
+    const w = await world();
+    const s = await who(['officer'], w.A.id);
+    await enter('copy', s, w, false);
+    strangers = await makeCopies(s, w);
+  }
+  return strangers;
 }
 
 /**
- * The authorisation matrix: principal × grant state → [GET /api/recordings/:id (metadata),
- * GET /api/recordings/:id/thumbnail, recording.copy allowed by the decision point (proxy download and original
- * download, Helper M's endpoints, ask it)]. Written out by hand; `-` = the state cannot arise for the principal
- * (they may not request: 403 on POST /api/access-requests, checked below).
- * Helper M: add the proxy (range) and original-download columns here when the endpoints are in.
+ * The authorisation matrix: principal × grant state → the status of every endpoint that serves R's metadata or
+ * content, in this order:
+ *
+ *   meta    GET  /api/recordings/:id
+ *   thumb   GET  /api/recordings/:id/thumbnail                      (detail page: one audited read)
+ *   ticket  GET  /api/recordings/:id/thumbnail?ticket=              (list page: the ticket of POST /api/recordings/thumbnail-tickets;
+ *                                                                     a random one when that gave none)
+ *   session POST /api/recordings/:id/playback-sessions
+ *   range   GET  /api/recordings/:id/proxy?session=  Range: bytes=0-99  (the session just opened, else a random one)
+ *   copyW   POST /api/recordings/:id/copies {kind: watermarked-proxy}
+ *   copyO   POST /api/recordings/:id/copies {kind: original}
+ *   receipt GET  /api/copies/:id          of the watermarked copy — the caller's own when they made one (in this
+ *                                         state or before it), else someone else's
+ *   fileW   GET  /api/copies/:id/file     of that watermarked copy
+ *   fileO   GET  /api/copies/:id/file     of the original copy (same rule)
+ *
+ * Written out by hand. States a principal cannot reach are left out (auditors and admins may not request: 403 on
+ * POST /api/access-requests, checked below; an officer of B cannot break-glass a recording it cannot read).
  */
-type Cell = [number, number, boolean];
+type Cell = [meta: number, thumb: number, ticket: number, session: number, range: number, copyW: number, copyO: number, receipt: number, fileW: number, fileO: number];
 // prettier-ignore
 const MATRIX: Record<string, { roles: Role[]; dept: 'A' | 'B' | 'X'; byQuery: boolean; cells: Partial<Record<State, Cell>> }> = {
-  //                                     none               pending            denied             live               copy              expired            revoked            breakGlass         reviewed
-  'officer of A':   { roles: ['officer'],    dept: 'A', byQuery: false, cells: { none: [200, 404, false], pending: [200, 404, false], denied: [200, 404, false], live: [200, 200, false], copy: [200, 200, true], expired: [200, 404, false], revoked: [200, 404, false], breakGlass: [200, 200, false], reviewed: [200, 200, false] } },
+  'officer of A': { roles: ['officer'], dept: 'A', byQuery: false, cells: {
+    //            meta thumb ticket sess range copyW copyO rcpt fileW fileO
+    none:        [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    pending:     [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    denied:      [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    live:        [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    copy:        [200, 200,  200,   201, 206,  201,  201,  200, 200,  200],
+    expired:     [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    revoked:     [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    breakGlass:  [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    reviewed:    [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    copyExpired: [200, 404,  404,   404, 404,  404,  404,  200, 404,  404],
+    copyRevoked: [200, 404,  404,   404, 404,  404,  404,  200, 404,  404],
+  } },
   // Cross-department: cannot read R's metadata, so asks by query; only A's head decides; no break-glass (404).
-  'officer of B':   { roles: ['officer'],    dept: 'B', byQuery: true,  cells: { none: [404, 404, false], pending: [404, 404, false], denied: [404, 404, false], live: [200, 200, false], copy: [200, 200, true], expired: [404, 404, false], revoked: [404, 404, false] } },
-  'custodian of A': { roles: ['custodian'],  dept: 'A', byQuery: false, cells: { none: [200, 404, false], pending: [200, 404, false], denied: [200, 404, false], live: [200, 200, false], copy: [200, 200, true], expired: [200, 404, false], revoked: [200, 404, false], breakGlass: [200, 200, false], reviewed: [200, 200, false] } },
+  // A live grant opens R's description too, and nothing once it ends.
+  'officer of B': { roles: ['officer'], dept: 'B', byQuery: true, cells: {
+    none:        [404, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    pending:     [404, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    denied:      [404, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    live:        [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    copy:        [200, 200,  200,   201, 206,  201,  201,  200, 200,  200],
+    expired:     [404, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    revoked:     [404, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    copyExpired: [404, 404,  404,   404, 404,  404,  404,  200, 404,  404],
+    copyRevoked: [404, 404,  404,   404, 404,  404,  404,  200, 404,  404],
+  } },
+  'custodian of A': { roles: ['custodian'], dept: 'A', byQuery: false, cells: {
+    none:        [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    pending:     [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    denied:      [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    live:        [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    copy:        [200, 200,  200,   201, 206,  201,  201,  200, 200,  200],
+    expired:     [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    revoked:     [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    breakGlass:  [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    reviewed:    [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    copyExpired: [200, 404,  404,   404, 404,  404,  404,  200, 404,  404],
+    copyRevoked: [200, 404,  404,   404, 404,  404,  404,  200, 404,  404],
+  } },
   // A leader too needs a grant (第十四条), decided by another leader of A.
-  'leader of A':    { roles: ['leader'],     dept: 'A', byQuery: false, cells: { none: [200, 404, false], pending: [200, 404, false], denied: [200, 404, false], live: [200, 200, false], copy: [200, 200, true], expired: [200, 404, false], revoked: [200, 404, false], breakGlass: [200, 200, false], reviewed: [200, 200, false] } },
+  'leader of A': { roles: ['leader'], dept: 'A', byQuery: false, cells: {
+    none:        [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    pending:     [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    denied:      [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    live:        [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    copy:        [200, 200,  200,   201, 206,  201,  201,  200, 200,  200],
+    expired:     [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    revoked:     [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    breakGlass:  [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    reviewed:    [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    copyExpired: [200, 404,  404,   404, 404,  404,  404,  200, 404,  404],
+    copyRevoked: [200, 404,  404,   404, 404,  404,  404,  200, 404,  404],
+  } },
   // 法制督察 in the bureau: reads all metadata; its requests come from outside A (its head decides).
-  'supervisor':     { roles: ['supervisor'], dept: 'X', byQuery: false, cells: { none: [200, 404, false], pending: [200, 404, false], denied: [200, 404, false], live: [200, 200, false], copy: [200, 200, true], expired: [200, 404, false], revoked: [200, 404, false], breakGlass: [200, 200, false], reviewed: [200, 200, false] } },
+  'supervisor': { roles: ['supervisor'], dept: 'X', byQuery: false, cells: {
+    none:        [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    pending:     [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    denied:      [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    live:        [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    copy:        [200, 200,  200,   201, 206,  201,  201,  200, 200,  200],
+    expired:     [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    revoked:     [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+    breakGlass:  [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    reviewed:    [200, 200,  200,   201, 206,  404,  404,  404, 404,  404],
+    copyExpired: [200, 404,  404,   404, 404,  404,  404,  200, 404,  404],
+    copyRevoked: [200, 404,  404,   404, 404,  404,  404,  200, 404,  404],
+  } },
   // Auditors see metadata only; admins run the system and see no footage.
-  'auditor':        { roles: ['auditor'],    dept: 'X', byQuery: false, cells: { none: [200, 404, false] } },
-  'admin':          { roles: ['admin'],      dept: 'X', byQuery: false, cells: { none: [200, 404, false] } },
+  'auditor': { roles: ['auditor'], dept: 'X', byQuery: false, cells: {
+    none:        [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+  } },
+  'admin': { roles: ['admin'], dept: 'X', byQuery: false, cells: {
+    none:        [200, 404,  404,   404, 404,  404,  404,  404, 404,  404],
+  } },
 };
 
-describe('authorisation matrix: principal × grant state → metadata, thumbnail, copy', () => {
+type Res = Awaited<ReturnType<Session['request']>>;
+
+/** Every endpoint of the matrix, called as `p` on R in world `w`; `own` are receipts `p` made earlier. */
+async function probe(p: Who, w: World, own: Receipts | null): Promise<{ cell: Cell; responses: [string, Res][] }> {
+  const responses: [string, Res][] = [];
+  const call = async (name: string, method: string, url: string, body?: unknown, headers?: Record<string, string>) => {
+    const res = await p.s.request(method, url, body, headers);
+    responses.push([name, res]);
+    return res;
+  };
+  const meta = await call('meta', 'GET', `/api/recordings/${w.R}`);
+  const thumb = await call('thumb', 'GET', `/api/recordings/${w.R}/thumbnail`);
+  const issued = await p.s.request('POST', '/api/recordings/thumbnail-tickets', { recordingIds: [w.R] });
+  expect(issued.statusCode, issued.body).toBe(201);
+  const ticket = (issued.json() as { ticket: string | null }).ticket ?? randomUUID();
+  const ticketRead = await call('ticket', 'GET', `/api/recordings/${w.R}/thumbnail?ticket=${ticket}`);
+  const session = await call('session', 'POST', `/api/recordings/${w.R}/playback-sessions`);
+  const sessionId = session.statusCode === 201 ? (session.json() as { sessionId: string }).sessionId : randomUUID();
+  const range = await call('range', 'GET', `/api/recordings/${w.R}/proxy?session=${sessionId}`, undefined, { range: 'bytes=0-99' });
+  const copyW = await call('copyW', 'POST', `/api/recordings/${w.R}/copies`, { kind: 'watermarked-proxy' });
+  const copyO = await call('copyO', 'POST', `/api/recordings/${w.R}/copies`, { kind: 'original' });
+  const receiptId = (r: Res) => (r.json() as { statement: { receiptId: string } }).statement.receiptId;
+  const made = copyW.statusCode === 201 && copyO.statusCode === 201 ? { watermarked: receiptId(copyW), original: receiptId(copyO) } : null;
+  const receipts = own ?? made ?? (await strangersReceipts());
+  const receipt = await call('receipt', 'GET', `/api/copies/${receipts.watermarked}`);
+  const fileW = await call('fileW', 'GET', `/api/copies/${receipts.watermarked}/file`);
+  const fileO = await call('fileO', 'GET', `/api/copies/${receipts.original}/file`);
+  const cell: Cell = [meta, thumb, ticketRead, session, range, copyW, copyO, receipt, fileW, fileO].map((r) => r.statusCode) as Cell;
+  return { cell, responses };
+}
+
+/** Content endpoints: a refusal from these must carry no image, video or file bytes. */
+const CONTENT = new Set(['thumb', 'ticket', 'range', 'fileW', 'fileO']);
+
+describe('authorisation matrix: principal × grant state → every endpoint serving R (metadata, thumbnails, proxy, copies)', () => {
   for (const [name, row] of Object.entries(MATRIX)) {
     test(name, async () => {
       const wrong: string[] = [];
@@ -161,19 +337,24 @@ describe('authorisation matrix: principal × grant state → metadata, thumbnail
         now = T0;
         const w = await world();
         const p = await who(row.roles, w[row.dept].id);
-        await enter(state, p, w, row.byQuery);
-        const meta = (await p.s.request('GET', `/api/recordings/${w.R}`)).statusCode;
-        const thumb = await p.s.request('GET', `/api/recordings/${w.R}/thumbnail`);
-        const copy = await isAllowed(ctx.db, { id: p.id, roles: p.roles, departmentId: p.departmentId, personId: p.personId, permissions: permissionsOf(p.roles) }, 'recording.copy', w.R);
-        const actual: Cell = [meta, thumb.statusCode, copy];
-        if (JSON.stringify(actual) !== JSON.stringify(expected)) wrong.push(`${name} · ${state}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-        // A refused thumbnail leaks no image bytes.
-        if (thumb.statusCode !== 200) expect(thumb.headers['content-type']).toMatch(/json/);
+        const own = await enter(state, p, w, row.byQuery);
+        const { cell, responses } = await probe(p, w, own);
+        if (JSON.stringify(cell) !== JSON.stringify(expected)) wrong.push(`${name} · ${state}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(cell)}`);
+        // A refused cell leaks nothing: a small JSON error body, never image, proxy or file bytes.
+        for (const [endpoint, res] of responses) {
+          if (res.statusCode < 400) continue;
+          expect(res.headers['content-type'], `${name} · ${state} · ${endpoint}`).toMatch(/^application\/json/);
+          expect(res.rawPayload.length, `${name} · ${state} · ${endpoint}`).toBeLessThan(600);
+          if (CONTENT.has(endpoint)) expect(res.headers['content-range'], `${name} · ${state} · ${endpoint}`).toBeUndefined();
+        }
+        // And the decision point agrees with the copy endpoints.
+        const principal = { id: p.id, roles: p.roles, departmentId: p.departmentId, personId: p.personId, permissions: permissionsOf(p.roles) };
+        expect(await isAllowed(ctx.db, principal, 'recording.copy', w.R), `${name} · ${state}: recording.copy`).toBe(expected[5] === 201);
         checked++;
       }
       expect(wrong).toEqual([]);
       expect(checked).toBe(Object.keys(row.cells).length);
-    });
+    }, 300_000);
   }
 
   test('auditors and admins may not ask; the break-glass of a recording one cannot read is 404', async () => {
@@ -213,6 +394,54 @@ describe('own footage (policy table default: uploader / recording officer, 24 h 
       expect((await leader.s.request('GET', `/api/recordings/${R}/thumbnail`)).statusCode).toBe(404);
     });
   }
+});
+
+describe('proxy range reads decide anew on every read (policy row, tagging window, reach, clock)', () => {
+  test('the own-footage window, a policy or window change and the reach policy count from the next range read of an open session', async () => {
+    const A = await makeDepartment(ctx.db);
+    const uploader = await who(['officer'], A.id);
+    const leader = await who(['leader'], A.id);
+    const admin = await who(['admin'], null);
+    const R = await playableIn(A.id, { uploadedBy: uploader.id, officer: uploader.personId!, caseNumber: 'x', uploadedAt: T0.toISOString() });
+    const open = async (p: Who) => p.s.request('POST', `/api/recordings/${R}/playback-sessions`);
+    const opened = await open(uploader);
+    expect(opened.statusCode, opened.body).toBe(201);
+    const sessionId = (opened.json() as { sessionId: string }).sessionId;
+    const read = async (p: Who = uploader, session = sessionId) => (await p.s.request('GET', `/api/recordings/${R}/proxy?session=${session}`, undefined, { range: 'bytes=0-99' })).statusCode;
+    const put = async (url: string, body: object) => expect((await admin.s.request('PUT', url, body)).statusCode).toBe(200);
+    try {
+      // prettier-ignore
+      const STEPS: [string, () => Promise<void>, number][] = [
+        ['just uploaded',                                   async () => { now = T0; },                                                        206],
+        ['23:59:59 after upload',                           async () => { now = at(24 * H - 1000); },                                         206],
+        ['24 h after upload',                               async () => { now = at(24 * H); },                                                404],
+        ['back at 1 h after (clock), same session',         async () => { now = at(1 * H); },                                                 206],
+        ['window set to 1 h',                               () => put('/api/settings/access.ownMediaHours', { value: 1 }),                    404],
+        ['window back to 24 h',                             () => put('/api/settings/access.ownMediaHours', { value: 24 }),                   206],
+        ['officers’ row set to none',                       () => put('/api/access-policy/officer', { withoutGrant: 'none' }),                404],
+        ['officers’ row back to own_recent',                () => put('/api/access-policy/officer', { withoutGrant: 'own_recent' }),          206],
+      ];
+      for (const [label, step, expected] of STEPS) {
+        await step();
+        expect(await read(), label).toBe(expected);
+      }
+      // A leader of A: nothing without a grant; with `reach` in the table, the department's footage.
+      expect((await open(leader)).statusCode).toBe(404);
+      await put('/api/access-policy/leader', { withoutGrant: 'reach' });
+      const ls = await open(leader);
+      expect(ls.statusCode, ls.body).toBe(201);
+      const leaderSession = (ls.json() as { sessionId: string }).sessionId;
+      expect(await read(leader, leaderSession)).toBe(206);
+      await put('/api/access-policy/leader', { withoutGrant: 'none' });
+      expect(await read(leader, leaderSession)).toBe(404);
+      // Someone else's session is as unknown as none.
+      expect(await read(leader, sessionId)).toBe(404);
+    } finally {
+      await put('/api/settings/access.ownMediaHours', { value: 24 });
+      await put('/api/access-policy/officer', { withoutGrant: 'own_recent' });
+      await put('/api/access-policy/leader', { withoutGrant: 'none' });
+    }
+  });
 });
 
 describe('approval rules', () => {

@@ -58,3 +58,21 @@ export async function expectText(locator: Locator, text: string | RegExp, timeou
   await locator.first().waitFor({ timeout });
   await expect.poll(() => locator.first().innerText(), { timeout }).toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
 }
+
+/** A full-page screenshot saved as test-artifacts/screenshots/<name>.png (look at it). */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Logs `user` in through the login form of the server at `baseUrl` (cookies cleared first, so it also switches
+ * users) and waits for 工作台's greeting.
+ */
+export async function loginAs(page: Page, baseUrl: string, user: { username: string; password: string }): Promise<void> {
+  await page.context().clearCookies();
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('用户名').fill(user.username);
+  await page.getByLabel('密码').fill(user.password);
+  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await page.getByText('欢迎').waitFor();
+}

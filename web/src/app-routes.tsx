@@ -32,6 +32,7 @@ const DeviceDetailPage = lazy(() => import('./pages/devices/device-detail-page.t
 const DeviceCheckoutPage = lazy(() => import('./pages/devices/device-checkout-page.tsx'));
 const DeviceMaintenancePage = lazy(() => import('./pages/devices/device-maintenance-page.tsx'));
 const DeviceFaultsPage = lazy(() => import('./pages/devices/device-faults-page.tsx'));
+const AccessPolicyPage = lazy(() => import('./pages/access/access-policy-page.tsx'));
 const CasesListPage = lazy(() => import('./pages/cases/cases-list-page.tsx'));
 const CaseNewPage = lazy(() => import('./pages/cases/case-new-page.tsx'));
 const ChecklistPage = lazy(() => import('./pages/cases/checklist-page.tsx'));
@@ -76,6 +77,7 @@ export function AppRoutes() {
         <Route path="system/people" element={<Allow permission="people:read"><PeoplePage /></Allow>} />
         <Route path="system/users" element={<Allow permission="users:read"><UsersPage /></Allow>} />
         <Route path="system/settings" element={<Allow permission="settings:read"><SettingsPage /></Allow>} />
+        <Route path="system/access-policy" element={<Allow permission="settings:read"><AccessPolicyPage /></Allow>} />
         <Route path="system/jobs" element={<Allow permission="jobs:read"><JobsPage /></Allow>} />
         <Route path="access" element={<Allow permission="access:request"><AccessListPage /></Allow>} />
         <Route path="access/new" element={<Allow permission="access:request"><AccessNewPage /></Allow>} />

@@ -113,6 +113,28 @@ export function ownRecentCondition(userId: string, personId: string | null, hour
   return sql<SqlBool>`(${mine} AND ${col('uploaded_at')} > ${now} - make_interval(hours => ${hours}) AND ${col('uploaded_at')} <= ${now})`;
 }
 
+/**
+ * The own-footage exception with the policy table and the window read inside the statement itself (no lookups
+ * before it): one of `roles` has `own_recent` in media_access_policy, and the recording is the user's, uploaded
+ * less than `access.ownMediaHours` (`defaultHours` when unset) before `now`. Same rule as ownRecentCondition.
+ */
+export function ownRecentInlineCondition(userId: string, personId: string | null, roles: readonly string[], defaultHours: number, now: RawBuilder<Date>, alias = 'r'): RawBuilder<SqlBool> {
+  if (!roles.length) return none;
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  const hours = sql<number>`COALESCE((SELECT (st.value #>> '{}')::int FROM setting st WHERE st.key = 'access.ownMediaHours'), ${defaultHours}::int)`;
+  const mine = personId
+    ? sql<SqlBool>`(${col('uploaded_by')} = ${userId} OR EXISTS (SELECT 1 FROM recording_officer ao WHERE ao.recording_id = ${col('id')} AND ao.person_id = ${personId}))`
+    : sql<SqlBool>`${col('uploaded_by')} = ${userId}`;
+  return sql<SqlBool>`(EXISTS (SELECT 1 FROM media_access_policy mp WHERE mp.role = ANY(${roles}::text[]) AND mp.without_grant = 'own_recent')
+    AND ${mine} AND ${col('uploaded_at')} > ${now} - make_interval(hours => ${hours}) AND ${col('uploaded_at')} <= ${now})`;
+}
+
+/** "One of these roles has `reach` in the media policy table", as SQL. */
+export function reachPolicyCondition(roles: readonly string[]): RawBuilder<SqlBool> {
+  if (!roles.length) return none;
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM media_access_policy mp WHERE mp.role = ANY(${roles}::text[]) AND mp.without_grant = 'reach')`;
+}
+
 /** What each of these roles sees of pictures and sound without a grant (the media policy table). */
 export async function mediaPolicyOf(db: DbOrTx, roles: readonly string[]): Promise<Map<string, 'none' | 'own_recent' | 'reach'>> {
   if (!roles.length) return new Map();

@@ -5,6 +5,7 @@ import { scopesOf, type Permission, type Scope } from '../../platform/auth/permi
 import type { DbOrTx } from '../../platform/db/database.ts';
 import { AppError, type ErrorCode } from '../../platform/errors/error-catalog.ts';
 import { subtreeIds } from '../departments/departments.repository.ts';
+import { settingsRegistry } from '../settings/settings.registry.ts';
 import { getSetting } from '../settings/settings.service.ts';
 import { ACTIONS, type Action, type GrantMode } from './access.policy.ts';
 import * as repo from './access.repository.ts';
@@ -89,6 +90,23 @@ async function mediaCondition(db: DbOrTx, user: Principal, action: Action, modes
     }
   }
   return sql<SqlBool>`(${sql.join(conds, sql` OR `)})`;
+}
+
+/**
+ * `recording.media.view` as one SQL condition with nothing looked up first, for the playback hot path (every range
+ * read): a live view/copy grant, or the own-footage window with the policy table and the window read inside the
+ * statement — so a revocation, an expiry or a policy change counts from its commit, exactly as in accessFilter.
+ * It does not cover the `reach` policy (that needs the department tree): `reachRoles` is true when one of the
+ * principal's roles has it, and the caller must then ask accessFilter / isAllowed instead. Null when the
+ * principal lacks `recordings:read` (never allowed).
+ */
+export function mediaViewInline(user: Principal, alias: string): { allowed: RawBuilder<SqlBool>; reachRoles: RawBuilder<SqlBool> } | null {
+  const def = ACTIONS['recording.media.view'];
+  if (!def.permissions.every((p) => user.permissions.has(p))) return null;
+  const now = nowSql();
+  const held = user.roles.filter((r) => scopesOf([r], 'recordings:read').size > 0);
+  const allowed = sql<SqlBool>`(${repo.grantCondition(user.id, def.grant, now, alias)} OR ${repo.ownRecentInlineCondition(user.id, user.personId, held, settingsRegistry['access.ownMediaHours'].default, now, alias)})`;
+  return { allowed, reachRoles: repo.reachPolicyCondition(held) };
 }
 
 /** The live grant that opens this recording to the principal for this mode, if any (copy receipts name it). */

@@ -14,6 +14,7 @@ const view = (d: Selectable<DepartmentTable>): z.infer<typeof departmentView> =>
   code: d.code,
   kind: d.kind,
   parentId: d.parent_id,
+  headPersonId: d.head_person_id,
   createdAt: d.created_at.toISOString(),
   updatedAt: d.updated_at.toISOString(),
 });

@@ -22,6 +22,11 @@ export const departmentView = z.object({
   code: z.string().nullable(),
   kind: departmentKind,
   parentId: z.uuid().nullable(),
+  /**
+   * The department's head (负责人), a person of the register: decides access requests for the department's
+   * recordings from outside it (第十四条). Set with PUT /api/departments/:id/head.
+   */
+  headPersonId: z.uuid().nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

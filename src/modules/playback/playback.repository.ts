@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 
 /** The playable proxy of a recording: its object, type and size; undefined when it has none (yet). */
@@ -69,6 +69,66 @@ export async function recordRead(db: DbOrTx, id: string, o: { start: number; see
     WHERE id = ${id}`.execute(db);
 }
 
+/**
+ * The fast path of one range read, as a single statement: counts the read in the session (a seek joins the burst,
+ * as recordRead does) only if the session is this user's, of this recording, open, still on the recording's
+ * current ready proxy `proxySha256`, `allowed` holds for the recording (alias `r`; the access decision point's
+ * SQL), `reachRoles` does not (that policy needs the full decision), and no burst needs writing to the audit
+ * chain first (quiet for more than `burstGapSeconds`, or about to reach `burstMax`). Returns the read's number,
+ * or null when any of that fails — the caller then takes the full path, which says why.
+ * A read is a seek when the session has read before and `start` is not inside what its latest read has served
+ * (`next_offset`, or `livePos` when this process streams that read as read number `liveRead`).
+ */
+export async function fastRead(
+  db: DbOrTx,
+  o: {
+    sessionId: string;
+    userId: string;
+    recordingId: string;
+    proxySha256: string;
+    start: number;
+    liveRead: number;
+    livePos: number;
+    burstGapSeconds: number;
+    burstMax: number;
+    allowed: RawBuilder<SqlBool>;
+    reachRoles: RawBuilder<SqlBool>;
+  },
+): Promise<number | null> {
+  const seek = sql<SqlBool>`(s.range_requests > 0 AND NOT (s.read_start IS NOT NULL AND ${o.start}::bigint >= s.read_start
+    AND ${o.start}::bigint <= GREATEST(COALESCE(s.next_offset, -1), CASE WHEN s.range_requests = ${o.liveRead}::int THEN ${o.livePos}::bigint ELSE -1 END)))`;
+  const r = await sql<{ range_requests: number }>`
+    UPDATE playback_session s SET
+      range_requests = s.range_requests + 1, last_seen_at = now(), read_start = ${o.start}, next_offset = ${o.start},
+      pending_seeks = CASE WHEN ${seek} THEN s.pending_seeks || jsonb_build_array(jsonb_build_object('offset', ${o.start}::bigint,
+        'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))) ELSE s.pending_seeks END,
+      burst_started_at = CASE WHEN ${seek} THEN COALESCE(s.burst_started_at, now()) ELSE s.burst_started_at END,
+      burst_last_at = CASE WHEN ${seek} THEN now() ELSE s.burst_last_at END
+    WHERE s.id = ${o.sessionId} AND s.user_id = ${o.userId} AND s.recording_id = ${o.recordingId} AND s.ended_at IS NULL
+      AND s.proxy_sha256 = ${o.proxySha256}
+      AND (s.burst_last_at IS NULL OR now() - s.burst_last_at <= make_interval(secs => ${o.burstGapSeconds}))
+      AND jsonb_array_length(s.pending_seeks) < ${o.burstMax - 1}
+      AND EXISTS (SELECT 1 FROM recording r JOIN media_info m ON m.original_sha256 = r.original_sha256
+        WHERE r.id = ${o.recordingId} AND m.state = 'ready' AND m.proxy_sha256 = ${o.proxySha256} AND ${o.allowed})
+      AND NOT ${o.reachRoles}
+    RETURNING s.range_requests`.execute(db);
+  return r.rows[0]?.range_requests ?? null;
+}
+
+/**
+ * An open stream's periodic check in one statement: whether its session has ended (touching it seen when asked)
+ * and whether `allowed` still holds for the recording (alias `r`), and whether `reachRoles` does.
+ */
+export async function streamCheck(db: DbOrTx, o: { sessionId: string; recordingId: string; touch: boolean; allowed: RawBuilder<SqlBool>; reachRoles: RawBuilder<SqlBool> }) {
+  const r = await sql<{ ended: boolean | null; allowed: boolean; reach: boolean }>`
+    WITH t AS (UPDATE playback_session SET last_seen_at = now() WHERE ${o.touch} AND id = ${o.sessionId} AND ended_at IS NULL RETURNING id)
+    SELECT (SELECT ended_at IS NOT NULL FROM playback_session WHERE id = ${o.sessionId}) AS ended,
+      EXISTS (SELECT 1 FROM recording r WHERE r.id = ${o.recordingId} AND ${o.allowed}) AS allowed,
+      ${o.reachRoles} AS reach, (SELECT count(*) FROM t) AS touched`.execute(db);
+  const row = r.rows[0]!;
+  return { ended: row.ended ?? true, allowed: row.allowed, reach: row.reach };
+}
+
 /** Empties the pending seek burst (it has just been written to the audit chain). */
 export async function clearBurst(db: DbOrTx, id: string) {
   await sql`UPDATE playback_session SET pending_seeks = '[]'::jsonb, burst_started_at = NULL, burst_last_at = NULL WHERE id = ${id}`.execute(db);
@@ -82,15 +142,6 @@ export async function recordServed(db: DbOrTx, id: string, readNumber: number, r
   await sql`UPDATE playback_session SET bytes_served = bytes_served + ${bytes},
       next_offset = CASE WHEN range_requests = ${readNumber} THEN ${reachedOffset}::bigint ELSE next_offset END
     WHERE id = ${id}`.execute(db);
-}
-
-/** Whether the session has ended; `touch` also marks it seen now (a long stream is not idle). */
-export async function sessionEnded(db: DbOrTx, id: string, touch: boolean): Promise<boolean> {
-  const r = touch
-    ? await sql<{ ended: boolean }>`UPDATE playback_session SET last_seen_at = CASE WHEN ended_at IS NULL THEN now() ELSE last_seen_at END
-        WHERE id = ${id} RETURNING ended_at IS NOT NULL AS ended`.execute(db)
-    : await sql<{ ended: boolean }>`SELECT ended_at IS NOT NULL AS ended FROM playback_session WHERE id = ${id}`.execute(db);
-  return r.rows[0]?.ended ?? true;
 }
 
 export async function endSession(db: DbOrTx, id: string, reason: 'ended' | 'timeout' | 'revoked') {

@@ -10,12 +10,13 @@ import {
   copyReceiptView,
   copyRequest,
   installationKeyView,
+  mediaAccessView,
   playbackSessionView,
   proxyQuery,
   thumbnailTicketRequest,
   thumbnailTicketView,
 } from './playback.schema.ts';
-import { endSession, readProxy, startSession } from './playback.service.ts';
+import { endSession, mediaAccess, readProxy, startSession } from './playback.service.ts';
 import { issueThumbnailTicket } from './thumbnails.service.ts';
 
 const tags = ['playback'];
@@ -31,6 +32,20 @@ export async function playbackRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   // The installation key exists from the first start (receipts name it; its public half is published below).
   await installationKey(app.deps.config.dataDir);
+
+  app.get(
+    '/api/recordings/:id/media-access',
+    {
+      config: { permission: 'recordings:read' },
+      schema: {
+        tags,
+        summary: '我的调阅权限 What you may do with this recording’s pictures and sound now: view, copy, and the grant that opens it',
+        params: idParams,
+        response: { 200: mediaAccessView, 404: errorBody },
+      },
+    },
+    async (req) => mediaAccess(app.deps, userOf(req), req.params.id),
+  );
 
   app.post(
     '/api/recordings/:id/playback-sessions',

@@ -17,6 +17,21 @@ export const playbackSessionView = z.object({
   serverTime: z.string(),
 });
 
+/**
+ * What the caller may do with a recording's pictures and sound at this moment (第十四条, 第二十条), as the access
+ * decision point answers; drives the play and copy buttons. The server checks again on every read and copy.
+ */
+export const mediaAccessView = z.object({
+  /** May see the thumbnail and play the proxy (a live grant, or the media policy table). */
+  view: z.boolean(),
+  /** May take copies (a live copy grant; the policy table has no exception for copies). */
+  copy: z.boolean(),
+  /** The live grant that opens it (a copy grant when there is one); null when only the policy table does, or nothing. */
+  grant: z
+    .object({ id: z.uuid(), mode: z.enum(['view', 'copy']), validUntil: z.string(), emergency: z.boolean() })
+    .nullable(),
+});
+
 /** ?session= of a proxy read. */
 export const proxyQuery = z.object({ session: z.uuid() });
 

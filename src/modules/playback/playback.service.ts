@@ -4,7 +4,7 @@ import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { Database, Tx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
-import { isAllowed, requireAccess } from '../access/access.service.ts';
+import { isAllowed, liveGrantFor, mediaViewInline, requireAccess } from '../access/access.service.ts';
 import * as repo from './playback.repository.ts';
 import { decideRange } from './range.ts';
 
@@ -34,6 +34,26 @@ const playbackActor: Actor = { kind: 'system', label: 'playback' };
 /** How far each session's latest read has served, as it streams (this process's reads only). */
 const livePositions = new Map<string, { readNumber: number; pos: number }>();
 
+/** A proxy object as a session reads it. Content-addressed: a hash's size and type never change. */
+interface ProxyObject {
+  sha256: string;
+  size: number;
+  mimeType: string;
+}
+
+/**
+ * The proxy each open session (of this process) reads, so a range read can be decided in one statement without
+ * looking the proxy up first. Only a hint: the statement itself checks that it is still the session's and the
+ * recording's current proxy. Bounded; the oldest entries go first (a session missing here takes the full path).
+ */
+const sessionProxies = new Map<string, ProxyObject>();
+const SESSION_PROXIES_MAX = 10_000;
+function rememberProxy(sessionId: string, p: ProxyObject): void {
+  sessionProxies.delete(sessionId);
+  sessionProxies.set(sessionId, { sha256: p.sha256, size: p.size, mimeType: p.mimeType });
+  if (sessionProxies.size > SESSION_PROXIES_MAX) sessionProxies.delete(sessionProxies.keys().next().value!);
+}
+
 /**
  * Opens a viewing session of a recording's proxy. Returns what the player needs: the session, the proxy's
  * type and size, the viewer's name and staff number for the watermark, and the server's time (the watermark
@@ -55,6 +75,7 @@ export async function startSession(deps: Deps, user: AuthUser, recordingId: stri
     });
     return s;
   });
+  rememberProxy(session.id, proxy);
   return {
     sessionId: session.id,
     recordingId,
@@ -65,6 +86,17 @@ export async function startSession(deps: Deps, user: AuthUser, recordingId: stri
     viewer: { name: who.person_name ?? who.display_name, staffNumber: who.staff_number ?? who.username },
     serverTime: new Date().toISOString(),
   };
+}
+
+/**
+ * What the caller may do with a recording's media now: view (play, thumbnail) and copy, and the grant that opens
+ * it. A recording whose metadata the caller may not read is NOT_FOUND, like everywhere else.
+ */
+export async function mediaAccess({ db }: Deps, user: AuthUser, recordingId: string) {
+  await requireAccess(db, user, 'recording.metadata.read', [recordingId]);
+  const [view, copy] = await Promise.all([isAllowed(db, user, 'recording.media.view', recordingId), isAllowed(db, user, 'recording.copy', recordingId)]);
+  const grant = copy ? await liveGrantFor(db, user, 'copy', recordingId) : view ? await liveGrantFor(db, user, 'view', recordingId) : undefined;
+  return { view, copy, grant: grant ? { id: grant.id, mode: grant.mode, validUntil: grant.validUntil.toISOString(), emergency: grant.emergency } : null };
 }
 
 /** Writes a session's pending seek burst to the audit chain (one event), if there is one. */
@@ -85,6 +117,7 @@ async function closeSession(trx: Tx, s: repo.SessionRow, reason: 'ended' | 'time
   await flushBurst(trx, s);
   await repo.endSession(trx, s.id, reason);
   livePositions.delete(s.id);
+  sessionProxies.delete(s.id);
   await appendAuditEvent(trx, {
     actor,
     action: 'recording.playback.end',
@@ -124,7 +157,41 @@ export interface ProxyRead {
  * Throws NOT_FOUND, MEDIA_NOT_READY, PLAYBACK_SESSION_ENDED, RANGE_NOT_SATISFIABLE (with the size).
  */
 export async function readProxy(deps: Deps, user: AuthUser, recordingId: string, sessionId: string, rangeHeader: string | undefined): Promise<ProxyRead> {
-  const { db, storage } = deps;
+  return (await fastReadProxy(deps, user, recordingId, sessionId, rangeHeader)) ?? slowReadProxy(deps, user, recordingId, sessionId, rangeHeader);
+}
+
+/**
+ * The common case in one database round trip (after authentication): access decision, session checks and the
+ * read's bookkeeping in one UPDATE (repo.fastRead). Anything unusual — no proxy known for the session in this
+ * process, an unsatisfiable range, a refusal, an ended session, a burst to write out, the `reach` policy — returns
+ * null, and the full path decides (and explains) it. Access is decided in the same statement that counts the read,
+ * so a revocation committed before it is honoured, as on the full path.
+ */
+async function fastReadProxy(deps: Deps, user: AuthUser, recordingId: string, sessionId: string, rangeHeader: string | undefined): Promise<ProxyRead | null> {
+  const proxy = sessionProxies.get(sessionId);
+  const inline = proxy && mediaViewInline(user, 'r');
+  if (!proxy || !inline) return null;
+  const d = decideRange(rangeHeader, proxy.size);
+  if (d.kind === 'unsatisfiable') return null;
+  const live = livePositions.get(sessionId);
+  const readNumber = await repo.fastRead(deps.db, {
+    sessionId,
+    userId: user.id,
+    recordingId,
+    proxySha256: proxy.sha256,
+    start: d.kind === 'partial' ? d.start : 0,
+    liveRead: live?.readNumber ?? -1,
+    livePos: live?.pos ?? -1,
+    burstGapSeconds: SEEK_BURST_GAP_SECONDS,
+    burstMax: SEEK_BURST_MAX,
+    ...inline,
+  });
+  return readNumber === null ? null : respond(deps, user, recordingId, sessionId, readNumber, d, proxy);
+}
+
+/** The full path: every check on its own, with its own error; seek bursts written out here. */
+async function slowReadProxy(deps: Deps, user: AuthUser, recordingId: string, sessionId: string, rangeHeader: string | undefined): Promise<ProxyRead> {
+  const { db } = deps;
   await requireAccess(db, user, 'recording.media.view', [recordingId]);
   const decision = await db.transaction().execute(async (trx) => {
     const s = await repo.lockSession(trx, sessionId);
@@ -160,6 +227,13 @@ export async function readProxy(deps: Deps, user: AuthUser, recordingId: string,
   });
   const { d, proxy, readNumber } = decision;
   if (d.kind === 'unsatisfiable') throw new AppError('RANGE_NOT_SATISFIABLE', { size: proxy.size });
+  rememberProxy(sessionId, proxy);
+  return respond(deps, user, recordingId, sessionId, readNumber, d, proxy);
+}
+
+/** The response of a counted read: headers and the guarded byte stream. */
+async function respond(deps: Deps, user: AuthUser, recordingId: string, sessionId: string, readNumber: number, d: Exclude<ReturnType<typeof decideRange>, { kind: 'unsatisfiable' }>, proxy: ProxyObject): Promise<ProxyRead> {
+  const { storage } = deps;
   const start = d.kind === 'partial' ? d.start : 0;
   const end = d.kind === 'partial' ? d.end : proxy.size - 1;
   const source = await storage.get(proxy.sha256, { start, end });
@@ -205,8 +279,7 @@ async function* guard(deps: Deps, user: AuthUser, recordingId: string, sessionId
       if (sinceCheck >= CHECK_BYTES || Date.now() - lastCheck >= CHECK_MS) {
         const touch = Date.now() - lastTouch >= TOUCH_MS;
         if (touch) lastTouch = Date.now();
-        if (await repo.sessionEnded(db, sessionId, touch)) throw new AppError('PLAYBACK_SESSION_ENDED', { reason: endReasonText(null) });
-        if (!(await isAllowed(db, user, 'recording.media.view', recordingId))) {
+        if (!(await stillAllowed(db, user, recordingId, sessionId, touch))) {
           await stopRevoked(db, sessionId);
           throw new AppError('NOT_FOUND');
         }
@@ -221,6 +294,18 @@ async function* guard(deps: Deps, user: AuthUser, recordingId: string, sessionId
     source.destroy();
     await repo.recordServed(db, sessionId, readNumber, start + sent, sent).catch(() => undefined);
   }
+}
+
+/**
+ * An open stream's periodic check: the session still open (else PLAYBACK_SESSION_ENDED is thrown) and access
+ * still holding — one statement, unless a role of the user has the `reach` policy (then the full decision).
+ */
+async function stillAllowed(db: Database, user: AuthUser, recordingId: string, sessionId: string, touch: boolean): Promise<boolean> {
+  const inline = mediaViewInline(user, 'r');
+  if (!inline) return false;
+  const c = await repo.streamCheck(db, { sessionId, recordingId, touch, ...inline });
+  if (c.ended) throw new AppError('PLAYBACK_SESSION_ENDED', { reason: endReasonText(null) });
+  return c.allowed || (c.reach && (await isAllowed(db, user, 'recording.media.view', recordingId)));
 }
 
 /** Access ended while a stream ran: the session ends with reason `revoked` (audited). */

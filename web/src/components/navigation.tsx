@@ -8,6 +8,7 @@ import {
   SafetyCertificateOutlined,
   IdcardOutlined,
   ScheduleOutlined,
+  SafetyOutlined,
   SettingOutlined,
   SolutionOutlined,
   TeamOutlined,
@@ -107,6 +108,8 @@ export const navigation: (NavLeaf | NavGroup)[] = [
       { path: '/system/people', label: 'nav.people', icon: <IdcardOutlined />, permission: 'people:read' },
       { path: '/system/users', label: 'nav.users', icon: <TeamOutlined />, permission: 'users:read' },
       { path: '/system/settings', label: 'nav.settings', icon: <SettingOutlined />, permission: 'settings:read' },
+      // 第十四条: who sees pictures and sound without a grant.
+      { path: '/system/access-policy', label: 'nav.accessPolicy', icon: <SafetyOutlined />, permission: 'settings:read' },
       { path: '/system/jobs', label: 'nav.jobs', icon: <ScheduleOutlined />, permission: 'jobs:read' },
     ],
   },

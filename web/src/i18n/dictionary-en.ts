@@ -3,6 +3,7 @@ import type { DictKey } from './dictionary-zh.ts';
 import { recordingsEn } from './recordings-en.ts';
 import { accessEn } from './access-en.ts';
 import { devicesEn } from './devices-en.ts';
+import { governanceEn } from './governance-en.ts';
 import { custodyEn } from './custody-en.ts';
 import { casesEn } from './cases-en.ts';
 import { casefileEn } from './casefile-en.ts';
@@ -315,6 +316,7 @@ export const en: Record<DictKey, string> = {
   ...auditEn,
   ...accessEn,
   ...devicesEn,
+  ...governanceEn,
   ...custodyEn,
   ...casesEn,
   ...casefileEn,

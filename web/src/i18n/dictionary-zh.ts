@@ -6,6 +6,7 @@ import { auditZh } from './audit-zh.ts';
 import { recordingsZh } from './recordings-zh.ts';
 import { accessZh } from './access-zh.ts';
 import { devicesZh } from './devices-zh.ts';
+import { governanceZh } from './governance-zh.ts';
 import { custodyZh } from './custody-zh.ts';
 import { casesZh } from './cases-zh.ts';
 import { casefileZh } from './casefile-zh.ts';
@@ -317,6 +318,7 @@ export const zh = {
   ...auditZh,
   ...accessZh,
   ...devicesZh,
+  ...governanceZh,
   ...custodyZh,
   ...casesZh,
   ...casefileZh,

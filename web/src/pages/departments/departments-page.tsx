@@ -1,5 +1,5 @@
-import { ApartmentOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
-import { Button, Card, Col, Descriptions, Empty, Row, Space, Tag, Tree, Typography } from 'antd';
+import { ApartmentOutlined, EditOutlined, PlusOutlined, UserSwitchOutlined } from '@ant-design/icons';
+import { Button, Card, Col, Descriptions, Empty, Flex, Row, Space, Tag, Tree, Typography } from 'antd';
 import type { DataNode } from 'antd/es/tree';
 import { useMemo, useState } from 'react';
 import type { Department } from '../../api/shapes.ts';
@@ -10,15 +10,16 @@ import { useDepartments } from '../../lib/use-departments.ts';
 import { check, useUrlFilters } from '../../lib/use-url-filters.ts';
 import { useSession } from '../../session/session-context.tsx';
 import { DepartmentFormModal } from './department-form-modal.tsx';
+import { DepartmentHeadHelp, DepartmentHeadModal, DepartmentHeadName } from './department-head.tsx';
 
 const kindColors: Record<Department['kind'], string> = { bureau: 'red', office: 'blue', detachment: 'green', other: 'default' };
 
 /** The chosen department is in the URL, so a link (e.g. from the audit log) opens it. */
 const urlSpec = { department: check.uuid };
 
-type Dialog = { mode: 'create'; parentId?: string } | { mode: 'edit'; department: Department };
+type Dialog = { mode: 'create'; parentId?: string } | { mode: 'edit'; department: Department } | { mode: 'head'; department: Department };
 
-/** 部门: the organisation tree; details of the chosen department; create and edit for admins. */
+/** 部门: the organisation tree; details of the chosen department with its head (负责人); create and edit for admins. */
 export default function DepartmentsPage() {
   const { t } = useI18n();
   const { can } = useSession();
@@ -95,23 +96,30 @@ export default function DepartmentsPage() {
                   <Button icon={<EditOutlined />} onClick={() => setDialog({ mode: 'edit', department: selected })}>
                     {t('common.edit')}
                   </Button>
+                  <Button icon={<UserSwitchOutlined />} onClick={() => setDialog({ mode: 'head', department: selected })} data-testid="department-head-edit">
+                    {t('dept.headSet')}
+                  </Button>
                 </Space>
               )
             }
           >
             {selected ? (
-              <Descriptions
-                column={1}
-                bordered
-                size="small"
-                items={[
-                  { key: 'name', label: t('dept.name'), children: selected.name },
-                  { key: 'code', label: t('dept.code'), children: selected.code ?? '—' },
-                  { key: 'kind', label: t('dept.kind'), children: t(`kind.${selected.kind}`) },
-                  { key: 'parent', label: t('dept.parent'), children: parent?.name ?? t('dept.parentNone') },
-                  { key: 'updated', label: t('dept.updatedAt'), children: formatTime(selected.updatedAt) },
-                ]}
-              />
+              <Flex vertical gap={16}>
+                <Descriptions
+                  column={1}
+                  bordered
+                  size="small"
+                  items={[
+                    { key: 'name', label: t('dept.name'), children: selected.name },
+                    { key: 'code', label: t('dept.code'), children: selected.code ?? '—' },
+                    { key: 'kind', label: t('dept.kind'), children: t(`kind.${selected.kind}`) },
+                    { key: 'parent', label: t('dept.parent'), children: parent?.name ?? t('dept.parentNone') },
+                    { key: 'head', label: t('dept.head'), children: <DepartmentHeadName personId={selected.headPersonId} /> },
+                    { key: 'updated', label: t('dept.updatedAt'), children: formatTime(selected.updatedAt) },
+                  ]}
+                />
+                <DepartmentHeadHelp />
+              </Flex>
             ) : (
               <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('dept.pick')} />
             )}
@@ -119,7 +127,7 @@ export default function DepartmentsPage() {
         </Col>
       </Row>
       <DepartmentFormModal
-        open={dialog !== undefined}
+        open={dialog !== undefined && dialog.mode !== 'head'}
         editing={dialog?.mode === 'edit' ? dialog.department : undefined}
         parentId={dialog?.mode === 'create' ? dialog.parentId : undefined}
         departments={departments}
@@ -127,6 +135,14 @@ export default function DepartmentsPage() {
         onSaved={(d) => {
           setDialog(undefined);
           setSelectedId(d.id);
+          void reload();
+        }}
+      />
+      <DepartmentHeadModal
+        department={dialog?.mode === 'head' ? dialog.department : undefined}
+        onClose={() => setDialog(undefined)}
+        onSaved={() => {
+          setDialog(undefined);
           void reload();
         }}
       />

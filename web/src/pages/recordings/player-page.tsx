@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError } from '../../lib/notify.ts';
 import { dayjs, AGENCY_TZ } from '../../lib/time.ts';
 import { AnnotationsPanel } from './annotations-panel.tsx';
+import { CopyCard, useMediaAccess } from './copy-card.tsx';
 
 /** What POST /api/recordings/{id}/playback-sessions answers. */
 interface PlaybackSession {
@@ -58,6 +59,7 @@ export default function PlayerPage() {
     if (video.current) video.current.currentTime = sec;
   }, []);
   const position = useCallback(() => video.current?.currentTime, []);
+  const access = useMediaAccess(id);
 
   const open = useCallback(async () => {
     try {
@@ -181,6 +183,7 @@ export default function PlayerPage() {
         </div>
         <Typography.Text type="secondary">{t('player.auditHint')}</Typography.Text>
         {opened && <AnnotationsPanel recordingId={id} seek={seek} position={position} />}
+        <CopyCard recordingId={id} access={access} />
       </Flex>
     </Card>
   );

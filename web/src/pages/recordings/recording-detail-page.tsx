@@ -13,6 +13,7 @@ import { useSession } from '../../session/session-context.tsx';
 import { RecordingEditDrawer } from './recording-edit-drawer.tsx';
 import { IntegrityCard } from './integrity-card.tsx';
 import { MediaCard } from './media-card.tsx';
+import { CopyCard, useMediaAccess } from './copy-card.tsx';
 import type { RecordingDetail } from '../../api/shapes.ts';
 import { TimeCorrectionsCard } from './time-corrections-card.tsx';
 import { DeviceNotesCard } from '../devices/device-notes-card.tsx';
@@ -21,7 +22,7 @@ import { RecordingCasesCard } from '../cases/recording-cases-card.tsx';
 /** While the media job has not finished, the page asks again this often. */
 const POLL_MS = 3000;
 
-/** 声像资料详情: all metadata, integrity (SHA-256, SM3), media facts, and the edit form. */
+/** 声像资料详情: all metadata, integrity (SHA-256, SM3), media facts, copies under a copy grant, and the edit form. */
 export default function RecordingDetailPage() {
   const { id = '' } = useParams();
   const { t } = useI18n();
@@ -31,6 +32,7 @@ export default function RecordingDetailPage() {
   const [recording, setRecording] = useState<RecordingDetail>();
   const [failure, setFailure] = useState<ApiError>();
   const [editing, setEditing] = useState(false);
+  const access = useMediaAccess(id);
 
   const load = useCallback(
     () =>
@@ -123,6 +125,7 @@ export default function RecordingDetailPage() {
         </Col>
         <Col xs={24} xl={9}>
           <MediaCard recording={r} />
+          <CopyCard recordingId={r.id} access={access} />
           <RecordingCasesCard recordingId={r.id} />
         </Col>
       </Row>
