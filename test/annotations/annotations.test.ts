@@ -191,7 +191,7 @@ describe('authorisation matrix: principal × grant state → list, add/edit note
         }
       }
       expect(wrong).toEqual([]);
-    }, 60_000);
+    }, 240_000); // up to ten worlds per row: generous for a loaded 2-core CI machine
   }
 });
 
