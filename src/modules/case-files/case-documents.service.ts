@@ -41,6 +41,11 @@ export function documentView(d: repo.DocumentRow, typeName?: { zh: string; en: s
     notes: d.notes,
     uploadedAt: d.uploaded_at.toISOString(),
     uploadedBy: d.uploaded_by_name,
+    // 0015: 已被替换 — by which document, why, when, by whom; and what this one replaced.
+    supersededBy: d.superseded_by_document
+      ? { documentId: d.superseded_by_document, reason: d.supersede_reason!, at: d.superseded_at!.toISOString(), by: d.superseded_by_name! }
+      : null,
+    supersedes: d.supersedes_document,
   };
 }
 
@@ -122,4 +127,43 @@ export async function readDocumentContent(deps: Deps, user: AuthUser, caseId: st
     });
   });
   return { stream: await storage.get(d.sha256), mimeType: d.mime_type, size: Number(d.size_bytes), fileName: d.file_name };
+}
+
+/**
+ * 替换文书: `replacementId` (an uploaded document of the same case) supersedes `documentId`, with a written
+ * reason. Documents are write-once (第五、九条: the record is never rewritten): the superseded one stays stored and
+ * listed, marked 已被替换; it leaves the bound case file and 案卷评查 (so a receipt recorded unsigned by mistake no
+ * longer blocks archiving once the signed one replaces it). Once per document; never after archiving (the case
+ * row is locked as archiving locks it, so the two cannot cross). Audited in the same transaction.
+ */
+export async function supersedeDocument(deps: Deps, user: AuthUser, caseId: string, documentId: string, body: { replacementId: string; reason?: string }) {
+  const { db } = deps;
+  await requireAccess(db, user, 'case.file.write', [caseId]);
+  const reason = (body.reason ?? '').trim();
+  if (!reason) throw new AppError('SUPERSEDE_REASON_REQUIRED');
+  if (body.replacementId === documentId) throw new AppError('SUPERSEDE_SELF');
+  const id = await db.transaction().execute(async (trx) => {
+    if (!(await repo.lockCaseRow(trx, caseId))) throw new AppError('NOT_FOUND');
+    await assertNotArchived(trx, caseId);
+    const old = await repo.findDocument(trx, caseId, documentId);
+    if (!old) throw new AppError('NOT_FOUND');
+    if (old.superseded_at) throw new AppError('DOCUMENT_ALREADY_SUPERSEDED', { title: old.title, on: old.superseded_at.toISOString().slice(0, 10) });
+    // Another case's document (or none): one answer for both, so nothing is learnt about other cases.
+    const replacement = await repo.findDocument(trx, caseId, body.replacementId);
+    if (!replacement) throw new AppError('SUPERSEDE_OTHER_CASE');
+    if (replacement.superseded_at) throw new AppError('REPLACEMENT_SUPERSEDED', { title: replacement.title });
+    const row = await repo.insertSupersession(trx, { caseId, supersededId: documentId, replacementId: replacement.id, reason, by: user.id });
+    if (!row) throw new AppError('DOCUMENT_ALREADY_SUPERSEDED', { title: old.title, on: new Date().toISOString().slice(0, 10) });
+    await appendAuditEvent(trx, {
+      actor: actorOf(user),
+      action: 'case_document.supersede',
+      target: { type: 'case_document', id: documentId },
+      details: { caseId, replacementId: replacement.id, reason, supersededSha256: old.sha256, replacementSha256: replacement.sha256 },
+    });
+    return documentId;
+  });
+  const { template } = await currentTemplate(db);
+  const d = (await repo.findDocument(db, caseId, id))!;
+  const t = template.documentTypes.find((x) => x.code === d.doc_type);
+  return documentView(d, t && { zh: t.zh, en: t.en });
 }

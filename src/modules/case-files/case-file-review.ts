@@ -36,7 +36,7 @@ export async function reviewCaseFile(db: DbOrTx, caseId: string, template: CaseF
   const c = await repo.caseFacts(db, caseId);
   if (!c) return [];
   const problems: ReviewProblem[] = [];
-  const docs = await repo.documentsOf(db, caseId);
+  const docs = await repo.currentDocumentsOf(db, caseId); // superseded ones are not reviewed (0015)
   const types = new Map(template.documentTypes.map((t) => [t.code, t]));
 
   if (c.status !== 'closed') problems.push({ code: 'case_not_closed', zh: '案件尚未结案', en: 'The case is not closed' });

@@ -53,7 +53,7 @@ export function caseName(parties: string[], cause: string): string {
 async function renderVolume(deps: Deps, db: DbOrTx, user: AuthUser, caseId: string, template: CaseFileTemplate, archiving?: Archiving) {
   const c = await repo.caseFacts(db, caseId);
   if (!c) throw new AppError('NOT_FOUND');
-  const docs = await repo.documentsOf(db, caseId);
+  const docs = await repo.currentDocumentsOf(db, caseId); // superseded ones are not bound (0015)
   const recordings = await repo.linkedRecordings(db, caseId);
   const rank = bindingRank(template);
   const agency = await getSetting(db, 'agency.name');

@@ -70,7 +70,12 @@ export async function insertDocument(db: DbOrTx, d: NewDocument) {
 }
 
 const documentColumns = sql`d.id, d.case_id, d.doc_type, d.doc_number, d.title, d.responsible, d.doc_date, d.page_count, d.mime_type,
-  d.sha256, o.sm3, o.size_bytes, d.file_name, d.receipt_signed, d.notes, d.uploaded_at, d.uploaded_by, u.username AS uploaded_by_name`;
+  d.sha256, o.sm3, o.size_bytes, d.file_name, d.receipt_signed, d.notes, d.uploaded_at, d.uploaded_by, u.username AS uploaded_by_name,
+  s.replacement_id AS superseded_by_document, s.reason AS supersede_reason, s.superseded_at, su.username AS superseded_by_name,
+  (SELECT r.superseded_id FROM case_document_supersession r WHERE r.replacement_id = d.id) AS supersedes_document`;
+/** The document, its stored bytes, its uploader and (0015) the supersession that replaced it, if any. */
+const documentFrom = sql`case_document d JOIN original o ON o.sha256 = d.sha256 JOIN app_user u ON u.id = d.uploaded_by
+  LEFT JOIN case_document_supersession s ON s.superseded_id = d.id LEFT JOIN app_user su ON su.id = s.superseded_by`;
 
 export interface DocumentRow {
   id: string;
@@ -91,18 +96,47 @@ export interface DocumentRow {
   uploaded_at: Date;
   uploaded_by: string;
   uploaded_by_name: string;
+  /** 0015: the document that replaced this one (NULL while it is in force), why, when and by whom. */
+  superseded_by_document: string | null;
+  supersede_reason: string | null;
+  superseded_at: Date | null;
+  superseded_by_name: string | null;
+  /** 0015: the document this one replaced, if any. */
+  supersedes_document: string | null;
 }
 
+/** Every document of the case, superseded ones included (the list shows them, marked). */
 export async function documentsOf(db: DbOrTx, caseId: string): Promise<DocumentRow[]> {
-  const r = await sql<DocumentRow>`SELECT ${documentColumns} FROM case_document d JOIN original o ON o.sha256 = d.sha256
-    JOIN app_user u ON u.id = d.uploaded_by WHERE d.case_id = ${caseId} ORDER BY d.doc_date, d.uploaded_at, d.id`.execute(db);
+  const r = await sql<DocumentRow>`SELECT ${documentColumns} FROM ${documentFrom}
+    WHERE d.case_id = ${caseId} ORDER BY d.doc_date, d.uploaded_at, d.id`.execute(db);
+  return r.rows;
+}
+
+/** The documents in force: superseded ones left out (what is bound and reviewed, 0015). */
+export async function currentDocumentsOf(db: DbOrTx, caseId: string): Promise<DocumentRow[]> {
+  const r = await sql<DocumentRow>`SELECT ${documentColumns} FROM ${documentFrom}
+    WHERE d.case_id = ${caseId} AND s.superseded_id IS NULL ORDER BY d.doc_date, d.uploaded_at, d.id`.execute(db);
   return r.rows;
 }
 
 export async function findDocument(db: DbOrTx, caseId: string, id: string): Promise<DocumentRow | undefined> {
-  const r = await sql<DocumentRow>`SELECT ${documentColumns} FROM case_document d JOIN original o ON o.sha256 = d.sha256
-    JOIN app_user u ON u.id = d.uploaded_by WHERE d.case_id = ${caseId} AND d.id = ${id}`.execute(db);
+  const r = await sql<DocumentRow>`SELECT ${documentColumns} FROM ${documentFrom} WHERE d.case_id = ${caseId} AND d.id = ${id}`.execute(db);
   return r.rows[0];
+}
+
+/** A document's case (to tell "another case's document" from "no such document"). */
+export async function documentCase(db: DbOrTx, id: string): Promise<string | undefined> {
+  return (await db.selectFrom('case_document').select('case_id').where('id', '=', id).executeTakeFirst())?.case_id;
+}
+
+/** Records that `replacement` supersedes `superseded`; undefined when it was superseded already (unique key). */
+export async function insertSupersession(db: DbOrTx, s: { caseId: string; supersededId: string; replacementId: string; reason: string; by: string }) {
+  return db
+    .insertInto('case_document_supersession')
+    .values({ case_id: s.caseId, superseded_id: s.supersededId, replacement_id: s.replacementId, reason: s.reason, superseded_by: s.by })
+    .onConflict((oc) => oc.column('superseded_id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
 }
 
 // Case facts the case file reads ------------------------------------------------------------------------------
@@ -178,6 +212,8 @@ export async function failingDocumentObjects(db: DbOrTx, caseId: string) {
     .select(['d.id', 'd.title', 'f.last_result'])
     .where('d.case_id', '=', caseId)
     .where('f.failing_since', 'is not', null)
+    // A superseded document is not bound (0015); its bytes stay fixity-checked, but do not block archiving.
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('case_document_supersession as s').select('s.superseded_id').whereRef('s.superseded_id', '=', 'd.id'))))
     .execute();
 }
 

@@ -6,7 +6,7 @@ import { errorBody, idParams, userOf } from '../../platform/http/schemas.ts';
 import { caseFileTemplateBody } from './case-file.template.ts';
 import { getTemplate, putTemplate } from './case-file-template.service.ts';
 import { archiveCaseFile, buildCaseFile, caseFileState, readBuildPdf } from './case-file.service.ts';
-import { listDocuments, readDocumentContent, uploadDocument } from './case-documents.service.ts';
+import { listDocuments, readDocumentContent, supersedeDocument, uploadDocument } from './case-documents.service.ts';
 import {
   caseBuildParams,
   caseDocumentParams,
@@ -15,6 +15,7 @@ import {
   caseFileStateView,
   caseFileTemplateView,
   documentUploadQuery,
+  supersedeBody,
 } from './case-files.schema.ts';
 
 const tags = ['case-files'];
@@ -57,6 +58,20 @@ export async function caseFileRoutes(fastify: FastifyInstance) {
       if (!Buffer.isBuffer(req.body)) throw new AppError('DOCUMENT_NOT_SUPPORTED');
       return reply.status(201).send(await uploadDocument(app.deps, userOf(req), req.params.id, req.query, req.body));
     },
+  );
+  app.post(
+    '/api/cases/:id/documents/:documentId/supersede',
+    {
+      config: { permission: 'casefiles:write' },
+      schema: {
+        tags,
+        summary: '替换文书 Supersede a document by another of the same case, with a written reason (the old one stays, marked 已被替换)',
+        params: caseDocumentParams,
+        body: supersedeBody,
+        response: { 200: caseDocumentView, ...errors },
+      },
+    },
+    async (req) => supersedeDocument(app.deps, userOf(req), req.params.id, req.params.documentId, req.body),
   );
   app.get(
     '/api/cases/:id/documents/:documentId/content',

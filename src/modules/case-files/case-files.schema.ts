@@ -43,8 +43,19 @@ export const caseDocumentView = z
     notes: z.string(),
     uploadedAt: z.string(),
     uploadedBy: z.string(),
+    /** 已被替换: the replacing document, the written reason, when and by whom (null while in force). */
+    supersededBy: z.object({ documentId: z.uuid(), reason: z.string(), at: z.string(), by: z.string() }).nullable(),
+    /** The document this one replaced, if any. */
+    supersedes: z.uuid().nullable(),
   })
   .meta({ id: 'CaseDocument' });
+
+/** 替换文书: the replacing document (already uploaded to the same case) and the written reason (required). */
+export const supersedeBody = z.object({
+  replacementId: z.uuid(),
+  /** Required: checked by the service so its absence gets its own message. */
+  reason: z.string().max(2000).optional(),
+});
 
 export const catalogueRowView = z.object({
   seq: z.number(),

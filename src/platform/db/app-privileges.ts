@@ -77,6 +77,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   // refuse changes; an archived case's rows refuse even inserts); the 归档号 counter only moves on by one.
   case_file_template: APPEND,
   case_document: APPEND,
+  // 0015: a superseded document stays; the supersession is written once.
+  case_document_supersession: APPEND,
   case_file_build: APPEND,
   case_archive_counter: KEEP,
   case_archive: APPEND,

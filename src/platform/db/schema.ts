@@ -440,6 +440,16 @@ export interface CaseFileBuildTable {
   built_at: GeneratedTimestamp;
 }
 
+/** Which document replaces which, why, by whom (0015). Append-only; refused for archived cases. */
+export interface CaseDocumentSupersessionTable {
+  superseded_id: string;
+  replacement_id: string;
+  case_id: string;
+  reason: string;
+  superseded_by: string;
+  superseded_at: GeneratedTimestamp;
+}
+
 /** 归档号 serial counter per year handled (0013). */
 export interface CaseArchiveCounterTable {
   year: number;
@@ -815,6 +825,7 @@ export interface DB {
   thumbnail_ticket: ThumbnailTicketTable;
   case_file_template: CaseFileTemplateTable;
   case_document: CaseDocumentTable;
+  case_document_supersession: CaseDocumentSupersessionTable;
   case_file_build: CaseFileBuildTable;
   case_archive_counter: CaseArchiveCounterTable;
   case_archive: CaseArchiveTable;

@@ -148,6 +148,27 @@ export const errorCatalog = {
     zh: '该案卷已于 {on} 归档（归档号 {number}），只读，不能再修改',
     en: 'This case file was archived on {on} (archive number {number}); it is read-only and cannot be changed',
   },
+  SUPERSEDE_REASON_REQUIRED: {
+    status: 400,
+    zh: '替换文书须写明理由（例如“原送达回证误录为未签收，现上传签收件”）',
+    en: 'Replacing a document needs a written reason (e.g. "the receipt was recorded unsigned; the signed one is uploaded")',
+  },
+  SUPERSEDE_SELF: { status: 400, zh: '文书不能替换它自己', en: 'A document cannot replace itself' },
+  SUPERSEDE_OTHER_CASE: {
+    status: 400,
+    zh: '替换用的文书不是本案的文书；只能用同一案件的文书替换',
+    en: 'The replacement is not a document of this case; a document can only be replaced by one of the same case',
+  },
+  DOCUMENT_ALREADY_SUPERSEDED: {
+    status: 409,
+    zh: '文书“{title}”已于 {on} 被替换，不能再次替换',
+    en: 'Document "{title}" was already replaced on {on}; it cannot be replaced again',
+  },
+  REPLACEMENT_SUPERSEDED: {
+    status: 409,
+    zh: '替换用的文书“{title}”本身已被替换，请改用现行文书',
+    en: 'The replacement "{title}" has itself been replaced; use the document in force',
+  },
   CASE_LOCKED: { status: 409, zh: '该案件已归档，案卷只读，不能再修改', en: 'This case is archived; its case file is read-only and cannot be changed' },
   CASE_FILE_INCOMPLETE: {
     status: 409,
