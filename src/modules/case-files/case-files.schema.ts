@@ -51,7 +51,7 @@ export const caseDocumentView = z
   .meta({ id: 'CaseDocument' });
 
 /** 替换文书: the replacing document (already uploaded to the same case) and the written reason (required). */
-export const supersedeBody = z.object({
+export const supersedeBody = z.strictObject({
   replacementId: z.uuid(),
   /** Required: checked by the service so its absence gets its own message. */
   reason: z.string().max(2000).optional(),
