@@ -1,4 +1,4 @@
-import { FileAddOutlined, FilePdfOutlined, LockOutlined } from '@ant-design/icons';
+import { FileAddOutlined, FilePdfOutlined, LockOutlined, SwapOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, DatePicker, Descriptions, Form, Input, Modal, Popconfirm, Progress, Select, Space, Switch, Table, Tag, Typography, Upload } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n-context.tsx';
@@ -13,6 +13,7 @@ import {
   caseFileTemplate,
   documentContentUrl,
   listDocuments,
+  supersedeDocument,
   uploadDocument,
   type CaseDocument,
   type CaseFileBuild,
@@ -35,6 +36,7 @@ export function CaseFileCard({ caseId, refreshKey }: { caseId: string; /** Chang
   const [state, setState] = useState<CaseFileState>();
   const [template, setTemplate] = useState<CaseFileTemplate>();
   const [uploadOpen, setUploadOpen] = useState(false);
+  const [superseding, setSuperseding] = useState<CaseDocument>();
   const [building, setBuilding] = useState(false);
   const [archiving, setArchiving] = useState(false);
 
@@ -175,7 +177,34 @@ export function CaseFileCard({ caseId, refreshKey }: { caseId: string; /** Chang
         columns={[
           { key: 'type', title: t('caseFile.col.type'), render: (_, d) => name(d.typeName) },
           { key: 'number', title: t('caseFile.col.number'), dataIndex: 'number' },
-          { key: 'title', title: t('caseFile.col.title'), dataIndex: 'title' },
+          {
+            key: 'title',
+            title: t('caseFile.col.title'),
+            render: (_, d) => {
+              const by = d.supersededBy;
+              const replacement = by && docs?.find((x) => x.id === by.documentId);
+              const replaced = d.supersedes && docs?.find((x) => x.id === d.supersedes);
+              return (
+                <Space direction="vertical" size={2}>
+                  <Typography.Text delete={!!by} type={by ? 'secondary' : undefined}>
+                    {d.title}
+                  </Typography.Text>
+                  {by && (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="superseded-note">
+                      <Tag color="orange">{t('caseFile.superseded')}</Tag>
+                      {t('caseFile.supersededNote', { by: by.by, at: formatTime(by.at), reason: by.reason })}{' '}
+                      <a href={`#doc-${by.documentId}`}>{t('caseFile.replacedBy', { title: replacement ? replacement.title : by.documentId.slice(0, 8) })}</a>
+                    </Typography.Text>
+                  )}
+                  {d.supersedes && (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {t('caseFile.replaces', { title: replaced ? replaced.title : d.supersedes.slice(0, 8) })}
+                    </Typography.Text>
+                  )}
+                </Space>
+              );
+            },
+          },
           { key: 'responsible', title: t('caseFile.col.responsible'), dataIndex: 'responsible' },
           { key: 'date', title: t('caseFile.col.date'), dataIndex: 'date' },
           { key: 'pages', title: t('caseFile.col.pages'), dataIndex: 'pageCount', align: 'right' },
@@ -206,7 +235,22 @@ export function CaseFileCard({ caseId, refreshKey }: { caseId: string; /** Chang
                 },
               ]
             : []),
+          ...(mayWrite
+            ? [
+                {
+                  key: 'supersede',
+                  title: t('caseFile.col.actions'),
+                  render: (_: unknown, d: CaseDocument) =>
+                    d.supersededBy ? null : (
+                      <Button size="small" icon={<SwapOutlined />} onClick={() => setSuperseding(d)} data-testid={`supersede-${d.id}`}>
+                        {t('caseFile.supersede')}
+                      </Button>
+                    ),
+                },
+              ]
+            : []),
         ]}
+        onRow={(d) => ({ id: `doc-${d.id}` })}
       />
 
       <Typography.Title level={5} style={{ marginTop: 24 }}>
@@ -259,6 +303,19 @@ export function CaseFileCard({ caseId, refreshKey }: { caseId: string; /** Chang
       <Typography.Paragraph type="secondary" style={{ margin: '12px 0 0', fontSize: 12 }}>
         {t('caseFile.hint')}
       </Typography.Paragraph>
+      {superseding && docs && (
+        <SupersedeModal
+          caseId={caseId}
+          document={superseding}
+          candidates={docs.filter((d) => d.id !== superseding.id && !d.supersededBy)}
+          onClose={() => setSuperseding(undefined)}
+          onDone={async () => {
+            setSuperseding(undefined);
+            notifySuccess(t('caseFile.supersededDone', { title: superseding.title }));
+            await reload();
+          }}
+        />
+      )}
       {uploadOpen && template && (
         <UploadModal
           caseId={caseId}
@@ -356,6 +413,42 @@ function UploadModal({ caseId, template, onClose, onUploaded }: { caseId: string
           >
             <Button data-testid="upload-choose">{t('caseFile.chooseFile')}</Button>
           </Upload>
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+/**
+ * 替换: the document stays stored and listed (已被替换); the chosen one — already uploaded to this case — takes its
+ * place in the bound case file and the review. A written reason is required (the server says so too).
+ */
+function SupersedeModal({ caseId, document, candidates, onClose, onDone }: { caseId: string; document: CaseDocument; candidates: CaseDocument[]; onClose(): void; onDone(): Promise<void> }) {
+  const { t, language } = useI18n();
+  const [form] = Form.useForm<{ replacementId: string; reason: string }>();
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    const v = await form.validateFields();
+    setBusy(true);
+    try {
+      await supersedeDocument(caseId, document.id, v.replacementId, v.reason);
+      await onDone();
+    } catch (e) {
+      notifyError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const label = (d: CaseDocument) => `${language === 'en' ? d.typeName.en : d.typeName.zh} · ${d.title} · ${d.date}`;
+  return (
+    <Modal open title={t('caseFile.supersedeTitle', { title: document.title })} onCancel={onClose} onOk={() => void submit()} okText={t('caseFile.supersede')} confirmLoading={busy} destroyOnHidden width={560}>
+      <Typography.Paragraph type="secondary">{t('caseFile.supersedeHint')}</Typography.Paragraph>
+      <Form form={form} layout="vertical" data-testid="case-file-supersede-form">
+        <Form.Item name="replacementId" label={t('caseFile.replacement')} rules={[{ required: true, message: t('caseFile.replacementRequired') }]}>
+          <Select data-testid="supersede-replacement" options={candidates.map((d) => ({ value: d.id, label: label(d) }))} notFoundContent={t('caseFile.noReplacement')} />
+        </Form.Item>
+        <Form.Item name="reason" label={t('caseFile.supersedeReason')} rules={[{ required: true, whitespace: true, message: t('caseFile.supersedeReasonRequired') }, { max: 2000 }]}>
+          <Input.TextArea rows={3} data-testid="supersede-reason" />
         </Form.Item>
       </Form>
     </Modal>

@@ -12,6 +12,9 @@ export const listDocuments = (caseId: string) => unwrap(client.GET('/api/cases/{
 export const caseFileState = (caseId: string) => unwrap(client.GET('/api/cases/{id}/case-file', { params: { path: { id: caseId } } }));
 export const caseFileTemplate = () => unwrap(client.GET('/api/case-file-template'));
 export const buildCaseFile = (caseId: string) => unwrap(client.POST('/api/cases/{id}/case-file/builds', { params: { path: { id: caseId } } }));
+/** 替换文书: `replacementId` (a document of the same case) supersedes `documentId`, with a written reason. */
+export const supersedeDocument = (caseId: string, documentId: string, replacementId: string, reason: string) =>
+  unwrap(client.POST('/api/cases/{id}/documents/{documentId}/supersede', { params: { path: { id: caseId, documentId } }, body: { replacementId, reason } }));
 export const archiveCaseFile = (caseId: string) => unwrap(client.POST('/api/cases/{id}/case-file/archive', { params: { path: { id: caseId } } }));
 
 /** Where a built PDF is read (inline, in a new tab; each read audited). */
