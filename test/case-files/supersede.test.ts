@@ -183,4 +183,29 @@ describe('superseding a document', () => {
     ).rejects.toThrow(/QUANLU_SUPERSEDE_OTHER_CASE/);
     expect(await ctx.db.selectFrom('case_document_supersession').select(['reason']).where('superseded_id', '=', a.unsigned).execute()).toEqual([{ reason: '误录未签收' }]);
   });
+  test('role × action → status: superseding is decided like uploading a document', async () => {
+    const t = await team();
+    const c = await fileCase(t.session, { ...generalCase(t.dept.id, [t.p1.id, t.p2.id]), filedOn: '2026-04-01' });
+    const as = async (roles: Parameters<typeof makeUser>[1]['roles'], sameDept: boolean) => {
+      const u = await makeUser(ctx.db, { roles, departmentId: sameDept ? t.dept.id : (await makeTeam(ctx)).dept.id });
+      return login(ctx.app, u.username, u.password);
+    };
+    /** A fresh pair uploaded by the handling officer, then superseded by `s`. */
+    const probe = async (s: Session) => {
+      const [a, b] = await Promise.all(['A', 'B'].map(async (m) => (await uploadDocument(t.session, c.id, await makePdf(1, `ACL${m}`), { type: 'other', title: `其他${m}`, date: '2026-04-02' })).json().id as string));
+      return (await supersede(s, c.id, a!, { replacementId: b!, reason: '扫描件有误' })).statusCode;
+    };
+    const expected: [string, Session, number][] = [
+      ['handling officer', t.session, 200],
+      ['officer of the department, not handling', await as(['officer'], true), 404],
+      ['officer elsewhere', await as(['officer'], false), 404],
+      ['custodian of the department', t.custodian, 200],
+      ['leader of the department', await as(['leader'], true), 200],
+      ['leader elsewhere', await as(['leader'], false), 404],
+      ['supervisor', await as(['supervisor'], false), 403],
+      ['admin', await as(['admin'], false), 403],
+      ['auditor', await as(['auditor'], false), 403],
+    ];
+    for (const [who, s, status] of expected) expect(await probe(s), who).toBe(status);
+  });
 });
