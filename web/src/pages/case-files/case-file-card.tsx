@@ -428,7 +428,9 @@ function SupersedeModal({ caseId, document, candidates, onClose, onDone }: { cas
   const [form] = Form.useForm<{ replacementId: string; reason: string }>();
   const [busy, setBusy] = useState(false);
   const submit = async () => {
-    const v = await form.validateFields();
+    // An invalid form shows its messages in place (no reason, no replacement); nothing is sent.
+    const v = await form.validateFields().catch(() => undefined);
+    if (!v) return;
     setBusy(true);
     try {
       await supersedeDocument(caseId, document.id, v.replacementId, v.reason);
