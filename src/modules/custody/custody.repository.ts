@@ -51,9 +51,7 @@ export function userIdentities(db: DbOrTx, userIds: readonly string[]) {
 /** Everything that leads from the recording to audit events (see `Subjects`). */
 export async function subjectsOf(db: DbOrTx, recordingId: string, originalSha256: string, derived: string[]): Promise<Subjects> {
   const objects = [originalSha256, ...derived];
-  // access_request_item and offload_receipt have no index by recording: at province scale these two lookups
-  // scan those tables (requests and daily receipts are far fewer than recordings); an index for each is the
-  // next migration's work.
+  // Each lookup below is served by an index on the recording (0009, 0017) or the object (0007).
   const [uploads, requests, grants, runs, receipts, since, cases] = await Promise.all([
     // The uploads that made (or repeated) the recording, as its own events name them (audit_event_target index;
     // upload.recording_id has no index).
@@ -63,7 +61,7 @@ export async function subjectsOf(db: DbOrTx, recordingId: string, originalSha256
       UNION SELECT g.request_id FROM access_grant_item gi JOIN access_grant g ON g.id = gi.grant_id WHERE gi.recording_id = ${recordingId}`.execute(db),
     sql<{ id: string }>`SELECT DISTINCT grant_id AS id FROM access_grant_item WHERE recording_id = ${recordingId}`.execute(db),
     sql<{ id: string }>`SELECT DISTINCT run_id AS id FROM fixity_check WHERE sha256 = ANY(${objects}::text[]) AND run_id IS NOT NULL`.execute(db),
-    sql<{ id: string; person_id: string }>`SELECT id, person_id FROM offload_receipt WHERE ${recordingId}::uuid = ANY(recording_ids)`.execute(db),
+    sql<{ id: string; person_id: string }>`SELECT id, person_id FROM offload_receipt WHERE recording_ids @> ARRAY[${recordingId}::uuid]`.execute(db),
     sql<{ seq: string | null }>`SELECT min(seq)::text AS seq FROM audit_event WHERE target_type = 'recording' AND target_id = ${recordingId}`.execute(db),
     db.selectFrom('case_recording_link').select('case_id').distinct().where('recording_id', '=', recordingId).execute(),
   ]);
