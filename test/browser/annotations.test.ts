@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
-import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { expectText, launchBrowser, loginAs, shot, startWebServer } from '../support/browser.ts';
 import { makePerson, makeUser, type TestContext } from '../support/harness.ts';
 import { makeClip } from '../support/media-fixtures.ts';
 import { grantAccess, makePlayableRecording, makeWorld, type PlaybackWorld } from '../playback/playback-fixtures.ts';
@@ -47,19 +47,6 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
-async function loginAs(u: { username: string; password: string }) {
-  await page.context().clearCookies();
-  await page.goto(`${web.server.url}/login`);
-  await page.getByLabel('用户名').fill(u.username);
-  await page.getByLabel('密码').fill(u.password);
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await page.getByText('欢迎').waitFor();
-}
-
 const actions = async (userId: string) =>
   (await sql<{ action: string }>`SELECT action FROM audit_event WHERE actor_id = ${userId} AND (action LIKE 'recording.annotation%' OR action LIKE 'recording.transcript.%') ORDER BY seq`.execute(ctx.db)).rows.map(
     (r) => r.action,
@@ -78,8 +65,8 @@ async function fillAndSave(o: { start?: string; end?: string; text: string; spea
 }
 
 test('an officer with a grant adds a note on the player page; clicking it seeks the video; edit, history, transcript', async (t) => {
-  t.onTestFailed(() => shot('annotations-failure'));
-  await loginAs(viewer);
+  t.onTestFailed(() => shot(page, 'annotations-failure'));
+  await loginAs(page, web.server.url, viewer);
   await page.goto(`${web.server.url}/recordings/${recordingId}/play`);
   const video = page.getByTestId('player-video');
   await video.waitFor();
@@ -100,7 +87,7 @@ test('an officer with a grant adds a note on the player page; clicking it seeks 
   await item.getByTestId('annotation-seek').click();
   await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 10_000 }).toBeCloseTo(7, 1);
   await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.seeking), { timeout: 10_000 }).toBe(false);
-  await shot('annotations-01-note-seeked');
+  await shot(page, 'annotations-01-note-seeked');
 
   // Edit: a new version; the list shows version 2.
   await item.getByTestId('annotation-edit').click();
@@ -116,7 +103,7 @@ test('an officer with a grant adds a note on the player page; clicking it seeks 
   await expectText(history.getByTestId('annotation-version').nth(0), '第 2 版');
   await expectText(history.getByTestId('annotation-version').nth(1), '承认超范围经营');
   await expectText(history, '00:07–00:09');
-  await shot('annotations-02-history');
+  await shot(page, 'annotations-02-history');
   await page.keyboard.press('Escape');
   await history.waitFor({ state: 'hidden' });
 
@@ -131,7 +118,7 @@ test('an officer with a grant adds a note on the player page; clicking it seeks 
   await fillAndSave({ end: '00:04', speaker: '执法人员', text: '我们是市商务局执法人员，现在开始录像。' });
   await expectText(panel.getByTestId('annotation-item'), '00:02–00:04');
   await expectText(panel.getByTestId('annotation-item'), '执法人员');
-  await shot('annotations-03-transcript');
+  await shot(page, 'annotations-03-transcript');
   // The page read the list once (audited); the user's own writes came back in their answers.
   expect((await actions(viewer.id)).filter((a) => a === 'recording.annotations.view')).toHaveLength(1);
 
@@ -141,7 +128,7 @@ test('an officer with a grant adds a note on the player page; clicking it seeks 
   await expectText(panel, '还没有转写');
   await panel.getByTestId('annotation-show-deleted').click();
   await expectText(panel.getByTestId('annotation-item'), '已删除');
-  await shot('annotations-04-deleted-shown');
+  await shot(page, 'annotations-04-deleted-shown');
 
   const written = await actions(viewer.id);
   expect(written.filter((a) => a !== 'recording.annotations.view' && a !== 'recording.annotation.history.view')).toEqual([
@@ -156,8 +143,8 @@ test('an officer with a grant adds a note on the player page; clicking it seeks 
 }, 120_000);
 
 test('without a grant: no player, no panel, no read of the annotations', async (t) => {
-  t.onTestFailed(() => shot('annotations-refused-failure'));
-  await loginAs(stranger);
+  t.onTestFailed(() => shot(page, 'annotations-refused-failure'));
+  await loginAs(page, web.server.url, stranger);
   await page.goto(`${web.server.url}/recordings/${recordingId}/play`);
   await expectText(page.locator('.ant-result'), '您没有播放该声像资料的有效授权');
   expect(await page.getByTestId('annotations-panel').count()).toBe(0);

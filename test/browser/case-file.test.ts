@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { apiAs, expectText, launchBrowser, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeRecording, makeUser } from '../support/harness.ts';
 import { makePdf, readPdf, squash } from '../case-files/case-file-fixtures.ts';
 
@@ -20,24 +20,6 @@ let pageErrors: string[] = [];
 let custodian: { username: string; password: string };
 let caseId: string;
 let receiptFile: string;
-
-/** A logged-in API client over real HTTP (cookie + CSRF), for the case's preparation. */
-async function apiAs(base: string, username: string, password: string) {
-  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return async (method: string, url: string, body?: unknown, type = 'application/json') => {
-    const r = await fetch(`${base}${url}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrfToken, ...(body !== undefined && { 'content-type': type }) },
-      body: body === undefined ? undefined : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
-    });
-    const text = await r.text();
-    if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
-}
 
 beforeAll(async () => {
   web = await startWebServer('quanlu-web-casefile-');
@@ -87,12 +69,8 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
 test('the custodian uploads the signed receipt, builds and views the case file, and archives it', async (ctx) => {
-  ctx.onTestFailed(() => shot('case-file-failure'));
+  ctx.onTestFailed(() => shot(page, 'case-file-failure'));
   const base = web.server.url;
   await page.goto(base);
   await page.waitForURL(/\/login$/);
@@ -105,7 +83,7 @@ test('the custodian uploads the signed receipt, builds and views the case file, 
   const card = page.getByTestId('case-file-card');
   await expectText(card.getByTestId('case-file-review'), '缺少送达回证（处罚决定书）');
   await expectText(card.getByTestId('case-file-documents'), '行政处罚决定书');
-  await shot('case-file-1-review');
+  await shot(page, 'case-file-1-review');
 
   // Upload the signed receipt.
   await card.getByTestId('case-file-upload').click();
@@ -120,7 +98,7 @@ test('the custodian uploads the signed receipt, builds and views the case file, 
   await date.press('Enter');
   await modal.getByRole('switch').click();
   await modal.locator('input[type=file]').setInputFiles(receiptFile);
-  await shot('case-file-2-upload');
+  await shot(page, 'case-file-2-upload');
   await modal.getByRole('button', { name: /确\s*定|OK/ }).click();
   await expectText(card.getByTestId('case-file-documents'), '送达回证（行政处罚决定书）');
   await expectText(card.getByTestId('case-file-review'), '评查通过');
@@ -133,7 +111,7 @@ test('the custodian uploads the signed receipt, builds and views the case file, 
   expect(href).toMatch(new RegExp(`/api/cases/${caseId}/case-file/builds/[0-9a-f-]{36}/pdf$`));
   await card.getByTestId('case-file-builds').locator('.ant-table-row-expand-icon').first().click();
   await expectText(card.getByTestId('case-file-builds'), '电子数据（声像资料）清单');
-  await shot('case-file-3-built');
+  await shot(page, 'case-file-3-built');
 
   // The link opens the PDF in a new tab; it is served inline in the browser's own session.
   const [popup] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
@@ -159,6 +137,6 @@ test('the custodian uploads the signed receipt, builds and views the case file, 
   // Read-only now: no upload or build buttons.
   expect(await card.getByTestId('case-file-upload').count()).toBe(0);
   expect(await card.getByTestId('case-file-build').count()).toBe(0);
-  await shot('case-file-4-archived');
+  await shot(page, 'case-file-4-archived');
   expect(pageErrors).toEqual([]);
 }, 240_000);

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { expectText, launchBrowser, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeRecording, makeUser } from '../support/harness.ts';
 
 /**
@@ -40,10 +39,6 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
 const ok = () => page.getByRole('dialog').getByRole('button', { name: /确\s*定|OK/ });
 
 async function pick(label: string, typed: string, option: string | RegExp) {
@@ -53,7 +48,7 @@ async function pick(label: string, typed: string, option: string | RegExp) {
 }
 
 test('file a case, link two recordings, see the checklist, reveal a party ID', async (ctx) => {
-  ctx.onTestFailed(() => shot('cases-failure'));
+  ctx.onTestFailed(() => shot(page, 'cases-failure'));
   await page.goto(`${web.server.url}/login`);
   await page.getByLabel('用户名').fill(leader.username);
   await page.getByLabel('密码').fill(leader.password);
@@ -68,7 +63,7 @@ test('file a case, link two recordings, see the checklist, reveal a party ID', a
   await page.keyboard.press('Escape');
   await page.getByLabel('姓名/名称').fill('王某某');
   await page.getByLabel('证件号码').fill('320102199001011234');
-  await shot('cases-01-new');
+  await shot(page, 'cases-01-new');
   await page.getByTestId('submit-case').click();
   await page.waitForURL(/\/cases\/[0-9a-f-]{36}$/);
   await expectText(page.getByTestId('case-number'), '冀商执罚〔2026〕88号');
@@ -84,7 +79,7 @@ test('file a case, link two recordings, see the checklist, reveal a party ID', a
   await page.goto(`${web.server.url}/`);
   await expectText(page.getByTestId('dash-case-gaps'), '冀商执罚〔2026〕88号');
   await expectText(page.getByTestId('dash-case-gaps'), '现场检查');
-  await shot('cases-02a-dashboard-gap');
+  await shot(page, 'cases-02a-dashboard-gap');
   await page.goto(caseUrl);
 
   // Link two recordings at 调查取证.
@@ -103,24 +98,24 @@ test('file a case, link two recordings, see the checklist, reveal a party ID', a
   await page.getByTestId('reveal-reason').fill('制作处罚决定书');
   await ok().click();
   await expectText(page.getByTestId('party-id-full'), '320102199001011234');
-  await shot('cases-02b-detail');
+  await shot(page, 'cases-02b-detail');
 
   // The recording page lists the case; 工作台 shows the cards (no gap left for this case).
   await page.goto(`${web.server.url}/recordings/${firstRecording}`);
   await expectText(page.getByTestId('recording-cases'), '冀商执罚〔2026〕88号');
-  await shot('cases-03-recording');
+  await shot(page, 'cases-03-recording');
   await page.goto(`${web.server.url}/`);
   await page.getByTestId('dash-case-gaps').waitFor();
   await expectText(page.getByTestId('dash-case-gaps'), '暂无');
   await page.getByTestId('dash-case-deadlines').waitFor();
-  await shot('cases-04-dashboard');
+  await shot(page, 'cases-04-dashboard');
   await page.goto(`${web.server.url}/cases`);
   await expectText(page.locator('.ant-table-tbody'), '王某某');
-  await shot('cases-05-list');
+  await shot(page, 'cases-05-list');
   // The checklist (v1, the seeded default) is readable; only admins may change it.
   await page.goto(`${web.server.url}/cases/checklist`);
   await expectText(page.locator('.ant-table-tbody'), '现场检查（勘验）');
   expect(await page.getByRole('button', { name: '修改清单' }).count()).toBe(0);
-  await shot('cases-06-checklist');
+  await shot(page, 'cases-06-checklist');
   expect(pageErrors).toEqual([]);
 }, 180_000);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { ffmpegPath } from '../../src/platform/media/media-tools.ts';
 import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
-import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { expectText, launchBrowser, loginAs, screenshotDir, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeUser, type TestContext } from '../support/harness.ts';
 import { makeClip } from '../support/media-fixtures.ts';
 import { makePlayableRecording, type PlaybackWorld } from '../playback/playback-fixtures.ts';
@@ -53,19 +53,6 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
-
-async function loginAs(u: { username: string; password: string }) {
-  await page.context().clearCookies();
-  await page.goto(`${web.server.url}/login`);
-  await page.getByLabel('用户名').fill(u.username);
-  await page.getByLabel('密码').fill(u.password);
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await page.getByText('欢迎').waitFor();
-}
-
 const chainRows = async (actions: string[]) =>
   (
     await sql<{ seq: string; action: string }>`SELECT seq::text AS seq, action FROM audit_event
@@ -73,9 +60,9 @@ const chainRows = async (actions: string[]) =>
   ).rows;
 
 test('an officer requests, a leader approves, the officer plays; the leader sees the playback in the custody page', async (t) => {
-  t.onTestFailed(() => shot('custody-failure'));
+  t.onTestFailed(() => shot(page, 'custody-failure'));
   // The officer asks to view the recording.
-  await loginAs(officer);
+  await loginAs(page, web.server.url, officer);
   await page.goto(`${web.server.url}/access/new?recordingIds=${recordingId}`);
   await page.getByLabel('调阅事由').fill('复核现场执法过程');
   await page.getByTestId('submit-request').click();
@@ -83,14 +70,14 @@ test('an officer requests, a leader approves, the officer plays; the leader sees
   const requestUrl = page.url();
 
   // A leader of the department approves it.
-  await loginAs(leader);
+  await loginAs(page, web.server.url, leader);
   await page.goto(requestUrl);
   await page.getByText('复核现场执法过程').waitFor();
   await page.getByTestId('approve').click();
   await expectText(page.locator('.ant-descriptions').nth(1), '有效');
 
   // The officer plays the clip (the proxy through range requests), then leaves the player.
-  await loginAs(officer);
+  await loginAs(page, web.server.url, officer);
   await page.goto(`${web.server.url}/recordings/${recordingId}/play`);
   const video = page.getByTestId('player-video');
   await video.waitFor();
@@ -106,7 +93,7 @@ test('an officer requests, a leader approves, the officer plays; the leader sees
   expect(await page.getByTestId('custody-link').count()).toBe(0);
 
   // The leader opens the recording, then its 保管链.
-  await loginAs(leader);
+  await loginAs(page, web.server.url, leader);
   await page.goto(`${web.server.url}/recordings/${recordingId}`);
   await page.getByTestId('custody-link').click();
   await page.waitForURL(new RegExp(`/recordings/${recordingId}/custody$`));
@@ -123,7 +110,7 @@ test('an officer requests, a leader approves, the officer plays; the leader sees
   await expectText(table.locator(`tr[data-seq="${expected[1]!.seq}"]`), '钱队长');
   // The page's own read is the last event it lists.
   await expectText(page.getByTestId('custody-read-seq'), `序号 ${expected.at(-1)!.seq}`);
-  await shot('custody-01-page');
+  await shot(page, 'custody-01-page');
 
   // 下载 PDF: a PDF, audited as a second read.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('custody-pdf').click()]);

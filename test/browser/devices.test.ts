@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
+import { expectText, launchBrowser, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeRecording, makeUser } from '../support/harness.ts';
 
 /**
@@ -43,9 +42,6 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-}
 const visibleOption = (text: string) => page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: text }).first();
 
 async function scan(number: string) {
@@ -60,7 +56,7 @@ async function setNumber(id: string, value: string) {
 }
 
 test('check a device out with its pre-use check and take it back', async (ctx) => {
-  ctx.onTestFailed(() => shot('dev-failure'));
+  ctx.onTestFailed(() => shot(page, 'dev-failure'));
   await page.goto(web.server.url);
   await page.waitForURL(/\/login$/);
   await page.getByLabel('用户名').fill(custodian.username);
@@ -85,7 +81,7 @@ test('check a device out with its pre-use check and take it back', async (ctx) =
   await page.getByRole('button', { name: '确认领用' }).click();
   // 第十八条: the failed check is refused with its reason.
   await expectText(page.getByTestId('checkout-result'), '设备 DSJ-2001 使用前检查未通过：电量 60% 低于 80%');
-  await shot('dev-01-check-refused');
+  await shot(page, 'dev-01-check-refused');
 
   await setNumber('checkout-battery', '95');
   // The device's own clock runs two minutes fast: typed as its screen shows it (Beijing time).
@@ -97,7 +93,7 @@ test('check a device out with its pre-use check and take it back', async (ctx) =
   await expectText(page.getByTestId('open-checkouts'), 'DSJ-2001');
   // Ready for the next one: the number field is empty and focused again.
   await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('checkout-number');
-  await shot('dev-02-checked-out');
+  await shot(page, 'dev-02-checked-out');
 
   // The same officer may not take a second body camera.
   await scan('DSJ-2002');
@@ -118,13 +114,13 @@ test('check a device out with its pre-use check and take it back', async (ctx) =
   // The clock field left as it was: the device agrees with the server (within the request's own latency).
   await expectText(page.getByTestId('checkout-result'), /DSJ-2001 已归还，时钟偏差 -?[0-2] 秒/);
   await expectText(page.getByTestId('checkout-result'), '第十条：本次领用的声像资料须在');
-  await shot('dev-03-returned');
+  await shot(page, 'dev-03-returned');
 
   // The register: counts and the device's whole history.
   await nav.getByRole('menuitem', { name: '设备台账' }).click();
   await expectText(page.getByTestId('device-counts'), '可用');
   await expectText(page.getByTestId('device-table'), 'ZXJ-3001');
-  await shot('dev-04-register');
+  await shot(page, 'dev-04-register');
   await page.getByTestId('device-table').getByRole('link', { name: 'DSJ-2001' }).click();
   const history = page.getByTestId('device-history');
   await expectText(history, '归还');
@@ -133,7 +129,7 @@ test('check a device out with its pre-use check and take it back', async (ctx) =
   expect(kinds).toEqual(['归还', '领用', '领用前检查未通过']);
   await page.getByRole('tab', { name: '检查记录' }).click();
   await expectText(page.getByRole('tabpanel', { name: '检查记录' }), '未通过');
-  await shot('dev-05-device-checks');
+  await shot(page, 'dev-05-device-checks');
 
   // A recording the device made during that checkout: its page shows the clock note (+2 min) beside it.
   const co = await web.database.db.selectFrom('device_checkout').select(['checked_out_at', 'returned_at']).executeTakeFirstOrThrow();
@@ -142,7 +138,7 @@ test('check a device out with its pre-use check and take it back', async (ctx) =
   await page.goto(`${web.server.url}/recordings/${rec}`);
   await expectText(page.getByTestId('device-notes'), /领用检查（.*）发现设备时钟偏差 \+1 分 (5\d|60) 秒|领用检查（.*）发现设备时钟偏差 \+2 分 [0-2] 秒/);
   await expectText(page.getByTestId('device-notes'), '原始时间不变');
-  await shot('dev-06-recording-clock-note');
+  await shot(page, 'dev-06-recording-clock-note');
 
   for (const [label, name] of [
     ['保养', 'dev-07-maintenance'],
@@ -150,7 +146,7 @@ test('check a device out with its pre-use check and take it back', async (ctx) =
   ] as const) {
     await nav.getByRole('menuitem', { name: label }).click();
     await page.getByRole('heading', { name: label === '保养' ? '设备保养' : '故障与维修' }).waitFor();
-    await shot(name);
+    await shot(page, name);
   }
   expect(pageErrors).toEqual([]);
 }, 120_000);

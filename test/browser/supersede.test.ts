@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { expectText, launchBrowser, loginAs, shot, startWebServer } from '../support/browser.ts';
+import { apiAs, expectText, launchBrowser, loginAs, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeUser } from '../support/harness.ts';
 import { makePdf } from '../case-files/case-file-fixtures.ts';
 
@@ -19,23 +19,6 @@ let officer: { username: string; password: string };
 let caseId: string;
 let unsignedId: string;
 let signedId: string;
-
-async function apiAs(base: string, username: string, password: string) {
-  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return async (method: string, url: string, body?: unknown, type = 'application/json') => {
-    const r = await fetch(`${base}${url}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrfToken, ...(body !== undefined && { 'content-type': type }) },
-      body: body === undefined ? undefined : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
-    });
-    const text = await r.text();
-    if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
-}
 
 beforeAll(async () => {
   web = await startWebServer('quanlu-web-supersede-');

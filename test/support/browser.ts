@@ -76,3 +76,21 @@ export async function loginAs(page: Page, baseUrl: string, user: { username: str
   await page.getByRole('button', { name: /登\s*录/ }).click();
   await page.getByText('欢迎').waitFor();
 }
+
+/** A logged-in API client over real HTTP (cookie + CSRF), for preparing what a browser test then shows. */
+export async function apiAs(base: string, username: string, password: string) {
+  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  expect(res.status).toBe(200);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return async (method: string, url: string, body?: unknown, type = 'application/json') => {
+    const r = await fetch(`${base}${url}`, {
+      method,
+      headers: { cookie, 'x-csrf-token': csrfToken, ...(body !== undefined && { 'content-type': type }) },
+      body: body === undefined ? undefined : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+}
