@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readOrCreateKeyFile } from '../../platform/keys/key-file.ts';
 
 /**
  * Party ID numbers (身份证号, 统一社会信用代码) are encrypted at rest (个人信息保护法 art. 51) with AES-256-GCM
@@ -22,22 +22,7 @@ const cache = new Map<string, Promise<PartyIdKey>>();
 
 async function loadOrCreate(dataDir: string): Promise<PartyIdKey> {
   const file = path.join(dataDir, FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    text = randomBytes(32).toString('base64') + '\n';
-    try {
-      // `wx`: a key another process wrote first wins; ours is dropped and theirs read back.
-      await writeFile(file, text, { mode: 0o600, flag: 'wx' });
-    } catch (w) {
-      if ((w as NodeJS.ErrnoException).code !== 'EEXIST') throw w;
-      text = await readFile(file, 'utf8');
-    }
-  }
-  await chmod(file, 0o600);
+  const text = await readOrCreateKeyFile(file, () => randomBytes(32).toString('base64') + '\n');
   const key = Buffer.from(text.trim(), 'base64');
   if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte AES-256 key (base64)`);
   const keyId = createHash('sha256').update(key).digest('hex').slice(0, 16);

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readOrCreateKeyFile } from '../../platform/keys/key-file.ts';
 
 /**
  * The installation's Ed25519 signing key: it signs copy receipts (第二十条: every copy handed out is on record
@@ -30,23 +30,7 @@ function rawPublicKey(publicKey: KeyObject): Buffer {
 
 async function loadOrCreate(dataDir: string): Promise<InstallationKey> {
   const file = path.join(dataDir, FILE);
-  let pem: string;
-  try {
-    pem = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const { privateKey } = generateKeyPairSync('ed25519');
-    pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    try {
-      // `wx`: a key another process wrote first wins; ours is dropped and theirs read back.
-      await writeFile(file, pem, { mode: 0o600, flag: 'wx' });
-    } catch (w) {
-      if ((w as NodeJS.ErrnoException).code !== 'EEXIST') throw w;
-      pem = await readFile(file, 'utf8');
-    }
-  }
-  await chmod(file, 0o600);
+  const pem = await readOrCreateKeyFile(file, () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
   const privateKey = createPrivateKey(pem);
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`${file} does not hold an Ed25519 private key`);
   const publicKey = createPublicKey(privateKey);

@@ -1,6 +1,7 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { appendFile, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { readOrCreateKeyFile } from '../../platform/keys/key-file.ts';
 import { forgetInstallationKey, installationKey } from '../playback/installation-key.ts';
 import { ed25519Signer, sm2Signer, verifierFromVkey, type NoteSigner, type NoteVerifier } from './note.ts';
 
@@ -20,21 +21,7 @@ const RETIRED_FILE = path.join('keys', 'tlog-retired.vkeys');
 
 async function sm2Key(dataDir: string) {
   const file = path.join(dataDir, SM2_FILE);
-  let pem: string;
-  try {
-    pem = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    pem = generateKeyPairSync('ec', { namedCurve: 'SM2' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    try {
-      await writeFile(file, pem, { mode: 0o600, flag: 'wx' });
-    } catch (w) {
-      if ((w as NodeJS.ErrnoException).code !== 'EEXIST') throw w;
-      pem = await readFile(file, 'utf8');
-    }
-  }
-  await chmod(file, 0o600);
+  const pem = await readOrCreateKeyFile(file, () => generateKeyPairSync('ec', { namedCurve: 'SM2' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
   // Loaded back from PEM: OpenSSL then signs as SM2 (with the Z value); a freshly generated KeyObject would
   // sign as plain ECDSA on the SM2 curve, which an SM2 verifier rejects.
   return createPrivateKey(pem);
