@@ -13,7 +13,8 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import PDFKit from 'pdfkit';
 import { PDFDocument } from 'pdf-lib';
-import { buildCaseFilePdf, CJK_FONT_FILE, type CatalogueEntry } from '../../src/modules/case-files/case-file-pdf.ts';
+import { buildCaseFilePdf, type CatalogueEntry } from '../../src/modules/case-files/case-file-pdf.ts';
+import { cjkFont } from '../../src/platform/pdf/cjk-font.ts';
 import { LocalObjectStore } from '../../src/platform/storage/local-object-store.ts';
 import { fmtNum, fmtRatio, loadLine, median, numberOption, printTable, stringOption } from '../lib/bench-utils.ts';
 
@@ -29,7 +30,8 @@ async function makeDocument(n: number, pages: number): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const end = new Promise((r) => doc.on('end', r));
-  doc.registerFont('cjk', CJK_FONT_FILE, 'NotoSansCJKsc-Regular');
+  const font = await cjkFont();
+  doc.registerFont('cjk', font.bytes, font.family);
   doc.font('cjk');
   for (let p = 0; p < pages; p++) {
     if (p) doc.addPage();

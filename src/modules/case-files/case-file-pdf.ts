@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import PDFKit from 'pdfkit';
 import { PDFDocument, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib';
 import { AppError } from '../../platform/errors/error-catalog.ts';
+import { cjkFont, type CjkFont } from '../../platform/pdf/cjk-font.ts';
 
 /**
  * The bound case file (案卷) as one PDF (第九条; 河北省行政处罚案卷标准, GB/T 9705 layouts): cover, 卷内目录,
@@ -9,10 +9,6 @@ import { AppError } from '../../platform/errors/error-catalog.ts';
  * a CJK font (real, extractable Chinese text); uploaded PDFs and images are merged and stamped with pdf-lib.
  * Only one uploaded document is held in memory at a time besides the output.
  */
-
-/** Debian's fonts-noto-cjk. */
-export const CJK_FONT_FILE = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
-const CJK_FONT_NAME = 'NotoSansCJKsc-Regular';
 
 const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = 56;
@@ -76,12 +72,16 @@ export interface BuiltCaseFile {
   startPages: number[];
 }
 
-export function assertCjkFont(): void {
-  if (!existsSync(CJK_FONT_FILE)) throw new AppError('CASE_FILE_FONT_MISSING');
+/** The platform's CJK font (found and read once per process); none installed answers CASE_FILE_FONT_MISSING (503). */
+async function caseFileFont(): Promise<CjkFont> {
+  return cjkFont().catch((e: unknown) => {
+    throw e instanceof AppError && e.code === 'PDF_FONT_MISSING' ? new AppError('CASE_FILE_FONT_MISSING') : e;
+  });
 }
 
 /** Renders with pdfkit into bytes. */
 async function render(draw: (doc: PDFKit.PDFDocument) => void): Promise<Uint8Array> {
+  const font = await caseFileFont();
   const doc = new PDFKit({ size: 'A4', margin: MARGIN, autoFirstPage: true, info: { Producer: 'QuanLu', Creator: 'QuanLu' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -89,7 +89,7 @@ async function render(draw: (doc: PDFKit.PDFDocument) => void): Promise<Uint8Arr
     doc.on('end', () => resolve());
     doc.on('error', reject);
   });
-  doc.registerFont('cjk', CJK_FONT_FILE, CJK_FONT_NAME);
+  doc.registerFont('cjk', font.bytes, font.family);
   doc.font('cjk');
   draw(doc);
   doc.end();
@@ -202,7 +202,7 @@ function drawReferenceTable(doc: PDFKit.PDFDocument, r: ReferenceTable, items: n
 export async function renderElectronicDataList(
   items: { title: string; recordedAt: string; sha256: string; sm3: string; sizeBytes: number; storage: string; officers: string }[],
 ): Promise<Uint8Array> {
-  assertCjkFont();
+  await caseFileFont();
   return render((doc) => {
     const w = A4.width - 2 * MARGIN;
     doc.fontSize(16).text('电子数据（声像资料）清单', { width: w, align: 'center' });
@@ -250,7 +250,7 @@ async function imagePage(out: PDFDocument, bytes: Uint8Array, mimeType: string):
  * rows, such as each recording under 电子数据, the page of what they point into).
  */
 export async function buildCaseFilePdf(cover: CoverFields, entries: CatalogueEntry[], reference: ReferenceTable): Promise<BuiltCaseFile> {
-  assertCjkFont();
+  await caseFileFont();
   const startPages: number[] = [];
   let next = 1;
   for (const e of entries) {
