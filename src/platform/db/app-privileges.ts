@@ -105,6 +105,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   tlog_state: ['SELECT', 'UPDATE'],
   tlog_checkpoint: APPEND,
   tlog_key: APPEND,
+  // 第十一、十二条 holds are placed and released (once, a trigger checks), never removed.
+  retention_hold: KEEP,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */

@@ -791,6 +791,20 @@ export interface DeviceFindingTable {
   found_at: Timestamp;
 }
 
+/** A hold (0018): while released_at is null nothing it covers is disposed of (第十一、十二条). */
+export interface RetentionHoldTable {
+  id: Generated<string>;
+  subject_type: 'recording' | 'case_file';
+  subject_id: string;
+  kind: 'preservation' | 'case_reopened' | 'legal';
+  source_id: string | null;
+  reason: string;
+  placed_at: GeneratedTimestamp;
+  placed_by: string | null;
+  released_at: Date | null;
+  released_by: string | null;
+}
+
 export interface DB {
   department: DepartmentTable;
   person: PersonTable;
@@ -855,4 +869,5 @@ export interface DB {
   device_repairer: DeviceRepairerTable;
   device_repair: DeviceRepairTable;
   device_finding: DeviceFindingTable;
+  retention_hold: RetentionHoldTable;
 }
