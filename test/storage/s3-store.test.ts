@@ -24,7 +24,7 @@ import { StartupError } from '../../src/platform/http/listen-check.ts';
 import { createTestApp, login, makeDepartment, makePerson, makeUser, type Session, type TestContext } from '../support/harness.ts';
 import { runCli } from '../support/cli.ts';
 import { makeClip } from '../support/media-fixtures.ts';
-import { findS3TestServer, startS3Gateway, type S3Gateway } from '../support/s3-gateway.ts';
+import { findS3TestServer, GATEWAY_WAIT_MS, startS3Gateway, type S3Gateway } from '../support/s3-gateway.ts';
 import { tusUpload } from '../support/tus-client.ts';
 
 const tool = findS3TestServer();
@@ -61,7 +61,7 @@ describe.skipIf(!tool)('S3 object store with Object Lock (real Ceph RADOS Gatewa
     const u = await makeUser(ctx.db, { roles: ['officer'], departmentId, personId });
     officer = await login(ctx.app, u.username, u.password);
     headers = { cookie: officer.cookie, 'x-csrf-token': officer.csrf };
-  }, 240_000);
+  }, GATEWAY_WAIT_MS + 240_000);
   afterAll(async () => {
     await ctx?.close();
     s3?.destroy();

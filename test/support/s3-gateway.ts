@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,6 +41,65 @@ export interface S3Gateway {
 export async function startS3Gateway(o: { bytes?: number } = {}): Promise<S3Gateway> {
   const tool = findS3TestServer();
   if (!tool) throw new Error('s3-test-server not found next to the checkout (../shared/tools)');
+  await takeGatewayLock();
+  try {
+    return await startLocked(tool, o);
+  } catch (error) {
+    releaseGatewayLock();
+    throw error;
+  }
+}
+
+/**
+ * The gateway listens on fixed ports (monitor 6789, gateway 7480), so only one may run on the machine at a
+ * time: test files (vitest runs two at once) and other checkouts take turns through a lock folder holding the
+ * owner's pid. A lock whose owner is gone is taken over. Callers give their beforeAll a long timeout
+ * (GATEWAY_WAIT_MS): another file may hold the gateway for minutes.
+ */
+export const GATEWAY_WAIT_MS = 20 * 60_000;
+const LOCK_DIR = path.join(tmpdir(), 'quanlu-s3-gateway.lock');
+let lockHeld = false;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function takeGatewayLock(): Promise<void> {
+  const deadline = Date.now() + GATEWAY_WAIT_MS;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(path.join(LOCK_DIR, 'pid'), String(process.pid));
+      lockHeld = true;
+      process.once('exit', releaseGatewayLock);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let owner = NaN;
+    try {
+      owner = Number(readFileSync(path.join(LOCK_DIR, 'pid'), 'utf8'));
+    } catch {
+      // the owner is between mkdir and writing its pid, or just released it
+    }
+    if (Number.isInteger(owner) && owner > 0 && !alive(owner)) rmSync(LOCK_DIR, { recursive: true, force: true });
+    if (Date.now() > deadline) throw new Error(`the S3 test gateway stayed taken (lock ${LOCK_DIR})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function releaseGatewayLock(): void {
+  if (!lockHeld) return;
+  lockHeld = false;
+  rmSync(LOCK_DIR, { recursive: true, force: true });
+}
+
+async function startLocked(tool: string, o: { bytes?: number }): Promise<S3Gateway> {
   const dir = await mkdtemp(path.join(tmpdir(), 'quanlu-s3gw-'));
   const env = { ...process.env, ...(o.bytes && { S3_TEST_BYTES: String(o.bytes) }) };
   let out = '';
@@ -78,6 +137,7 @@ export async function startS3Gateway(o: { bytes?: number } = {}): Promise<S3Gate
     stop: async () => {
       await run(tool, ['stop', dir]).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
+      releaseGatewayLock();
     },
   };
 }
