@@ -85,6 +85,19 @@ export const ACTIONS = {
   'case.file.write': { entity: 'case', permissions: ['casefiles:write'] },
   /** Archive the case file (归档): the department's custodian or leader. */
   'case.file.archive': { entity: 'case', permissions: ['casefiles:archive'] },
+  /** 第十二条: propose long-term preservation of a recording (one of the four grounds). */
+  'recording.preserve.propose': { entity: 'recording', permissions: ['preservation:propose'] },
+  /** 第十二条: approve or release a long-term preservation mark covering this recording (never one's own proposal). */
+  'recording.preserve.approve': { entity: 'recording', permissions: ['preservation:approve'] },
+  /** See a department's disc / removable-media sets, volumes, registered media and their checks. */
+  'disc.read': { entity: 'department', permissions: ['discs:read'] },
+  /**
+   * Build a set in a department, download its images (copies of originals, each download audited), register
+   * a medium and record its checks.
+   */
+  'disc.write': { entity: 'department', permissions: ['discs:write'] },
+  /** Put a recording (of an approved mark) on a disc set: the builder must reach it. */
+  'recording.disc': { entity: 'recording', permissions: ['discs:write'] },
 } as const satisfies Record<string, { entity: Entity; permissions: readonly Permission[]; grant?: readonly GrantMode[] }>;
 
 export type Action = keyof typeof ACTIONS;

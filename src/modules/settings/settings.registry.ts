@@ -106,6 +106,20 @@ export const settingsRegistry = {
     label: { zh: '设备保养到期前提前提醒天数', en: 'Days before maintenance is due that the dashboard reminds' },
     input: { type: 'integer', min: 0, max: 365 },
   },
+  /** 档案法实施条例 art. 41: each registered preservation medium is re-verified at least this often (months). */
+  'media.checkIntervalMonths': {
+    schema: z.number().int().min(1).max(120),
+    default: 12,
+    label: { zh: '长期保存介质复检周期（月）', en: 'Re-verification interval of preservation media (months)' },
+    input: { type: 'integer', min: 1, max: 120 },
+  },
+  /** Archive rules (GB/T 18894): each check round samples at least this share of all media (never below 10 %). */
+  'media.checkSamplePercent': {
+    schema: z.number().int().min(10).max(100),
+    default: 10,
+    label: { zh: '每轮抽检介质比例（%，不低于 10）', en: 'Share of media sampled per check round (%, at least 10)' },
+    input: { type: 'integer', min: 10, max: 100 },
+  },
 } as const;
 
 export type SettingKey = keyof typeof settingsRegistry;

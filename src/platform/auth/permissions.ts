@@ -39,6 +39,11 @@ export const PERMISSIONS = [
   'casefiles:read',
   'casefiles:write',
   'casefiles:archive',
+  // 第十二条 long-term preservation: marks, disc / removable-media sets and the media register.
+  'preservation:propose',
+  'preservation:approve',
+  'discs:read',
+  'discs:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -97,6 +102,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     // case; its handling officers compile it (立卷).
     'casefiles:read': ['own'],
     'casefiles:write': ['own'],
+    // 第十二条: the officer proposes long-term preservation of footage they may read; a leader approves.
+    'preservation:propose': ['department', 'own'],
   },
   // 第八、十条: the custodian receives, verifies and confirms the daily offloads of the department's people.
   custodian: {
@@ -124,6 +131,11 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'casefiles:read': D,
     'casefiles:write': D,
     'casefiles:archive': D,
+    // 第十二条: the custodian proposes preservation, builds the disc sets of the department's approved marks,
+    // downloads and burns their images, registers the media and re-verifies them (档案法实施条例 art. 41).
+    'preservation:propose': ['department', 'own', 'staff'],
+    'discs:read': D,
+    'discs:write': D,
   },
   leader: {
     self: G,
@@ -149,6 +161,10 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'casefiles:read': ['department', 'staff'],
     'casefiles:write': D,
     'casefiles:archive': D,
+    // 第十二条: the leader approves (never their own proposal) and releases long-term preservation marks.
+    'preservation:propose': ['department', 'staff'],
+    'preservation:approve': ['department', 'staff'],
+    'discs:read': D,
   },
   // 法制督察: reads everything, changes no recording.
   supervisor: {
@@ -169,6 +185,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'cases:reveal': G,
     // 法制督察 reviews every case file (案卷评查); changes none.
     'casefiles:read': G,
+    // Sees every disc set and medium and their checks (alerts), never downloads an image.
+    'discs:read': G,
   },
   admin: {
     self: G,
@@ -194,6 +212,8 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'custody:read': G,
     // The admin sees cases (to keep the checklist with settings:write) but neither handles them nor sees identities.
     'cases:read': G,
+    // Sees the media register and its alerts (工作台); neither builds nor downloads images.
+    'discs:read': G,
   },
   auditor: {
     self: G,
@@ -210,6 +230,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'custody:read': G,
     // The auditor reads cases and the audit trail of every reveal, never the identities themselves.
     'cases:read': G,
+    'discs:read': G,
   },
 };
 

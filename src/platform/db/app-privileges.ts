@@ -107,6 +107,15 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   tlog_key: APPEND,
   // 第十一、十二条 holds are placed and released (once, a trigger checks), never removed.
   retention_hold: KEEP,
+  // 第十二条 long-term preservation (0020): marks are decided and released on the row, never removed; what a
+  // mark covers, what a set holds and every medium check are written once; sets, volumes and media move on.
+  preservation_mark: KEEP,
+  preservation_mark_item: APPEND,
+  media_set: KEEP,
+  media_set_item: APPEND,
+  media_volume: KEEP,
+  physical_medium: KEEP,
+  medium_check: APPEND,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */

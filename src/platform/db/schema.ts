@@ -805,6 +805,95 @@ export interface RetentionHoldTable {
   released_by: string | null;
 }
 
+/** 第十二条 长期保存 — a long-term preservation mark (0020). */
+export interface PreservationMarkTable {
+  id: Generated<string>;
+  ground: 'objection' | 'obstruction' | 'incident' | 'other';
+  description: string | null;
+  state: Generated<'proposed' | 'approved' | 'rejected' | 'released'>;
+  proposed_by: string;
+  proposed_at: GeneratedTimestamp;
+  decided_by: string | null;
+  decided_at: Date | null;
+  decision_note: string | null;
+  released_by: string | null;
+  released_at: Date | null;
+  release_reason: string | null;
+}
+
+export interface PreservationMarkItemTable {
+  mark_id: string;
+  recording_id: string;
+}
+
+/** A disc / removable-media set (0020). */
+export interface MediaSetTable {
+  id: Generated<string>;
+  label: string;
+  media_type: 'cd' | 'dvd' | 'bd' | 'removable';
+  volume_bytes: ColumnType<string, number | string, never>;
+  format: 'iso' | 'folder';
+  department_id: string;
+  state: Generated<'queued' | 'building' | 'built' | 'failed'>;
+  total_bytes: ColumnType<string, number | string | undefined, number | string>;
+  done_bytes: ColumnType<string, number | string | undefined, number | string>;
+  phase: string | null;
+  error: string | null;
+  created_by: string;
+  created_at: GeneratedTimestamp;
+  built_at: Date | null;
+}
+
+export interface MediaSetItemTable {
+  set_id: string;
+  recording_id: string;
+  mark_id: string;
+  volume_no: number;
+  path: string;
+  size_bytes: ColumnType<string, number | string, never>;
+}
+
+export interface MediaVolumeTable {
+  id: Generated<string>;
+  set_id: string;
+  volume_no: number;
+  volume_count: number;
+  label: string;
+  image_name: string | null;
+  image_bytes: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  image_sha256: string | null;
+  manifest_sha256: string | null;
+  verified_at: Date | null;
+  verify_ok: boolean | null;
+  verify_detail: string | null;
+}
+
+/** A physical medium (光盘, 移动存储介质) made from one volume (0020). */
+export interface PhysicalMediumTable {
+  id: Generated<string>;
+  volume_id: string;
+  label: string;
+  media_type: 'cd' | 'dvd' | 'bd' | 'removable';
+  maker: string;
+  made_on: ColumnType<string, string, string>;
+  storage_place: string;
+  registered_by: string;
+  registered_at: GeneratedTimestamp;
+  next_check_due: ColumnType<Date, Date | string, Date | string>;
+  status: Generated<'unchecked' | 'ok' | 'unreadable' | 'missing' | 'mismatch'>;
+  last_checked_at: Date | null;
+}
+
+export interface MediumCheckTable {
+  id: Generated<string>;
+  medium_id: string;
+  checked_by: string;
+  checked_at: GeneratedTimestamp;
+  method: 'image' | 'reported';
+  result: 'ok' | 'unreadable' | 'missing' | 'mismatch';
+  detail: string | null;
+}
+
 export interface DB {
   department: DepartmentTable;
   person: PersonTable;
@@ -870,4 +959,11 @@ export interface DB {
   device_repair: DeviceRepairTable;
   device_finding: DeviceFindingTable;
   retention_hold: RetentionHoldTable;
+  preservation_mark: PreservationMarkTable;
+  preservation_mark_item: PreservationMarkItemTable;
+  media_set: MediaSetTable;
+  media_set_item: MediaSetItemTable;
+  media_volume: MediaVolumeTable;
+  physical_medium: PhysicalMediumTable;
+  medium_check: MediumCheckTable;
 }

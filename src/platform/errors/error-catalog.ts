@@ -259,6 +259,23 @@ export const errorCatalog = {
   TLOG_NO_CHECKPOINT: { status: 404, zh: '没有该树大小的已签名检查点', en: 'No signed checkpoint of that tree size' },
   TLOG_BAD_PROOF_RANGE: { status: 400, zh: '证明的序号或树大小超出已并入日志的范围', en: 'The sequence number or tree size is outside the integrated log' },
   TLOG_NO_TILE: { status: 404, zh: '没有该日志瓦片', en: 'No such log tile' },
+  // 第十二条 long-term preservation and disc / removable-media sets (src/modules/preservation, media-sets).
+  PRESERVATION_SELF_APPROVAL: { status: 403, zh: '不能审批自己提出的长期保存标记', en: 'You cannot approve a long-term preservation mark you proposed' },
+  PRESERVATION_STATE: { status: 409, zh: '该长期保存标记当前为“{state}”，不能{what}', en: 'This long-term preservation mark is {state}; it cannot be {what}' },
+  PRESERVATION_ORIGINAL_MISSING: {
+    status: 409,
+    zh: '声像资料 {file} 的原始文件不在存储中，无法设置法律保全；请先修复存储',
+    en: 'The original of {file} is not in the store, so no legal hold can be set on it; repair the store first',
+  },
+  MEDIA_NOTHING_TO_BURN: { status: 400, zh: '没有可刻录的已批准长期保存标记', en: 'No approved long-term preservation mark to put on a medium' },
+  MEDIA_FILE_TOO_LARGE: {
+    status: 422,
+    zh: '{file}（{size} 字节）超过单卷容量 {volume} 字节（含清单与校验程序），请选择容量更大的介质',
+    en: '{file} ({size} bytes) exceeds the volume capacity of {volume} bytes (with manifest and verifier); choose a larger medium',
+  },
+  MEDIA_SET_NOT_BUILT: { status: 409, zh: '该介质集尚未生成完成（{state}）', en: 'This media set is not built yet ({state})' },
+  MEDIA_TOOL_MISSING: { status: 503, zh: '服务器未安装光盘映像工具 xorriso', en: 'The disc image tool xorriso is not installed on the server' },
+  MEDIUM_IMAGE_UNREADABLE: { status: 422, zh: '上传的映像无法读取：{reason}', en: 'The uploaded image cannot be read: {reason}' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

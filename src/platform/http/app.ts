@@ -39,6 +39,8 @@ import { caseRoutes } from '../../modules/cases/cases.routes.ts';
 import { caseFileRoutes } from '../../modules/case-files/case-files.routes.ts';
 import { annotationRoutes } from '../../modules/annotations/annotations.routes.ts';
 import { tlogRoutes } from '../../modules/tlog/tlog.routes.ts';
+import { preservationRoutes } from '../../modules/preservation/preservation.routes.ts';
+import { mediaSetRoutes } from '../../modules/media-sets/media-sets.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -137,6 +139,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(recordingRoutes);
   await app.register(offloadRoutes);
   await app.register(fixityRoutes);
+  await app.register(preservationRoutes);
+  await app.register(mediaSetRoutes);
   await app.register(tlogRoutes);
   await app.register(accessRequestRoutes);
   await app.register(playbackRoutes);
