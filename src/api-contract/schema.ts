@@ -14616,6 +14616,1481 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 介质登记簿 Registered media; ?alerting=true: only missing, unreadable or mismatching ones (工作台 alert) */
+        get: {
+            parameters: {
+                query?: {
+                    alerting?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PhysicalMedium"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media-sets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 介质集列表 Sets of my departments, with build progress */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["MediaSet"][];
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 生成介质集 Build a disc / removable-media set from approved preservation marks (a job writes and reads back each volume) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        departmentId?: string;
+                        /** @default iso */
+                        format?: components["schemas"]["MediaFormatInput"];
+                        label: string;
+                        markIds?: string[];
+                        mediaType: components["schemas"]["MediaTypeInput"];
+                        volumeBytes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MediaSet"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media-sets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 介质集 One set, its volumes and their read-back */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MediaSet"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media-volumes/{id}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 下载映像 Download a verified volume to burn (ISO, or a folder as ZIP); audited */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media-volumes/{id}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 登记介质 Register the physical medium made from a verified volume */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        label: string;
+                        /** Format: date */
+                        madeOn: string;
+                        maker: string;
+                        mediaType: components["schemas"]["MediaTypeInput"];
+                        storagePlace: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checks: {
+                                checkedAt: string;
+                                checkedBy: string;
+                                detail: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                method: "image" | "reported";
+                                /** @enum {string} */
+                                result: "ok" | "unreadable" | "missing" | "mismatch";
+                            }[];
+                            due: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            label: string;
+                            lastCheckedAt: string | null;
+                            madeOn: string;
+                            maker: string;
+                            mediaType: components["schemas"]["MediaType"];
+                            nextCheckDue: string;
+                            registeredAt: string;
+                            registeredBy: string;
+                            /** Format: uuid */
+                            setId: string;
+                            status: components["schemas"]["MediumStatus"];
+                            storagePlace: string;
+                            volumeCount: number;
+                            /** Format: uuid */
+                            volumeId: string;
+                            volumeLabel: string;
+                            volumeNo: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 介质 One medium and its checks */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checks: {
+                                checkedAt: string;
+                                checkedBy: string;
+                                detail: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                method: "image" | "reported";
+                                /** @enum {string} */
+                                result: "ok" | "unreadable" | "missing" | "mismatch";
+                            }[];
+                            due: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            label: string;
+                            lastCheckedAt: string | null;
+                            madeOn: string;
+                            maker: string;
+                            mediaType: components["schemas"]["MediaType"];
+                            nextCheckDue: string;
+                            registeredAt: string;
+                            registeredBy: string;
+                            /** Format: uuid */
+                            setId: string;
+                            status: components["schemas"]["MediumStatus"];
+                            storagePlace: string;
+                            volumeCount: number;
+                            /** Format: uuid */
+                            volumeId: string;
+                            volumeLabel: string;
+                            volumeNo: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/{id}/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 登记检查结果 Record what was found (missing, unreadable, or the offline verifier’s result on the medium) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        detail: string;
+                        /** @enum {string} */
+                        result: "ok" | "unreadable" | "missing" | "mismatch";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checks: {
+                                checkedAt: string;
+                                checkedBy: string;
+                                detail: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                method: "image" | "reported";
+                                /** @enum {string} */
+                                result: "ok" | "unreadable" | "missing" | "mismatch";
+                            }[];
+                            due: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            label: string;
+                            lastCheckedAt: string | null;
+                            madeOn: string;
+                            maker: string;
+                            mediaType: components["schemas"]["MediaType"];
+                            nextCheckDue: string;
+                            registeredAt: string;
+                            registeredBy: string;
+                            /** Format: uuid */
+                            setId: string;
+                            status: components["schemas"]["MediumStatus"];
+                            storagePlace: string;
+                            volumeCount: number;
+                            /** Format: uuid */
+                            volumeId: string;
+                            volumeLabel: string;
+                            volumeNo: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/{id}/checks/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 以映像复检 Send the image read from the medium (raw bytes); the server compares it with what was written */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checks: {
+                                checkedAt: string;
+                                checkedBy: string;
+                                detail: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                method: "image" | "reported";
+                                /** @enum {string} */
+                                result: "ok" | "unreadable" | "missing" | "mismatch";
+                            }[];
+                            due: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            label: string;
+                            lastCheckedAt: string | null;
+                            madeOn: string;
+                            maker: string;
+                            mediaType: components["schemas"]["MediaType"];
+                            nextCheckDue: string;
+                            registeredAt: string;
+                            registeredBy: string;
+                            /** Format: uuid */
+                            setId: string;
+                            status: components["schemas"]["MediumStatus"];
+                            storagePlace: string;
+                            volumeCount: number;
+                            /** Format: uuid */
+                            volumeId: string;
+                            volumeLabel: string;
+                            volumeNo: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/check-round": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 本轮复检 Media to check now: those due, topped up to the sample share (≥ 10 %) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PhysicalMedium"][];
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/offload/days/{day}": {
         parameters: {
             query?: never;
@@ -16493,6 +17968,885 @@ export interface paths {
                 };
                 /** @description Error: { code, message (request language), requestId, fields? } */
                 408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/preservation-marks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 长期保存标记列表 Marks I proposed or covering recordings I may read */
+        get: {
+            parameters: {
+                query?: {
+                    recordingId?: string;
+                    state?: components["schemas"]["PreservationMarkStateInput"];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PreservationMark"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 提出长期保存 Propose long-term preservation of recordings on one of the four grounds (第十二条) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        ground: components["schemas"]["PreservationGroundInput"];
+                        recordingIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreservationMark"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/preservation-marks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 长期保存标记 One mark */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreservationMark"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/preservation-marks/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 批准 Approve (not one’s own proposal): holds and legal holds are set */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreservationMark"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/preservation-marks/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 驳回 Reject with a reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreservationMark"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/preservation-marks/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 解除 Release an approved mark with a reason: its holds and legal holds end */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreservationMark"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -19445,7 +21799,7 @@ export interface paths {
                                 };
                                 isDefault: boolean;
                                 /** @enum {string} */
-                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays";
+                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent";
                                 label: {
                                     en: string;
                                     zh: string;
@@ -19512,7 +21866,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays";
+                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent";
                 };
                 cookie?: never;
             };
@@ -19539,7 +21893,7 @@ export interface paths {
                             };
                             isDefault: boolean;
                             /** @enum {string} */
-                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays";
+                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent";
                             label: {
                                 en: string;
                                 zh: string;
@@ -22391,13 +24745,217 @@ export interface components {
         /** @enum {string} */
         DeviceTypeInput: "body_camera" | "camera" | "video_camera" | "audio_recorder" | "other";
         /** @enum {string} */
+        MediaFormat: "iso" | "folder";
+        /** @enum {string} */
+        MediaFormatInput: "iso" | "folder";
+        MediaSet: {
+            builtAt: string | null;
+            createdAt: string;
+            /** Format: uuid */
+            departmentId: string;
+            departmentName: string;
+            doneBytes: number;
+            error: string | null;
+            format: components["schemas"]["MediaFormat"];
+            /** Format: uuid */
+            id: string;
+            label: string;
+            mediaType: components["schemas"]["MediaType"];
+            phase: string | null;
+            /** @enum {string} */
+            state: "queued" | "building" | "built" | "failed";
+            totalBytes: number;
+            volumeBytes: number;
+            volumes: {
+                bytes: number;
+                files: number;
+                /** Format: uuid */
+                id: string;
+                imageBytes: number | null;
+                imageName: string | null;
+                imageSha256: string | null;
+                label: string;
+                verifiedAt: string | null;
+                verifyDetail: string | null;
+                verifyOk: boolean | null;
+                volumeCount: number;
+                volumeNo: number;
+            }[];
+        };
+        MediaSetInput: {
+            builtAt: string | null;
+            createdAt: string;
+            /** Format: uuid */
+            departmentId: string;
+            departmentName: string;
+            doneBytes: number;
+            error: string | null;
+            format: components["schemas"]["MediaFormatInput"];
+            /** Format: uuid */
+            id: string;
+            label: string;
+            mediaType: components["schemas"]["MediaTypeInput"];
+            phase: string | null;
+            /** @enum {string} */
+            state: "queued" | "building" | "built" | "failed";
+            totalBytes: number;
+            volumeBytes: number;
+            volumes: {
+                bytes: number;
+                files: number;
+                /** Format: uuid */
+                id: string;
+                imageBytes: number | null;
+                imageName: string | null;
+                imageSha256: string | null;
+                label: string;
+                verifiedAt: string | null;
+                verifyDetail: string | null;
+                verifyOk: boolean | null;
+                volumeCount: number;
+                volumeNo: number;
+            }[];
+        };
+        /** @enum {string} */
+        MediaType: "cd" | "dvd" | "bd" | "removable";
+        /** @enum {string} */
+        MediaTypeInput: "cd" | "dvd" | "bd" | "removable";
+        /** @enum {string} */
+        MediumStatus: "unchecked" | "ok" | "unreadable" | "missing" | "mismatch";
+        /** @enum {string} */
+        MediumStatusInput: "unchecked" | "ok" | "unreadable" | "missing" | "mismatch";
+        /** @enum {string} */
         PartyInformed: "yes" | "no" | "not_applicable";
         /** @enum {string} */
         PartyInformedInput: "yes" | "no" | "not_applicable";
         /** @enum {string} */
-        Permission: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "devices:read" | "devices:manage" | "devices:checkout" | "devices:fault" | "devices:approve" | "devices:configure" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal" | "casefiles:read" | "casefiles:write" | "casefiles:archive";
+        Permission: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "devices:read" | "devices:manage" | "devices:checkout" | "devices:fault" | "devices:approve" | "devices:configure" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal" | "casefiles:read" | "casefiles:write" | "casefiles:archive" | "preservation:propose" | "preservation:approve" | "discs:read" | "discs:write";
         /** @enum {string} */
-        PermissionInput: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "devices:read" | "devices:manage" | "devices:checkout" | "devices:fault" | "devices:approve" | "devices:configure" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal" | "casefiles:read" | "casefiles:write" | "casefiles:archive";
+        PermissionInput: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "devices:read" | "devices:manage" | "devices:checkout" | "devices:fault" | "devices:approve" | "devices:configure" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal" | "casefiles:read" | "casefiles:write" | "casefiles:archive" | "preservation:propose" | "preservation:approve" | "discs:read" | "discs:write";
+        PhysicalMedium: {
+            due: boolean;
+            /** Format: uuid */
+            id: string;
+            label: string;
+            lastCheckedAt: string | null;
+            madeOn: string;
+            maker: string;
+            mediaType: components["schemas"]["MediaType"];
+            nextCheckDue: string;
+            registeredAt: string;
+            registeredBy: string;
+            /** Format: uuid */
+            setId: string;
+            status: components["schemas"]["MediumStatus"];
+            storagePlace: string;
+            volumeCount: number;
+            /** Format: uuid */
+            volumeId: string;
+            volumeLabel: string;
+            volumeNo: number;
+        };
+        PhysicalMediumInput: {
+            due: boolean;
+            /** Format: uuid */
+            id: string;
+            label: string;
+            lastCheckedAt: string | null;
+            madeOn: string;
+            maker: string;
+            mediaType: components["schemas"]["MediaTypeInput"];
+            nextCheckDue: string;
+            registeredAt: string;
+            registeredBy: string;
+            /** Format: uuid */
+            setId: string;
+            status: components["schemas"]["MediumStatusInput"];
+            storagePlace: string;
+            volumeCount: number;
+            /** Format: uuid */
+            volumeId: string;
+            volumeLabel: string;
+            volumeNo: number;
+        };
+        /** @enum {string} */
+        PreservationGround: "objection" | "obstruction" | "incident" | "other";
+        /** @enum {string} */
+        PreservationGroundInput: "objection" | "obstruction" | "incident" | "other";
+        PreservationMark: {
+            decidedAt: string | null;
+            decidedBy: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+            } | null;
+            decisionNote: string | null;
+            description: string | null;
+            ground: components["schemas"]["PreservationGround"];
+            /** Format: uuid */
+            id: string;
+            mayDecide: boolean;
+            mayRelease: boolean;
+            proposedAt: string;
+            proposedBy: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+            } | null;
+            recordings: {
+                fileName: string;
+                /** Format: uuid */
+                id: string;
+                recordedStart: string;
+                sizeBytes: number;
+            }[];
+            releasedAt: string | null;
+            releasedBy: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+            } | null;
+            releaseReason: string | null;
+            state: components["schemas"]["PreservationMarkState"];
+        };
+        PreservationMarkInput: {
+            decidedAt: string | null;
+            decidedBy: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+            } | null;
+            decisionNote: string | null;
+            description: string | null;
+            ground: components["schemas"]["PreservationGroundInput"];
+            /** Format: uuid */
+            id: string;
+            mayDecide: boolean;
+            mayRelease: boolean;
+            proposedAt: string;
+            proposedBy: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+            } | null;
+            recordings: {
+                fileName: string;
+                /** Format: uuid */
+                id: string;
+                recordedStart: string;
+                sizeBytes: number;
+            }[];
+            releasedAt: string | null;
+            releasedBy: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+            } | null;
+            releaseReason: string | null;
+            state: components["schemas"]["PreservationMarkStateInput"];
+        };
+        /** @enum {string} */
+        PreservationMarkState: "proposed" | "approved" | "rejected" | "released";
+        /** @enum {string} */
+        PreservationMarkStateInput: "proposed" | "approved" | "rejected" | "released";
         /** @enum {string} */
         ProcessingState: "pending" | "processing" | "ready" | "not_processable" | "failed";
         /** @enum {string} */
@@ -22542,8 +25100,13 @@ export const enumValues = {
     DepartmentKind: ["bureau","office","detachment","other"],
     DeviceStatus: ["available","in_use","in_repair","faulty","retired"],
     DeviceType: ["body_camera","camera","video_camera","audio_recorder","other"],
+    MediaFormat: ["iso","folder"],
+    MediaType: ["cd","dvd","bd","removable"],
+    MediumStatus: ["unchecked","ok","unreadable","missing","mismatch"],
     PartyInformed: ["yes","no","not_applicable"],
-    Permission: ["self","departments:read","departments:write","people:read","people:write","users:read","users:write","settings:read","settings:write","audit:read","audit:verify","jobs:read","recordings:read","recordings:upload","recordings:edit","offload:read","offload:confirm","access:request","access:approve","devices:read","devices:manage","devices:checkout","devices:fault","devices:approve","devices:configure","custody:read","cases:read","cases:write","cases:reveal","casefiles:read","casefiles:write","casefiles:archive"],
+    Permission: ["self","departments:read","departments:write","people:read","people:write","users:read","users:write","settings:read","settings:write","audit:read","audit:verify","jobs:read","recordings:read","recordings:upload","recordings:edit","offload:read","offload:confirm","access:request","access:approve","devices:read","devices:manage","devices:checkout","devices:fault","devices:approve","devices:configure","custody:read","cases:read","cases:write","cases:reveal","casefiles:read","casefiles:write","casefiles:archive","preservation:propose","preservation:approve","discs:read","discs:write"],
+    PreservationGround: ["objection","obstruction","incident","other"],
+    PreservationMarkState: ["proposed","approved","rejected","released"],
     ProcessingState: ["pending","processing","ready","not_processable","failed"],
     Role: ["officer","custodian","leader","supervisor","admin","auditor"],
 } as const satisfies { [K in keyof components["schemas"]]?: readonly components["schemas"][K][] };

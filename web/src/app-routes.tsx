@@ -37,6 +37,8 @@ const CasesListPage = lazy(() => import('./pages/cases/cases-list-page.tsx'));
 const CaseNewPage = lazy(() => import('./pages/cases/case-new-page.tsx'));
 const ChecklistPage = lazy(() => import('./pages/cases/checklist-page.tsx'));
 const CaseDetailPage = lazy(() => import('./pages/cases/case-detail-page.tsx'));
+const MarksPage = lazy(() => import('./pages/preservation/marks-page.tsx'));
+const MediaPage = lazy(() => import('./pages/preservation/media-page.tsx'));
 const BreakGlassPage = lazy(() => import('./pages/access/access-new-page.tsx').then((m) => ({ default: m.BreakGlassPage })));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
@@ -93,6 +95,8 @@ export function AppRoutes() {
         <Route path="cases/new" element={<Allow permission="cases:write"><CaseNewPage /></Allow>} />
         <Route path="cases/checklist" element={<Allow permission="cases:read"><ChecklistPage /></Allow>} />
         <Route path="cases/:id" element={<Allow permission="cases:read"><CaseDetailPage /></Allow>} />
+        <Route path="preservation" element={<Allow permission="recordings:read"><MarksPage /></Allow>} />
+        <Route path="preservation/media" element={<Allow permission="discs:read"><MediaPage /></Allow>} />
         <Route path="audit/events" element={<Allow permission="audit:read"><AuditPage /></Allow>} />
         <Route path="audit/seals" element={<Allow permission="audit:read"><SealsPage /></Allow>} />
         <Route path="*" element={<NotFoundPage />} />

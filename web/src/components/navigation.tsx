@@ -26,6 +26,7 @@ import {
   FolderOpenOutlined,
   FileAddOutlined,
   ProfileOutlined,
+  SaveOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Permission } from '../api/shapes.ts';
@@ -97,6 +98,16 @@ export const navigation: (NavLeaf | NavGroup)[] = [
       { path: '/devices/checkout', label: 'nav.deviceCheckout', icon: <ScanOutlined />, permission: 'devices:checkout' },
       { path: '/devices/maintenance', label: 'nav.deviceMaintenance', icon: <CalendarOutlined />, permission: 'devices:read' },
       { path: '/devices/faults', label: 'nav.deviceFaults', icon: <WarningOutlined />, permission: 'devices:read' },
+    ],
+  },
+  {
+    // 第十二条: long-term preservation marks; disc / removable-media sets, the media register and its checks.
+    key: 'preservation',
+    label: 'nav.preservationGroup',
+    icon: <SaveOutlined />,
+    children: [
+      { path: '/preservation', label: 'nav.preservationMarks', icon: <SafetyCertificateOutlined />, permission: 'recordings:read' },
+      { path: '/preservation/media', label: 'nav.preservationMedia', icon: <FolderOpenOutlined />, permission: 'discs:read' },
     ],
   },
   {

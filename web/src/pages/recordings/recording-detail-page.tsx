@@ -18,6 +18,7 @@ import type { RecordingDetail } from '../../api/shapes.ts';
 import { TimeCorrectionsCard } from './time-corrections-card.tsx';
 import { DeviceNotesCard } from '../devices/device-notes-card.tsx';
 import { RecordingCasesCard } from '../cases/recording-cases-card.tsx';
+import { PreservationCard } from '../preservation/preservation-card.tsx';
 
 /** While the media job has not finished, the page asks again this often. */
 const POLL_MS = 3000;
@@ -127,6 +128,7 @@ export default function RecordingDetailPage() {
           <MediaCard recording={r} />
           <CopyCard recordingId={r.id} access={access} />
           <RecordingCasesCard recordingId={r.id} />
+          <PreservationCard recordingId={r.id} />
         </Col>
       </Row>
       {mayEdit && (
