@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -108,8 +108,9 @@ export async function mediaSetRoutes(fastify: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      if (!req.body) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
-      return reply.status(201).send(await register.checkByImage(app.deps, userOf(req), req.params.id, req.body as Readable));
+      // Only the raw image types reach here as a stream; a JSON body (or none) is not an image.
+      if (!(req.body instanceof Readable)) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
+      return reply.status(201).send(await register.checkByImage(app.deps, userOf(req), req.params.id, req.body));
     },
   );
 }
