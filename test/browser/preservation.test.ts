@@ -33,6 +33,8 @@ beforeAll(async () => {
   const ctx = { db, deps: web.server.app.deps } as unknown as TestContext;
   recordingId = (await storeRecording(ctx, { bytes: randomBytes(256 * 1024), departmentId: dept.id, uploadedBy: custodian.id, personId: pOfficer.id, fileName: '现场执法_阻碍检查.mp4' })).id;
   ({ browser, page, pageErrors } = await launchBrowser({ width: 1440, height: 900 }));
+  // The machine is shared and loaded: pages get longer than the default 10 s to settle.
+  page.context().setDefaultTimeout(30_000);
 }, 180_000);
 
 afterAll(async () => {
