@@ -172,6 +172,17 @@ describe('ISO images', () => {
     const send = (bytes: Buffer) => s('custodian A').request('POST', `/api/media/${medium.id}/checks/image`, bytes, { 'content-type': 'application/octet-stream' });
     const good = await send(image);
     expect([good.statusCode, good.json().status]).toEqual([201, 'ok']);
+    // Over a real socket too (the route streams its body, cut only by silence, not by the JSON time limit).
+    const base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const c = s('custodian A');
+    const real = await fetch(`${base}/api/media/${medium.id}/checks/image`, {
+      method: 'POST',
+      headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': 'application/x-iso9660-image' },
+      body: new Uint8Array(image),
+    });
+    expect([real.status, ((await real.json()) as { status: string }).status]).toEqual([201, 'ok']);
+    // A JSON body is not an image: 415, nothing recorded.
+    expect((await c.request('POST', `/api/media/${medium.id}/checks/image`, { image: 'x' })).statusCode).toBe(415);
 
     // Flip one byte inside the data of the second recording, where the image's own directory says it lies.
     const files = await listIsoFiles(isoOf(set));
@@ -194,6 +205,7 @@ describe('ISO images', () => {
       ['reported', 'missing'],
       ['image', 'unreadable'],
       ['image', 'mismatch'],
+      ['image', 'ok'],
       ['image', 'ok'],
     ]);
     // The leader sees it and its checks but records none.

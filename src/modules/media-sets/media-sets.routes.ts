@@ -99,7 +99,8 @@ export async function mediaSetRoutes(fastify: FastifyInstance) {
   app.post(
     '/api/media/:id/checks/image',
     {
-      config: { permission: 'discs:write' },
+      // A DVD's image takes longer than a JSON body's time limit: only silence (the idle limit) cuts it.
+      config: { permission: 'discs:write', streamedBody: true },
       schema: {
         tags,
         summary: '以映像复检 Send the image read from the medium (raw bytes); the server compares it with what was written',

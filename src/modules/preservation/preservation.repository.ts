@@ -76,6 +76,14 @@ export async function releaseHolds(db: DbOrTx, markId: string, by: string): Prom
 }
 
 /**
+ * Serialises the holds of these originals until the transaction ends (sorted, so two transactions never wait on
+ * each other crosswise): an approval setting a legal hold and a release clearing one never interleave.
+ */
+export async function lockOriginals(db: DbOrTx, sha256s: readonly string[]): Promise<void> {
+  for (const sha of [...new Set(sha256s)].sort()) await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`legal-hold:${sha}`}, 0))`.execute(db);
+}
+
+/**
  * Of these originals, those still covered by an active preservation or legal hold on any recording using
  * them (content addressing: two recordings may share one original), so their legal hold in the store stays.
  */

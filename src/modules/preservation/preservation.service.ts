@@ -73,6 +73,7 @@ export async function approveMark(deps: Deps, user: AuthUser, id: string, input:
     if (m.proposed_by === user.id) throw new AppError('PRESERVATION_SELF_APPROVAL');
     refuseState(m, 'proposed', { zh: '审批', en: 'approved' });
     await requireAccess(trx, user, 'recording.preserve.approve', recs.map((r) => r.id));
+    await repo.lockOriginals(trx, recs.map((r) => r.original_sha256));
     await repo.decide(trx, id, { state: 'approved', by: user.id, note: input.note ?? null });
     await repo.placeHolds(trx, id, recs.map((r) => r.id), user.id, holdReason(m.ground, m.description));
     const originals = [...new Set(recs.map((r) => r.original_sha256))];
@@ -105,14 +106,16 @@ export async function rejectMark(deps: Deps, user: AuthUser, id: string, reason:
 
 /**
  * Releases an approved mark (a leader who may approve it, with a reason): its holds are released, and the legal
- * hold of each original is cleared once no other active preservation or legal hold covers it. The store is
- * changed after the commit: a failure there leaves an object held longer (the safe side) and is reported.
+ * hold of each original is cleared once no other active preservation or legal hold covers it. The originals are
+ * locked (lockOriginals) so an approval on the same original cannot slip in between; the store is changed last,
+ * inside the transaction, and if clearing fails the holds already cleared are set again before the error goes up.
  */
 export async function releaseMark(deps: Deps, user: AuthUser, id: string, reason: string) {
-  const originals = await deps.db.transaction().execute(async (trx) => {
+  await deps.db.transaction().execute(async (trx) => {
     const { m, recs } = await visibleMark(trx, user, id, true);
     refuseState(m, 'approved', { zh: '解除', en: 'released' });
     await requireAccess(trx, user, 'recording.preserve.approve', recs.map((r) => r.id));
+    await repo.lockOriginals(trx, recs.map((r) => r.original_sha256));
     await repo.release(trx, id, user.id, reason);
     const holds = await repo.releaseHolds(trx, id, user.id);
     const shas = [...new Set(recs.map((r) => r.original_sha256))];
@@ -124,9 +127,17 @@ export async function releaseMark(deps: Deps, user: AuthUser, id: string, reason
       target: { type: 'preservation_mark', id },
       details: { reason, holdsReleased: holds, legalHoldCleared: clear, legalHoldKept: [...still] },
     });
-    return clear;
+    const cleared: string[] = [];
+    try {
+      for (const key of clear) {
+        await deps.storage.setLegalHold(key, false);
+        cleared.push(key);
+      }
+    } catch (e) {
+      for (const key of cleared) await deps.storage.setLegalHold(key, true).catch(() => undefined);
+      throw e;
+    }
   });
-  for (const key of originals) await deps.storage.setLegalHold(key, false);
   return getMark(deps, user, id);
 }
 

@@ -21,6 +21,7 @@ function hasBody(raw: IncomingMessage): boolean {
 }
 
 function isStreamedUpload(req: FastifyRequest): boolean {
+  if (req.routeOptions.config?.streamedBody === true) return true;
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === STREAMED;
 }
 
@@ -75,6 +76,8 @@ export function registerBodyTimeouts(app: FastifyInstance, t: BodyTimeouts): voi
   app.addHook('onRequest', async (req) => {
     if (!hasBody(req.raw) || !isStreamedUpload(req)) return;
     const raw = req.raw;
+    // An injected request (tests, light-my-request) has no socket to time out.
+    if (typeof raw.setTimeout !== 'function') return;
     // Socket inactivity while the body streams in; no write happens meanwhile, so silence is the client's.
     raw.setTimeout(t.idleMs, () => raw.socket?.destroy());
     const clear = () => {

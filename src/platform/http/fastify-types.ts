@@ -9,6 +9,11 @@ declare module 'fastify' {
     permission?: Permission;
     /** True for the few routes that need no login (health, login, docs). */
     public?: boolean;
+    /**
+     * The route reads its raw body as a stream of any length (a disc image sent for a check): like a tus upload,
+     * it is cut only when nothing arrives for the idle time, never for taking longer than the parsed-body limit.
+     */
+    streamedBody?: boolean;
   }
   interface FastifyRequest {
     /** The authenticated caller; set for every non-public route. */
