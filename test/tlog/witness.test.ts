@@ -136,7 +136,7 @@ describe('quanlu witness against a running QuanLu', () => {
     const other = await runCli(['witness', 'run', '--once', '--log-url', base, '--log-vkey', otherVkey, '--dir', dir], {});
     expect(other.code, other.stdout + other.stderr).toBe(1);
     expect(other.stderr).toContain('REFUSED');
-  }, 180_000);
+  }, 400_000);
 });
 
 describe('the witness refuses', () => {
