@@ -23,7 +23,7 @@ const noteText = (note: string) => note.slice(0, note.lastIndexOf('\n\n') + 1);
 
 // ---- witnesses ----
 
-export async function registerWitness(deps: Pick<Deps, 'db'>, user: AuthUser, vkey: string) {
+export async function registerWitness(deps: Pick<Deps, 'db'>, user: Pick<AuthUser, 'id' | 'username'>, vkey: string) {
   let key;
   try {
     key = parseWitnessVkey(vkey);
