@@ -249,6 +249,8 @@ describe('QuanLu refuses a cosignature', () => {
     mixed.writeBigUInt64BE(BigInt(now), 4);
     expect((await post(text, `— reg/w ${mixed.toString('base64')}\n`)).statusCode).toBe(400);
 
+    // Dated far in the future (the largest timestamp the line can hold), validly signed: refused, not a 500.
+    expect((await post(text, cosignatureLine(registered.key, text, Number.MAX_SAFE_INTEGER, registered.sign))).statusCode).toBe(400);
     for (const [cp, line] of [
       [text, 'not a line'],
       ['garbage', good],

@@ -67,6 +67,8 @@ export async function submitCosignature(deps: Pick<Deps, 'db'>, body: { checkpoi
     if (e instanceof NoteError) throw new AppError('TLOG_COSIGNATURE_MALFORMED');
     throw e;
   }
+  // A cosignature dated in the future (beyond clock skew) is not a record of something already seen.
+  if (c.timestamp * 1000 > Date.now() + 3600_000) throw new AppError('TLOG_COSIGNATURE_MALFORMED');
   const w = await repo.witnessByKey(deps.db, c.name, c.keyId);
   if (!w) throw new AppError('TLOG_COSIGNATURE_UNKNOWN_WITNESS');
   const signed = (await repo.checkpointsOf(deps.db, cp.size, cp.root)).filter((k) => noteText(k.note) === text);
