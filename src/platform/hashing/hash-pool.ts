@@ -43,7 +43,9 @@ class HashThread {
   dead = false;
 
   constructor(private readonly pool: HashPool) {
-    this.worker = new Worker(workerUrl);
+    // No execArgv: the thread is plain JavaScript and must not load the process's `--import tsx` hooks again
+    // (profiled: with them, each thread spent seconds of CPU compiling tsx and esbuild before hashing a byte).
+    this.worker = new Worker(workerUrl, { execArgv: [] });
     this.worker.unref();
     this.worker.on('message', (m: FromWorker) => this.jobs.get(m.job)?.onMessage(this, m));
     this.worker.on('error', (error) => this.#die(error));
