@@ -30,6 +30,7 @@ describe('HashPool', () => {
     );
     results.forEach((r, i) => expect(r).toEqual(expected(inputs[i]!)));
     expect(pool.stats()).toEqual({ threads: 2, jobs: [0, 0] });
+    expect(pool.activeJobs).toBe(0);
   });
 
   it('spreads one job’s two hashes over both threads', async () => {
@@ -39,6 +40,7 @@ describe('HashPool', () => {
     expect(pool.stats()).toEqual({ threads: 2, jobs: [1, 1] });
     await job.digest();
     expect(pool.stats().jobs).toEqual([0, 0]);
+    expect(pool.activeJobs).toBe(0);
   });
 
   it('a thread dying mid-job fails the jobs on it with an error, and later jobs get a new thread', async () => {

@@ -9,8 +9,14 @@ const BATCH_BYTES = 1 << 20;
  * documents) never wait behind the queues of large uploads.
  */
 const INLINE_LIMIT_BYTES = 4 << 20;
-/** At most this many bytes of one job wait for the threads (~25 ms of SM3); beyond it `update` returns a promise. */
+/**
+ * Bytes of one job that may wait for the threads before `update` returns a promise (backpressure to the
+ * upload's socket): 8 MiB (~25 ms of SM3) while few jobs run, less when many do, so that all queues together
+ * stay near IN_FLIGHT_BUDGET_BYTES (but never under 2 MiB a job, to keep the threads fed).
+ */
 const MAX_IN_FLIGHT_BYTES = 8 << 20;
+const MIN_IN_FLIGHT_BYTES = 2 << 20;
+const IN_FLIGHT_BUDGET_BYTES = 64 << 20;
 /** Spare batch buffers kept for reuse across jobs (64 MiB). */
 const MAX_SPARE_BUFFERS = 64;
 /**
@@ -84,6 +90,8 @@ export class HashPool {
   readonly #threads: HashThread[] = [];
   readonly #spare: SharedArrayBuffer[] = [];
   #nextJob = 1;
+  /** Jobs running on the threads (not those still hashed inline). */
+  activeJobs = 0;
 
   constructor(readonly size: number = Math.max(1, availableParallelism())) {}
 
@@ -122,6 +130,11 @@ export class HashPool {
     return plan;
   }
 
+  /** What one job may have in flight now (see MAX_IN_FLIGHT_BYTES). */
+  inFlightLimit(): number {
+    return Math.max(MIN_IN_FLIGHT_BYTES, Math.min(MAX_IN_FLIGHT_BYTES, Math.floor(IN_FLIGHT_BUDGET_BYTES / Math.max(1, this.activeJobs))));
+  }
+
   forget(thread: HashThread) {
     const i = this.#threads.indexOf(thread);
     if (i >= 0) this.#threads.splice(i, 1);
@@ -151,7 +164,7 @@ export class PooledHash {
   #held: Batch[] = [];
   #heldBytes = 0;
   /** Per thread: its algorithms and the batches sent to it, oldest first (acks come back in order). */
-  #tasks: Map<HashThread, { algorithms: string[]; sent: Batch[]; hex?: Record<string, string> }> | undefined;
+  #tasks: Map<HashThread, { algorithms: string[]; sent: Batch[]; hex?: Record<string, string>; released?: boolean }> | undefined;
   #inFlight = 0;
   #waiters: Waiter[] = [];
   #pendingDigest: { resolve(hex: Record<string, string>): void; reject(error: Error): void } | undefined;
@@ -177,7 +190,7 @@ export class PooledHash {
       offset += n;
       if (this.#batch.length === BATCH_BYTES) this.#flush();
     }
-    if (this.#inFlight <= MAX_IN_FLIGHT_BYTES) return;
+    if (this.#inFlight <= this.pool.inFlightLimit()) return;
     return new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
@@ -219,7 +232,7 @@ export class PooledHash {
       if (--batch.refs === 0) {
         this.#inFlight -= batch.length;
         this.pool.returnBuffer(batch.buffer);
-        if (this.#inFlight <= MAX_IN_FLIGHT_BYTES) for (const w of this.#waiters.splice(0)) w.resolve();
+        if (this.#inFlight <= this.pool.inFlightLimit()) for (const w of this.#waiters.splice(0)) w.resolve();
       }
     } else if (m.type === 'digest') {
       task.hex = m.hex;
@@ -250,7 +263,10 @@ export class PooledHash {
 
   #release(thread: HashThread) {
     const task = this.#tasks?.get(thread);
-    if (task) thread.detach(this, task.algorithms.reduce((s, a) => s + costOf(a), 0));
+    if (!task || task.released) return;
+    task.released = true;
+    thread.detach(this, task.algorithms.reduce((s, a) => s + costOf(a), 0));
+    if ([...this.#tasks!.values()].every((t) => t.released)) this.pool.activeJobs--;
   }
 
   #flush(): void {
@@ -261,6 +277,7 @@ export class PooledHash {
     this.#heldBytes += batch.length;
     if (this.#heldBytes > INLINE_LIMIT_BYTES) {
       this.#tasks = new Map();
+      this.pool.activeJobs++;
       for (const [thread, algorithms] of this.pool.assign(this, this.algorithms)) {
         this.#tasks.set(thread, { algorithms, sent: [] });
         thread.worker.postMessage({ type: 'open', job: this.id, algorithms });
