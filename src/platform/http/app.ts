@@ -41,6 +41,7 @@ import { annotationRoutes } from '../../modules/annotations/annotations.routes.t
 import { tlogRoutes } from '../../modules/tlog/tlog.routes.ts';
 import { preservationRoutes } from '../../modules/preservation/preservation.routes.ts';
 import { mediaSetRoutes } from '../../modules/media-sets/media-sets.routes.ts';
+import { tlogWitnessRoutes } from '../../modules/tlog/tlog-witness.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -142,6 +143,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(preservationRoutes);
   await app.register(mediaSetRoutes);
   await app.register(tlogRoutes);
+  await app.register(tlogWitnessRoutes);
   await app.register(accessRequestRoutes);
   await app.register(playbackRoutes);
   await app.register(deviceRoutes);
