@@ -107,6 +107,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   tlog_key: APPEND,
   // 第十一、十二条 holds are placed and released (once, a trigger checks), never removed.
   retention_hold: KEEP,
+  // Ids of the keys every node must hold (0023): recorded by the first node, updated by a key rotation.
+  installation_key: KEEP,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */

@@ -660,6 +660,13 @@ export interface TlogKeyTable {
   first_used: GeneratedTimestamp;
 }
 
+/** The id of each installation key every node must hold (0023); ids only, never a key. */
+export interface InstallationKeyTable {
+  name: 'ed25519' | 'sm2' | 'party-id';
+  key_id: string;
+  recorded_at: GeneratedTimestamp;
+}
+
 /** Device types (0014): 执法记录仪, 照相机, 摄像机, 录音笔, 其他. */
 export type DeviceType = 'body_camera' | 'camera' | 'video_camera' | 'audio_recorder' | 'other';
 /** Device status (0014): 可用 / 在用 / 维修中 / 故障停用 / 报废. */
@@ -870,4 +877,5 @@ export interface DB {
   device_repair: DeviceRepairTable;
   device_finding: DeviceFindingTable;
   retention_hold: RetentionHoldTable;
+  installation_key: InstallationKeyTable;
 }
