@@ -121,7 +121,6 @@ describe.skipIf(!tool)('several api and worker nodes on one database, one bucket
       QUANLU_SHARED_DIR: shared,
       QUANLU_LOG_LEVEL: 'info',
       QUANLU_TLOG_CHECKPOINT_MINUTES: '1',
-      QUANLU_ADMIN_PASSWORD: 'Nodes-Admin-Pass-2026',
     };
     // The first api node makes the installation keys and records their ids; the others get a copy (README).
     startNode('api1', 'api', await freePort());
