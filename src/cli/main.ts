@@ -3,9 +3,9 @@ import { ConfigError, loadConfig, type Config } from '../platform/config/config.
 import { buildWeb } from './web-build.ts';
 
 /** Parses the environment, or prints which variable is wrong and exits 2. */
-function configOrExit(): Config {
+function configOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   try {
-    return loadConfig();
+    return loadConfig(env);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -15,8 +15,9 @@ function configOrExit(): Config {
   }
 }
 
-async function startCommand() {
-  const config = configOrExit();
+async function startCommand(opts: { role?: string }) {
+  // --role wins over QUANLU_ROLE; both go through the one configuration parser.
+  const config = configOrExit(opts.role ? { ...process.env, QUANLU_ROLE: opts.role } : process.env);
   await (await import('./start.command.ts')).startCommand(config);
 }
 
@@ -116,6 +117,8 @@ async function tlogRotateCommand() {
   const database = await openDatabase(config);
   try {
     const r = await rotateKeys({ db: database.db, config });
+    // The other nodes must get the new keys/ folder: each refuses to start until it holds them.
+    await (await import('../modules/nodes/node-keys.service.ts')).recordRotatedKeys(database.db, config.dataDir);
     process.stdout.write(`retired 已停用:\n${r.retired.map((k) => `  ${k}\n`).join('')}current 当前:\n${r.current.map((k) => `  ${k}\n`).join('')}`);
     await database.close();
     process.exit(0);
@@ -130,7 +133,11 @@ export async function main(argv: string[]): Promise<void> {
     .name('quanlu')
     .description('QuanLu 全录 — administrative law-enforcement recording system')
     .showHelpAfterError();
-  program.command('start').description('start the server (API, web UI, workers; embedded PostgreSQL unless DATABASE_URL)').action(startCommand);
+  program
+    .command('start')
+    .description('start the server (API, web UI, workers; embedded PostgreSQL unless DATABASE_URL)')
+    .option('--role <role>', 'all (default) | api (HTTP only) | worker (jobs only, no HTTP); also QUANLU_ROLE; api and worker need DATABASE_URL')
+    .action(startCommand);
   program.command('build').description('build the web UI').action(() => buildWeb());
   program
     .command('audit')

@@ -1,6 +1,6 @@
 import type { Config } from '../platform/config/config.ts';
 import { assertCanListen, StartupError } from '../platform/http/listen-check.ts';
-import type { RunningServer } from '../server.ts';
+import type { RunningServer, RunningWorker } from '../server.ts';
 import { buildWeb, webBuildIsStale } from './web-build.ts';
 
 /**
@@ -11,6 +11,7 @@ export function startBanner(config: Config, server: RunningServer): string {
   const lines = [
     '',
     '  QuanLu 全录 is running / 已启动',
+    `  Role 角色:           ${config.role}${config.workers ? ' (HTTP + jobs)' : ' (HTTP only; jobs run on worker nodes)'}`,
     `  URL 地址:            ${server.url}`,
     `  Data folder 数据目录: ${config.dataDir}`,
     `  Database 数据库:     ${server.database.location}`,
@@ -28,6 +29,21 @@ export function startBanner(config: Config, server: RunningServer): string {
   return lines.join('\n');
 }
 
+/** The banner of a worker node (no URL: it serves no HTTP). */
+export function workerBanner(config: Config, worker: RunningWorker): string {
+  return [
+    '',
+    '  QuanLu 全录 worker is running / 后台任务节点已启动',
+    '  Role 角色:           worker (jobs, schedules, transparency-log sequencer; no HTTP)',
+    `  Data folder 数据目录: ${config.dataDir}`,
+    `  Shared folder 共享目录: ${config.sharedDir}`,
+    `  Database 数据库:     ${worker.database.location}`,
+    '  Stop 停止: Ctrl-C or / 或 kill -TERM ' + process.pid,
+    '',
+    '',
+  ].join('\n');
+}
+
 /**
  * `quanlu start` (what `npm start` runs, as `exec node …` so npm's SIGTERM reaches this process).
  * SIGTERM, SIGINT and SIGHUP stop the server and its embedded PostgreSQL, even when they arrive while
@@ -35,28 +51,31 @@ export function startBanner(config: Config, server: RunningServer): string {
  * with its message (the stack trace with QUANLU_LOG_LEVEL=debug).
  */
 export async function startCommand(config: Config): Promise<void> {
-  let server: RunningServer | undefined;
+  let server: RunningServer | RunningWorker | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     if (!server) return; // still starting: stopped as soon as it is up (below)
-    server.app.log.info({ signal }, 'stopping');
+    ('app' in server ? server.app.log : server.log).info({ signal }, 'stopping');
     await server.stop();
     process.exit(0);
   };
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, () => void shutdown(s));
   try {
     // A taken port or a foreign HOST is said at once, before a web build or any database work.
-    await assertCanListen(config.host, config.port);
+    if (config.role !== 'worker') await assertCanListen(config.host, config.port);
     // So is an S3 bucket without versioning and Object Lock (startServer checks again, for other callers).
     const { assertObjectStoreReady } = await import('../platform/storage/s3-bucket-check.ts');
     const { openObjectStore } = await import('../platform/storage/open-object-store.ts');
     await assertObjectStoreReady(openObjectStore(config));
-    if (webBuildIsStale()) await buildWeb();
     // Commands load what they use only: the CLI stays quick and `ingest` never loads the server.
-    const { startServer } = await import('../server.ts');
-    server = await startServer(config);
+    if (config.role === 'worker') {
+      server = await (await import('../server.ts')).startWorker(config);
+    } else {
+      if (webBuildIsStale()) await buildWeb();
+      server = await (await import('../server.ts')).startServer(config);
+    }
   } catch (e) {
     if (e instanceof StartupError) {
       process.stderr.write(`${e.message}\n`);
@@ -73,5 +92,5 @@ export async function startCommand(config: Config): Promise<void> {
     stopping = false;
     return shutdown('signal during start-up');
   }
-  process.stdout.write(startBanner(config, server));
+  process.stdout.write('app' in server ? startBanner(config, server) : workerBanner(config, server));
 }

@@ -17,7 +17,9 @@ export interface PartyIdKey {
   decrypt(blob: Buffer, partyId: string): string;
 }
 
-const FILE = path.join('keys', 'party-id-aes256gcm.key');
+/** The key file in the data folder (every node of an installation holds the same one). */
+export const PARTY_ID_KEY_FILE = path.join('keys', 'party-id-aes256gcm.key');
+const FILE = PARTY_ID_KEY_FILE;
 const cache = new Map<string, Promise<PartyIdKey>>();
 
 async function loadOrCreate(dataDir: string): Promise<PartyIdKey> {

@@ -9,6 +9,7 @@ import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
 import { hashFile } from '../../platform/hashing/dual-hasher.ts';
+import { copiesDir } from '../../platform/storage/data-folders.ts';
 import { shanghaiFields } from '../../platform/time.ts';
 import { liveGrantFor, requireAccess } from '../access/access.service.ts';
 import { installationKey } from './installation-key.ts';
@@ -25,11 +26,10 @@ import { burnInWatermark } from './watermark.ts';
 
 export type CopyKind = 'original' | 'watermarked-proxy';
 
-/** Watermarked copies wait this long in the data folder for their download, then the sweep removes them. */
+/** Watermarked copies wait this long in the shared folder for their download, then the sweep removes them. */
 export const COPY_KEEP_HOURS = 24;
 
-const copiesDir = (dataDir: string) => path.join(dataDir, 'copies');
-const copyFile = (dataDir: string, receiptId: string) => path.join(copiesDir(dataDir), `${receiptId}.mp4`);
+const copyFile = (config: Pick<Deps['config'], 'sharedDir'>, receiptId: string) => path.join(copiesDir(config), `${receiptId}.mp4`);
 
 /** 'YYYY-MM-DD HH:mm:ss' in Beijing time. */
 function beijingTime(d: Date): string {
@@ -81,8 +81,8 @@ export async function makeCopy(deps: Deps, user: AuthUser, recordingId: string, 
     const proxy = await repo.findProxy(db, recordingId);
     if (!proxy) throw new AppError('MEDIA_NOT_READY');
     if (!proxy.mimeType.startsWith('video/')) throw new AppError('MEDIA_UNSUPPORTED', { reason: { zh: '音频没有画面，无法加水印；可申请复制原始文件', en: 'audio has no picture for a watermark; copy the original instead' } });
-    await mkdir(copiesDir(config.dataDir), { recursive: true, mode: 0o700 });
-    made = copyFile(config.dataDir, receiptId);
+    await mkdir(copiesDir(config), { recursive: true, mode: 0o700 });
+    made = copyFile(config, receiptId);
     const text = `${name} ${who.staff_number ?? who.username} ${beijingTime(issuedAt)} 北京时间 复制件 ${receiptId.slice(0, 8)}`;
     const local = deps.storage.localPath?.(proxy.sha256);
     const input = local ?? `${made}.proxy`;
@@ -165,7 +165,7 @@ export async function downloadCopy(deps: Deps, user: AuthUser, receiptId: string
   if (r.kind === 'original') {
     stream = await storage.get(r.sha256);
   } else {
-    const file = copyFile(config.dataDir, r.id);
+    const file = copyFile(config, r.id);
     const s = await stat(file).catch(() => undefined);
     if (!s) throw new AppError('COPY_EXPIRED', { hours: COPY_KEEP_HOURS });
     stream = createReadStream(file);
@@ -182,9 +182,9 @@ export async function downloadCopy(deps: Deps, user: AuthUser, receiptId: string
 }
 
 /** Removes watermarked copies older than COPY_KEEP_HOURS (their receipts stay). */
-export async function sweepCopies(dataDir: string, now = Date.now()): Promise<number> {
+export async function sweepCopies(config: Pick<Deps['config'], 'sharedDir'>, now = Date.now()): Promise<number> {
   let removed = 0;
-  const dir = copiesDir(dataDir);
+  const dir = copiesDir(config);
   for (const f of await readdir(dir).catch(() => [] as string[])) {
     const file = path.join(dir, f);
     const s = await stat(file).catch(() => undefined);

@@ -19,7 +19,7 @@ export const playbackJobs = {
     schedule: { cron: '* * * * *', payload: {} }, // every minute
     handler: async (deps, _payload, ctx) => {
       const r = await sweepPlayback(deps);
-      const copiesRemoved = await sweepCopies(deps.config.dataDir);
+      const copiesRemoved = await sweepCopies(deps.config);
       if (r.bursts || r.timedOut || copiesRemoved) ctx.log('playback sweep', { ...r, copiesRemoved });
     },
   }),

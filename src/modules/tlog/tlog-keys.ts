@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { appendFile, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { readOrCreateKeyFile } from '../../platform/keys/key-file.ts';
@@ -26,6 +26,15 @@ async function sm2Key(dataDir: string) {
   // sign as plain ECDSA on the SM2 curve, which an SM2 verifier rejects.
   return createPrivateKey(pem);
 }
+
+/** The SM2 checkpoint key's id (first 16 hex digits of the SHA-256 of its public key, SPKI DER), created on first use. */
+export async function sm2KeyId(dataDir: string): Promise<string> {
+  const spki = createPublicKey(await sm2Key(dataDir)).export({ format: 'der', type: 'spki' });
+  return createHash('sha256').update(spki).digest('hex').slice(0, 16);
+}
+
+/** Key files of the data folder that every node of an installation must hold (a node without them refuses to start). */
+export const NODE_KEY_FILES = { ed25519: ED_FILE, sm2: SM2_FILE } as const;
 
 /** The default origin: names the installation by its first key, and stays fixed once the first checkpoint is signed. */
 export async function defaultOrigin(dataDir: string): Promise<string> {

@@ -2,7 +2,7 @@ import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { Deps } from '../../platform/deps.ts';
-import { UPLOADS_FOLDER } from '../../platform/storage/data-folders.ts';
+import { uploadsDir } from '../../platform/storage/data-folders.ts';
 import { recordUploadFailure, uploaderOf } from './uploads.service.ts';
 import { finishUploadOnce } from './upload-finish.service.ts';
 import { UploadFolder } from './upload-store.ts';
@@ -25,7 +25,7 @@ const SYSTEM = { kind: 'system' as const, label: 'job:uploads.sweep' };
  * (a crash between the commit and the clean-up) are removed. All state changes are audited.
  */
 export async function sweepUploads(deps: Deps, now = Date.now()): Promise<{ finished: number; expired: number; failed: number; leftovers: number }> {
-  const folder = new UploadFolder(path.join(deps.config.dataDir, UPLOADS_FOLDER));
+  const folder = new UploadFolder(uploadsDir(deps.config));
   const out = { finished: 0, expired: 0, failed: 0, leftovers: 0 };
   for (const up of await uploads.receivingUploads(deps.db, new Date(now - STALLED_AFTER_MS))) {
     const file = folder.filePath(up.id);

@@ -26,8 +26,8 @@ const resultView = z.object({
 export async function uploadRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   // Uploads in progress hold footage and its metadata: private folders (issue 6 item 7).
-  await preparePrivateFolders(app.deps.config.dataDir);
-  const tus = createTusAdapter(app.deps, '/api/uploads');
+  await preparePrivateFolders(app.deps.config);
+  const tus = createTusAdapter(app.deps, '/api/uploads', app.log);
   app.addHook('onClose', () => tus.close());
 
   // tus bodies are raw bytes: let the tus handler read the stream itself.

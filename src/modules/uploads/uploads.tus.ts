@@ -1,14 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { Server as TusServer, type Upload } from '@tus/server';
+import { poolOf } from '../../platform/db/database.ts';
+import { NamedLocks } from '../../platform/db/named-locks.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError, errorMessage, localizeError, type Locale } from '../../platform/errors/error-catalog.ts';
-import { UPLOADS_FOLDER } from '../../platform/storage/data-folders.ts';
+import { uploadsDir } from '../../platform/storage/data-folders.ts';
 import { finishUploadOnce, onUploadHead, type IngestResult } from './upload-finish.service.ts';
 import { HashingFileStore, TusError } from './upload-store.ts';
 import { cancelUpload, finishedSize, ownUpload, prepareUpload, recordUploadFailure } from './uploads.service.ts';
+
+/** First key of the two-int advisory locks of uploads (job leases use 710_045, login throttling 7_100_452). */
+const UPLOAD_LOCK_NAMESPACE = 710_046;
 
 /** The caller of one tus request, handed from the Fastify route (which authenticated it) to the tus hooks. */
 export interface Caller {
@@ -57,7 +62,7 @@ export interface TusAdapter {
  * metadata before any byte is accepted, the last PATCH finishes the upload, DELETE cancels it — and domain
  * errors become tus responses with our error JSON. Another user's upload is answered as not existing.
  */
-export function createTusAdapter(deps: Deps, basePath: string): TusAdapter {
+export function createTusAdapter(deps: Deps, basePath: string, log?: FastifyBaseLogger): TusAdapter {
   const { config } = deps;
   const callers = new WeakMap<IncomingMessage, Caller>();
   const callerOf = (req: { runtime?: { node?: { req: unknown } } }): Caller => {
@@ -67,14 +72,25 @@ export function createTusAdapter(deps: Deps, basePath: string): TusAdapter {
     return c;
   };
   const store = new HashingFileStore(
-    path.join(config.dataDir, UPLOADS_FOLDER),
+    uploadsDir(config),
     () => JSON.stringify({ code: 'STORAGE_FULL', message: `${errorMessage('STORAGE_FULL', 'zh-CN')} / ${errorMessage('STORAGE_FULL', 'en')}` }),
     (id) => finishedSize(deps, id),
   );
   const background = new Set<Promise<unknown>>();
+  // Issue 10 §2: one writer per upload across every api node (a PostgreSQL advisory lock per upload id, with
+  // release requests by NOTIFY), so an upload begun on a node that died is resumed on another, never by two at once.
+  const locks = new NamedLocks({
+    namespace: UPLOAD_LOCK_NAMESPACE,
+    channel: 'quanlu_upload_release',
+    connection: poolOf(deps.db).options,
+    timeoutError: () =>
+      new TusError(423, JSON.stringify({ code: 'UPLOAD_BUSY', message: `${errorMessage('UPLOAD_BUSY', 'zh-CN')} / ${errorMessage('UPLOAD_BUSY', 'en')}` })),
+    warn: (msg, extra) => log?.warn(extra ?? {}, msg),
+  });
   const tus = new TusServer({
     path: basePath,
     datastore: store,
+    locker: locks,
     maxSize: config.uploadMaxBytes,
     relativeLocation: true,
     exposedHeaders: ['X-Recording-Id', 'X-Upload-State', 'X-Content-SHA256', 'X-Content-SM3'],
@@ -148,6 +164,7 @@ export function createTusAdapter(deps: Deps, basePath: string): TusAdapter {
     },
     async close() {
       await Promise.allSettled([...background]);
+      await locks.close();
     },
   };
 }

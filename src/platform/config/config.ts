@@ -113,6 +113,17 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /**
+   * What this process runs: `all` (default: HTTP and the job workers), `api` (HTTP only: no job runner, no
+   * transparency-log sequencer) or `worker` (job runner, sequencer and schedules; no HTTP listener).
+   * `quanlu start --role` sets it too. `api` and `worker` need DATABASE_URL (several nodes share one database).
+   */
+  QUANLU_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  /**
+   * A folder every node mounts (NFS, CephFS …): tus uploads in progress (`uploads/`, so a second api node can
+   * resume an upload the first began) and watermarked copies awaiting download (`copies/`). Default: the data folder.
+   */
+  QUANLU_SHARED_DIR: z.string().min(1).optional(),
   /** Object store: local folder or S3 with Object Lock (storage-config.ts). */
   ...storageEnvSchema,
 });
@@ -130,7 +141,12 @@ export type Config = Readonly<{
   loginAddressAttempts: number;
   loginMaxDelayMinutes: number;
   secureCookies: boolean;
+  /** What this process runs (QUANLU_ROLE): HTTP (`api`), jobs (`worker`) or both (`all`). */
+  role: 'all' | 'api' | 'worker';
+  /** Run the job runner and the sequencer here: role `worker`, or role `all` unless QUANLU_WORKERS=false. */
   workers: boolean;
+  /** The folder shared by all nodes (uploads in progress, copies awaiting download); the data folder by default. */
+  sharedDir: string;
   uploadMaxBytes: number;
   bodyIdleSeconds: number;
   bodyTimeoutSeconds: number;
@@ -168,6 +184,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The embedded database makes its own owner and serving roles; an owner URL alone would be ignored.
     throw new ConfigError(['DATABASE_OWNER_URL: needs DATABASE_URL (the serving role) beside it / 需同时设置 DATABASE_URL（服务所用角色）']);
   }
+  if (e.QUANLU_ROLE !== 'all' && !e.DATABASE_URL) {
+    // The embedded database belongs to one process and its data folder: split roles need a shared one.
+    throw new ConfigError([`QUANLU_ROLE: ${e.QUANLU_ROLE} needs DATABASE_URL (all nodes share one PostgreSQL) / 需设置 DATABASE_URL（各节点共用一个 PostgreSQL）`]);
+  }
+  if (e.QUANLU_ROLE === 'worker' && e.QUANLU_WORKERS === false) {
+    throw new ConfigError(['QUANLU_WORKERS: false contradicts QUANLU_ROLE=worker / 与 QUANLU_ROLE=worker 矛盾']);
+  }
   const storage = storageConfigOf(e);
   if (storage.problems.length) throw new ConfigError(storage.problems);
   return Object.freeze({
@@ -183,7 +206,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginAddressAttempts: e.QUANLU_LOGIN_ADDRESS_ATTEMPTS,
     loginMaxDelayMinutes: e.QUANLU_LOGIN_MAX_DELAY_MINUTES,
     secureCookies: e.QUANLU_SECURE_COOKIES,
-    workers: e.QUANLU_WORKERS,
+    role: e.QUANLU_ROLE,
+    workers: e.QUANLU_ROLE === 'worker' || (e.QUANLU_ROLE === 'all' && e.QUANLU_WORKERS),
+    sharedDir: path.resolve(e.QUANLU_SHARED_DIR ?? e.QUANLU_DATA_DIR),
     uploadMaxBytes: e.QUANLU_UPLOAD_MAX_BYTES,
     bodyIdleSeconds: e.QUANLU_BODY_IDLE_SECONDS,
     bodyTimeoutSeconds: e.QUANLU_BODY_TIMEOUT_SECONDS,

@@ -119,6 +119,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   media_volume: KEEP,
   physical_medium: KEEP,
   medium_check: APPEND,
+  // Ids of the keys every node must hold (0023): recorded by the first node, updated by a key rotation.
+  installation_key: KEEP,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */

@@ -660,6 +660,13 @@ export interface TlogKeyTable {
   first_used: GeneratedTimestamp;
 }
 
+/** The id of each installation key every node must hold (0023); ids only, never a key. */
+export interface InstallationKeyTable {
+  name: 'ed25519' | 'sm2' | 'party-id';
+  key_id: string;
+  recorded_at: GeneratedTimestamp;
+}
+
 /** Witnesses an administrator registered (0021; issue 13 §3). */
 export interface TlogWitnessTable {
   id: ColumnType<string, never, never>;
@@ -1003,4 +1010,5 @@ export interface DB {
   media_volume: MediaVolumeTable;
   physical_medium: PhysicalMediumTable;
   medium_check: MediumCheckTable;
+  installation_key: InstallationKeyTable;
 }

@@ -63,6 +63,11 @@ export const errorCatalog = {
     zh: '该上传已被拒绝（{reason}），未入库；请核对后重新上传',
     en: 'This upload was refused ({reason}) and not stored; check it and upload the file again',
   },
+  UPLOAD_BUSY: {
+    status: 423,
+    zh: '该上传正由另一个请求（可能在另一台服务器上）写入，请稍后重试',
+    en: 'Another request (possibly on another server) is writing this upload; try again shortly',
+  },
   UPLOAD_ALREADY_FINISHED: { status: 409, zh: '该上传已完成，不能再取消', en: 'This upload has already finished and can no longer be cancelled' },
   ORIGINAL_MISMATCH: {
     status: 409,

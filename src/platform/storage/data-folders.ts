@@ -13,6 +13,16 @@ import { errnoCode } from './storage-fs.ts';
 export const UPLOADS_FOLDER = 'uploads';
 export const WORK_FOLDER = 'tmp';
 export const STORE_FOLDER = 'store';
+/** Watermarked copies awaiting their download (in the shared folder: made on one api node, fetched from any). */
+export const COPIES_FOLDER = 'copies';
+
+/**
+ * The uploads folder: in the folder all nodes share (QUANLU_SHARED_DIR, default the data folder), so an upload
+ * begun on one api node can be resumed on another, and the worker's sweeper sees every node's uploads.
+ */
+export const uploadsDir = (config: Pick<Config, 'sharedDir'>) => path.join(config.sharedDir, UPLOADS_FOLDER);
+/** The copies folder (shared, like the uploads folder). */
+export const copiesDir = (config: Pick<Config, 'sharedDir'>) => path.join(config.sharedDir, COPIES_FOLDER);
 
 /** Folders with evidence in progress: for the server's own user only, also when it runs as root. */
 export const PRIVATE_DIRECTORY_MODE = 0o700;
@@ -25,13 +35,12 @@ export const PRIVATE_FILE_MODE = 0o600;
  * progress — issue 6 item 7). Upload files that are already hard links of stored objects (read-only,
  * several links) keep their mode: it is the object's.
  */
-export async function preparePrivateFolders(dataDir: string): Promise<void> {
-  for (const name of [UPLOADS_FOLDER, WORK_FOLDER]) {
-    const dir = path.join(dataDir, name);
+export async function preparePrivateFolders(config: Pick<Config, 'dataDir' | 'sharedDir'>): Promise<void> {
+  const uploads = uploadsDir(config);
+  for (const dir of [uploads, path.join(config.dataDir, WORK_FOLDER)]) {
     await mkdir(dir, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
     await chmod(dir, PRIVATE_DIRECTORY_MODE);
   }
-  const uploads = path.join(dataDir, UPLOADS_FOLDER);
   for (const name of await readdir(uploads)) {
     const s = await lstat(path.join(uploads, name)).catch(() => undefined);
     if (s?.isFile() && s.nlink === 1 && (s.mode & 0o077) !== 0) await chmod(path.join(uploads, name), s.mode & 0o700);
@@ -65,7 +74,7 @@ export async function cleanLeftovers(dataDir: string): Promise<{ tempFiles: numb
 }
 
 /** What the server does with its data folder before it serves: private folders, leftovers removed. */
-export async function prepareDataFolder(config: Pick<Config, 'dataDir'>): Promise<{ tempFiles: number; workFolders: number }> {
-  await preparePrivateFolders(config.dataDir);
+export async function prepareDataFolder(config: Pick<Config, 'dataDir' | 'sharedDir'>): Promise<{ tempFiles: number; workFolders: number }> {
+  await preparePrivateFolders(config);
   return cleanLeftovers(config.dataDir);
 }
