@@ -107,6 +107,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   tlog_key: APPEND,
   // 第十一、十二条 holds are placed and released (once, a trigger checks), never removed.
   retention_hold: KEEP,
+  // 第十三条 evidence packages: requested, then their build's progress and result are written; never removed.
+  evidence_package: KEEP,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */
