@@ -149,13 +149,13 @@ export async function eventsBySeq(db: DbOrTx, seqs: string[]): Promise<StoredEve
 
 /** The grant a package was made under, with its request and approver. */
 export async function grantFacts(db: DbOrTx, grantId: string) {
-  return db
-    .selectFrom('access_grant as g')
-    .innerJoin('access_request as q', 'q.id', 'g.request_id')
-    .leftJoin('app_user as a', 'a.id', sql.ref('COALESCE(g.approved_by, q.decided_by)') as never)
-    .select(['g.id', 'g.request_id', 'q.decided_at', 'g.created_at', 'a.username as approver_username', 'a.display_name as approver_name'])
-    .where('g.id', '=', grantId)
-    .executeTakeFirst();
+  const r = await sql<{ request_id: string; decided_at: Date | null; created_at: Date; approver_name: string | null }>`
+    SELECT g.request_id, q.decided_at, g.created_at, COALESCE(ap.name, a.display_name) AS approver_name
+    FROM access_grant g JOIN access_request q ON q.id = g.request_id
+    LEFT JOIN app_user a ON a.id = COALESCE(g.approved_by, q.decided_by)
+    LEFT JOIN person ap ON ap.id = a.person_id
+    WHERE g.id = ${grantId}`.execute(db);
+  return r.rows[0];
 }
 
 /** A case's identity for the package: number, title parts, procedure, and its archive record if archived. */

@@ -284,7 +284,7 @@ async function prepare(deps: Deps, p: repo.PackageRow): Promise<Prepared> {
     packageId: p.id,
     createdAt: p.created_at.toISOString(),
     createdBy: { id: maker.id, name: maker.name },
-    grant: { accessRequestId: grant?.request_id ?? '', approvedBy: grant?.approver_name ?? grant?.approver_username ?? '', approvedAt: (grant?.decided_at ?? grant?.created_at)?.toISOString() ?? null },
+    grant: { accessRequestId: grant?.request_id ?? '', approvedBy: grant?.approver_name ?? '', approvedAt: (grant?.decided_at ?? grant?.created_at)?.toISOString() ?? null },
     case: kase,
     checkpoint: { origin: checkpoint.origin, size, rootHash: checkpoint.root.toString('base64') },
     items,
