@@ -3,41 +3,18 @@
 // the payload) against `zip -0` of the same files, in the same run; and the peak memory of this process.
 // The database steps of a build (custody reports, proofs) are per item and size-independent: not timed here.
 // Run: npm run bench:evidence-package [-- --files=4 --mb=250 --rounds=2]
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import { BagZip } from '../../src/modules/evidence-packages/bag-zip.ts';
 import { manifest, type BagFile } from '../../src/modules/evidence-packages/bag.ts';
 import { LocalObjectStore } from '../../src/platform/storage/local-object-store.ts';
-import { Cleanup, elapsedMs, fmtNum, fmtRatio, loadLine, median, numberOption, printTable } from '../lib/bench-utils.ts';
+import { Cleanup, elapsedMs, randomStream, runCommand, fmtNum, fmtRatio, loadLine, median, numberOption, printTable } from '../lib/bench-utils.ts';
 
 const FILES = numberOption('files', 'PKG_BENCH_FILES', 4);
 const MB = numberOption('mb', 'PKG_BENCH_MB', 250);
 const ROUNDS = numberOption('rounds', 'PKG_BENCH_ROUNDS', 2);
-
-function run(cmd: string, args: string[], cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
-    p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}`))));
-  });
-}
-
-function randomStream(bytes: number): Readable {
-  let left = bytes;
-  return new Readable({
-    read() {
-      if (left <= 0) return this.push(null);
-      const n = Math.min(left, 4 << 20);
-      left -= n;
-      this.push(randomBytes(n));
-    },
-  });
-}
 
 async function main() {
   const cleanup = new Cleanup();
@@ -71,7 +48,7 @@ async function main() {
 
       const zout = path.join(dir, `zip-${r}.zip`);
       t0 = performance.now();
-      await run('zip', ['-0', '-q', '-j', zout, ...files], dir);
+      await runCommand('zip', ['-0', '-q', '-j', zout, ...files], { cwd: dir });
       zips.push(elapsedMs(t0));
       await stat(zout);
       await rm(zout);

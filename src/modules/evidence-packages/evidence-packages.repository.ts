@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
+import type { EventRow } from '../tlog/tlog.repository.ts';
 
 /** All SQL of evidence packages (第十三条, issue 13 §5). */
 
@@ -125,18 +126,8 @@ export async function ingestSeq(db: DbOrTx, recordingId: string): Promise<string
   return r.rows[0]?.seq;
 }
 
-export interface StoredEvent {
-  seq: string;
-  at: Date;
-  actor_id: string | null;
-  actor_label: string;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  details: unknown;
-  prev_hash: Buffer;
-  hash: Buffer;
-}
+/** An audit event as stored (the transparency log's row shape). */
+export type StoredEvent = EventRow;
 
 /** Audit events by sequence number, as stored. */
 export async function eventsBySeq(db: DbOrTx, seqs: string[]): Promise<StoredEvent[]> {
