@@ -10,7 +10,7 @@ import { notifyError } from '../../lib/notify.ts';
 import { formatTime } from '../../lib/time.ts';
 
 type Pkg = ResponseOf<'/api/evidence-packages/{id}', 'get'>;
-type Deadline = { id: string; kind: string; dueOn: string; deliveredOn: string | null };
+type Deadline = { id: string; kind: 'reconsideration' | 'litigation'; dueOn: string; deliveredOn: string | null };
 
 const mono = { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace', fontSize: 12, wordBreak: 'break-all' } as const;
 const stateColor = { queued: 'default', building: 'processing', ready: 'success', failed: 'error' } as const;
