@@ -20,6 +20,7 @@ import { getSetting } from '../settings/settings.service.ts';
 import { parseCheckpointText, splitNote } from '../tlog/note.ts';
 import * as tlogRepo from '../tlog/tlog.repository.ts';
 import { inclusion, signCheckpoint } from '../tlog/tlog.service.ts';
+import { witnessedCheckpoint } from '../tlog/tlog-witness.service.ts';
 import {
   BAGIT_TXT,
   bagInfo,
@@ -172,8 +173,10 @@ interface Prepared {
   events: Map<string, repo.StoredEvent>;
   note: string;
   proofs: Map<string, Buffer[]>;
-  keys: unknown;
+  keys: Awaited<ReturnType<typeof keysJson>>;
   caseFile: { name: string; sha256: string; size: number } | null;
+  /** RFC 3161 replies (DER) over the checkpoint as the log signed it. */
+  timestamps: Buffer[];
 }
 
 /** Renders a custody report into bytes and returns the audit seqs it lists. */
@@ -208,7 +211,7 @@ async function keysJson(deps: Deps) {
       sm2.push({ publicKeyPem: createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({ format: 'pem', type: 'spki' }).toString(), keyName: k.vkey.slice(0, a) });
     }
   }
-  return { log, sm2, witnesses: [] as unknown[], tsa: [] as unknown[] };
+  return { log, sm2, witnesses: [] as { name: string; vkey: string }[], tsa: [] as { name: string; certificatePem: string }[] };
 }
 
 /**
@@ -257,8 +260,11 @@ async function prepare(deps: Deps, p: repo.PackageRow): Promise<Prepared> {
   let cp = await tlogRepo.latestCheckpoint(db);
   if (!cp || Number(cp.size) < maxSeq) cp = await signCheckpoint(deps, 'manual');
   if (Number(cp.size) < maxSeq) throw new Error(`the transparency log does not cover event ${maxSeq} yet (checkpoint size ${cp.size})`);
-  const size = Number(cp.size);
-  const checkpoint = parseCheckpointText(splitNote(cp.note).text);
+  // The largest checkpoint covering them that a witness cosigned (else the latest signed), with its cosignature
+  // lines and RFC 3161 tokens (tlog-witness.service).
+  const wc = await witnessedCheckpoint(deps, { minSize: maxSeq });
+  const size = Number(wc.size);
+  const checkpoint = parseCheckpointText(splitNote(wc.note).text);
   const proofs = new Map<string, Buffer[]>();
   for (const seq of allSeqs) {
     const inc = await inclusion(db, Number(seq), size);
@@ -289,7 +295,10 @@ async function prepare(deps: Deps, p: repo.PackageRow): Promise<Prepared> {
     checkpoint: { origin: checkpoint.origin, size, rootHash: checkpoint.root.toString('base64') },
     items,
   };
-  return { meta, agency, custodyPdfs, events, note: cp.note, proofs, keys: await keysJson(deps), caseFile };
+  const keys = await keysJson(deps);
+  keys.witnesses = wc.witnessKeys;
+  keys.tsa = wc.tsaCertificatesPem;
+  return { meta, agency, custodyPdfs, events, note: wc.note, proofs, keys, caseFile, timestamps: wc.timestamps.map((t) => Buffer.from(t.der)) };
 }
 
 /** Builds a package (the job): every step above, then the ZIP streamed to the data folder. */
@@ -337,6 +346,7 @@ export async function buildPackage(deps: Deps, packageId: string, o: { signal?: 
       payload.push(zip.addBuffer('data/metadata/custody.jsonld', prettyJson(custodyGraph(prep.meta, prep.agency, prep.events))));
       payload.push(zip.addBuffer('data/proof/checkpoint.txt', prep.note));
       payload.push(zip.addBuffer('data/proof/keys.json', prettyJson(prep.keys)));
+      for (const [i, tsr] of prep.timestamps.entries()) payload.push(zip.addBuffer(`data/proof/timestamps/checkpoint-${i}.tsr`, tsr));
       for (const [seq, proof] of prep.proofs) {
         payload.push(zip.addBuffer(`data/proof/events/${seq}.json`, eventJson(prep.events.get(seq)!)));
         payload.push(zip.addBuffer(`data/proof/events/${seq}.tlog-proof`, tlogProof(Number(seq) - 1, proof, prep.note)));
