@@ -1,44 +1,19 @@
 // Fixity throughput: QuanLu's check of stored objects (SHA-256 + SM3 through the object store's read
 // interface, one object at a time, as a pass runs) against `sha256sum` and `openssl dgst -sm3` of the same
 // files run in parallel, in the same run. Run: npm run bench:fixity [-- --files=6 --mb=200 --rounds=2]
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import { checkObject } from '../../src/modules/fixity/fixity-check.ts';
 import { LocalObjectStore } from '../../src/platform/storage/local-object-store.ts';
 import type { FixityTarget } from '../../src/modules/fixity/fixity.repository.ts';
-import { Cleanup, elapsedMs, fmtNum, fmtRatio, loadLine, numberOption, printTable } from '../lib/bench-utils.ts';
+import { Cleanup, elapsedMs, randomStream, runCommand, fmtNum, fmtRatio, loadLine, numberOption, printTable } from '../lib/bench-utils.ts';
 
 const FILES = numberOption('files', 'FIXITY_BENCH_FILES', 6);
 const MB = numberOption('mb', 'FIXITY_BENCH_MB', 200);
 const ROUNDS = numberOption('rounds', 'FIXITY_BENCH_ROUNDS', 2);
 const THROTTLE_MBPS = numberOption('throttle', 'FIXITY_BENCH_THROTTLE_MBPS', 100);
-
-/** Runs a command; resolves when it exits 0. */
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}`))));
-  });
-}
-
-/** Random bytes in 4 MiB pieces (incompressible, nothing to deduplicate). */
-function randomStream(bytes: number): Readable {
-  let left = bytes;
-  return new Readable({
-    read() {
-      if (left <= 0) return this.push(null);
-      const n = Math.min(left, 4 << 20);
-      left -= n;
-      this.push(randomBytes(n));
-    },
-  });
-}
 
 async function main() {
   const cleanup = new Cleanup();
@@ -62,7 +37,7 @@ async function main() {
     for (let round = 0; round < ROUNDS; round++) {
       // Baseline: the two standard tools over the same files, side by side (two processes, two cores).
       let t0 = performance.now();
-      await Promise.all([run('sha256sum', files), run('openssl', ['dgst', '-sm3', ...files])]);
+      await Promise.all([runCommand('sha256sum', files), runCommand('openssl', ['dgst', '-sm3', ...files])]);
       baselineRuns.push(elapsedMs(t0));
       // QuanLu: one object at a time, SHA-256 here and SM3 on its worker thread, through store.get().
       t0 = performance.now();

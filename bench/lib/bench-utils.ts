@@ -1,7 +1,9 @@
 // Small helpers shared by the benchmarks: options, statistics, tables, databases and process checks.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { Readable } from 'node:stream';
 import pg from 'pg';
 
 /** Reads `--name=value` from argv, else the environment variable, else the default (numbers). */
@@ -162,4 +164,26 @@ export function elapsedMs(t0: number): number {
 /** "load 1.23 / 0.98 / 0.50": other work on the machine skews every figure, so the benches print it. */
 export function loadLine(): string {
   return `load average ${loadavg().map((x) => x.toFixed(2)).join(' / ')}`;
+}
+
+/** Runs a command (stdout ignored, stderr shown); resolves when it exits 0. */
+export function runCommand(cmd: string, args: string[], o: { cwd?: string } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { ...(o.cwd && { cwd: o.cwd }), stdio: ['ignore', 'ignore', 'inherit'] });
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}`))));
+  });
+}
+
+/** Random bytes in 4 MiB pieces (incompressible, nothing to deduplicate). */
+export function randomStream(bytes: number): Readable {
+  let left = bytes;
+  return new Readable({
+    read() {
+      if (left <= 0) return this.push(null);
+      const n = Math.min(left, 4 << 20);
+      left -= n;
+      this.push(randomBytes(n));
+    },
+  });
 }

@@ -6,6 +6,7 @@ import { fixityJobs } from '../modules/fixity/fixity.jobs.ts';
 import { playbackJobs } from '../modules/playback/playback.jobs.ts';
 import { tlogJobs } from '../modules/tlog/tlog.jobs.ts';
 import { mediaSetJobs } from '../modules/media-sets/media-sets.jobs.ts';
+import { evidencePackageJobs } from '../modules/evidence-packages/evidence-packages.jobs.ts';
 
 /**
  * The job list (composition root): every module's jobs. `satisfies JobCatalog` makes a job name declared in
@@ -20,4 +21,5 @@ export const jobCatalog = {
   ...playbackJobs,
   ...tlogJobs,
   ...mediaSetJobs,
+  ...evidencePackageJobs,
 } satisfies JobCatalog;

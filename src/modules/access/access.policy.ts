@@ -34,6 +34,11 @@ export const ACTIONS = {
    */
   'recording.copy': { entity: 'recording', permissions: ['recordings:read'], grant: ['copy'] },
   /**
+   * Put a recording's original into an evidence package (第十三条, issue 13 §5): a copy taken out, so — as for
+   * 'recording.copy' (第二十条) — only under a live copy grant; the policy table has no exception for it.
+   */
+  'recording.package': { entity: 'recording', permissions: ['recordings:read'], grant: ['copy'] },
+  /**
    * Read a recording's chain of custody (保管链: every event from ingest to now, with the audit sequence numbers
    * that prove them). Metadata only, never pictures or sound, so a grant neither opens nor is needed for it.
    */
@@ -81,6 +86,11 @@ export const ACTIONS = {
    * supervisor; the admin and the auditor see the list, never the content). Every read is audited.
    */
   'case.file.read': { entity: 'case', permissions: ['casefiles:read'] },
+  /**
+   * Make a case's evidence package: it carries the case file PDF, so whoever may consult the case file's content
+   * (and each linked recording needs 'recording.package' besides).
+   */
+  'case.package': { entity: 'case', permissions: ['casefiles:read'] },
   /** Compile the case file (立卷): upload documents, build the PDF. */
   'case.file.write': { entity: 'case', permissions: ['casefiles:write'] },
   /** Archive the case file (归档): the department's custodian or leader. */

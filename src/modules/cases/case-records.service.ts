@@ -173,6 +173,8 @@ function deadlineView(d: DeadlineRow, today: string) {
     deliveredOn: d.delivered_on,
     deliveredBy: d.delivered_by_name,
     deliveryNote: d.delivery_note,
+    /** The evidence package delivered, when delivered as one. */
+    deliveredPackageId: d.delivered_package_id,
     /** Days left counted in Beijing dates (0 = due today; negative = overdue); null once delivered. */
     daysLeft: d.delivered_on ? null : daysLeft(d.due_on, today),
   };
@@ -222,8 +224,17 @@ export async function recordDeadline(
   return deadlinesView(db, caseId);
 }
 
-/** Records that the evidence was handed over (date, note). Audited, once. */
-export async function markDeadlineDelivered(deps: Deps, user: AuthUser, caseId: string, deadlineId: string, input: { deliveredOn: string; note?: string | null }) {
+/**
+ * Records that the evidence was handed over (date, note; `packageId`: delivered as that evidence package, which
+ * the caller — the evidence-packages service — checked is this case's). Audited, once.
+ */
+export async function markDeadlineDelivered(
+  deps: Deps,
+  user: AuthUser,
+  caseId: string,
+  deadlineId: string,
+  input: { deliveredOn: string; note?: string | null; packageId?: string },
+) {
   const { db } = deps;
   await requireAccess(db, user, 'case.edit', [caseId]);
   if (input.deliveredOn > beijingToday()) throw new AppError('VALIDATION_FAILED', {}, { deliveredOn: { zh: '提交日期不能晚于今天', en: 'the delivery date may not be in the future' } });
@@ -232,12 +243,12 @@ export async function markDeadlineDelivered(deps: Deps, user: AuthUser, caseId: 
     if (!d) throw new AppError('NOT_FOUND');
     if (d.delivered_on) throw new AppError('DEADLINE_DELIVERED', { on: d.delivered_on });
     if (input.deliveredOn < d.received_on) throw new AppError('VALIDATION_FAILED', {}, { deliveredOn: { zh: '提交日期不能早于收到日期', en: 'the delivery date may not be before the date received' } });
-    await repo.markDelivered(trx, deadlineId, input.deliveredOn, user.id, input.note ?? null);
+    await repo.markDelivered(trx, deadlineId, input.deliveredOn, user.id, input.note ?? null, input.packageId ?? null);
     await appendAuditEvent(trx, {
       actor: actorOf(user),
       action: 'case.deadline.deliver',
       target: { type: 'case', id: caseId },
-      details: { deadlineId, kind: d.kind, dueOn: d.due_on, deliveredOn: input.deliveredOn, late: input.deliveredOn > d.due_on, note: input.note ?? null },
+      details: { deadlineId, kind: d.kind, dueOn: d.due_on, deliveredOn: input.deliveredOn, late: input.deliveredOn > d.due_on, note: input.note ?? null, ...(input.packageId && { packageId: input.packageId }) },
     });
   });
   return deadlinesView(db, caseId);

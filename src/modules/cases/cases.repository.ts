@@ -504,6 +504,10 @@ export async function findDeadline(db: DbOrTx, caseId: string, id: string) {
   return db.selectFrom('case_evidence_deadline').selectAll().where('case_id', '=', caseId).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
-export async function markDelivered(db: DbOrTx, id: string, on: string, by: string, note: string | null) {
-  await db.updateTable('case_evidence_deadline').set({ delivered_on: on, delivered_by: by, delivered_at: sql`now()`, delivery_note: note }).where('id', '=', id).execute();
+export async function markDelivered(db: DbOrTx, id: string, on: string, by: string, note: string | null, packageId: string | null = null) {
+  await db
+    .updateTable('case_evidence_deadline')
+    .set({ delivered_on: on, delivered_by: by, delivered_at: sql`now()`, delivery_note: note, delivered_package_id: packageId })
+    .where('id', '=', id)
+    .execute();
 }

@@ -123,6 +123,7 @@ export const deadlineView = z.object({
   deliveredOn: z.string().nullable(),
   deliveredBy: z.string().nullable(),
   deliveryNote: z.string().nullable(),
+  deliveredPackageId: z.string().nullable(),
   /** Days left in Beijing dates (0 = due today, negative = overdue); null once delivered. */
   daysLeft: z.number().nullable(),
 });

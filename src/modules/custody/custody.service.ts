@@ -168,12 +168,21 @@ async function pageViews(db: DbOrTx, rows: repo.CustodyEventRow[], recordingId: 
   return rows.map((e) => eventView(e, who, recordingId));
 }
 
-/** Checks access (out of scope = unknown = 404) and writes the audited read; returns the read event. */
-async function openReport(deps: Deps, user: User, recordingId: string, format: 'json' | 'pdf') {
+/**
+ * Checks access (out of scope = unknown = 404) and writes the audited read; returns the read event. For an
+ * evidence package (`packageId`) the access decision was the package's ('recording.package', a live copy grant,
+ * checked by the evidence-packages service when the package was asked for): the read is audited naming it.
+ */
+async function openReport(deps: Deps, user: Pick<User, 'id' | 'username'> & Partial<User>, recordingId: string, format: 'json' | 'pdf', packageId?: string) {
   const { db } = deps;
-  await requireAccess(db, user, 'recording.custody.read', [recordingId]);
+  if (!packageId) await requireAccess(db, user as User, 'recording.custody.read', [recordingId]);
   return db.transaction().execute((trx) =>
-    appendAuditEvent(trx, { actor: actorOf(user as AuthUser), action: 'recording.custody.read', target: { type: 'recording', id: recordingId }, details: { format } }),
+    appendAuditEvent(trx, {
+      actor: actorOf(user),
+      action: 'recording.custody.read',
+      target: { type: 'recording', id: recordingId },
+      details: packageId ? { format, packageId } : { format },
+    }),
   );
 }
 
@@ -232,9 +241,12 @@ export async function* custodyEvents(deps: Deps, subjects: repo.Subjects, uptoSe
   }
 }
 
-/** Opens the report for the PDF: access checked, the read audited, the header ready, the events to walk. */
-export async function openCustodyPdf(deps: Deps, user: User, recordingId: string) {
-  const read = await openReport(deps, user, recordingId, 'pdf');
+/**
+ * Opens the report for the PDF: access checked, the read audited, the header ready, the events to walk.
+ * `o.packageId`: the report goes into that evidence package, whose own access decision covered it (see openReport).
+ */
+export async function openCustodyPdf(deps: Deps, user: Pick<User, 'id' | 'username'> & Partial<User>, recordingId: string, o: { packageId?: string } = {}) {
+  const read = await openReport(deps, user, recordingId, 'pdf', o.packageId);
   const upto = { seq: read.seq, at: read.at, hash: read.hash };
   const h = await header(deps, recordingId, upto);
   const reader = (await identities(deps.db, [user.id])).get(user.id);

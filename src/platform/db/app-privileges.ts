@@ -121,6 +121,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   medium_check: APPEND,
   // Ids of the keys every node must hold (0023): recorded by the first node, updated by a key rotation.
   installation_key: KEEP,
+  // 第十三条 evidence packages: requested, then their build's progress and result are written; never removed.
+  evidence_package: KEEP,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */

@@ -594,6 +594,8 @@ export interface CaseEvidenceDeadlineTable {
   delivered_by: string | null;
   delivered_at: Timestamp | null;
   delivery_note: string | null;
+  /** The evidence package delivered (0022), when it was delivered as one. */
+  delivered_package_id: Generated<string | null>;
 }
 
 /** A note or transcript segment of a recording (0011; write-once): its content lives in its versions. */
@@ -832,6 +834,24 @@ export interface DeviceFindingTable {
   found_at: Timestamp;
 }
 
+/** 证据包 — an evidence package (0022): what was asked, under which grant, and its build's progress. */
+export interface EvidencePackageTable {
+  id: Generated<string>;
+  case_id: string | null;
+  recording_ids: string[];
+  grant_id: string;
+  created_by: string;
+  created_at: GeneratedTimestamp;
+  state: Generated<'queued' | 'building' | 'ready' | 'failed'>;
+  bytes_total: ColumnType<string, number | string | undefined, number | string>;
+  bytes_done: ColumnType<string, number | string | undefined, number | string>;
+  file_size: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  sha256: string | null;
+  checkpoint_size: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  error: string | null;
+  finished_at: Timestamp | null;
+}
+
 /** A hold (0018): while released_at is null nothing it covers is disposed of (第十一、十二条). */
 export interface RetentionHoldTable {
   id: Generated<string>;
@@ -1011,4 +1031,5 @@ export interface DB {
   physical_medium: PhysicalMediumTable;
   medium_check: MediumCheckTable;
   installation_key: InstallationKeyTable;
+  evidence_package: EvidencePackageTable;
 }

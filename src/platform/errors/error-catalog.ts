@@ -264,6 +264,11 @@ export const errorCatalog = {
   TLOG_NO_CHECKPOINT: { status: 404, zh: '没有该树大小的已签名检查点', en: 'No signed checkpoint of that tree size' },
   TLOG_BAD_PROOF_RANGE: { status: 400, zh: '证明的序号或树大小超出已并入日志的范围', en: 'The sequence number or tree size is outside the integrated log' },
   TLOG_NO_TILE: { status: 404, zh: '没有该日志瓦片', en: 'No such log tile' },
+  // Evidence packages (src/modules/evidence-packages; 第十三条).
+  EVIDENCE_PACKAGE_EMPTY: { status: 409, zh: '该案件没有关联的声像资料，无法生成证据包', en: 'The case has no linked recordings to package' },
+  EVIDENCE_PACKAGE_NOT_READY: { status: 409, zh: '证据包尚未生成完成（{state}）', en: 'The evidence package is not ready ({state})' },
+  EVIDENCE_PACKAGE_FILE_MISSING: { status: 410, zh: '证据包文件已不在数据目录中', en: 'The evidence package file is no longer in the data folder' },
+  EVIDENCE_PACKAGE_NOT_CASE: { status: 409, zh: '该证据包不属于此案件', en: 'This evidence package is not one of this case' },
   TLOG_WITNESS_BAD_KEY: { status: 400, zh: '见证者公钥格式不正确（应为 C2SP cosignature/v1 验证密钥：名称+密钥ID+base64）', en: 'Not a witness verifier key (C2SP cosignature/v1: name+keyid+base64)' },
   TLOG_WITNESS_EXISTS: { status: 409, zh: '该见证者公钥或名称已登记', en: 'This witness key or name is already registered' },
   TLOG_COSIGNATURE_MALFORMED: { status: 400, zh: '副署格式不正确（应为 cosignature/v1 签名行及检查点正文）', en: 'Malformed cosignature (a cosignature/v1 line and the checkpoint text are required)' },

@@ -35,6 +35,7 @@ import { accessRequestRoutes } from '../../modules/access-requests/access-reques
 import { playbackRoutes } from '../../modules/playback/playback.routes.ts';
 import { deviceRoutes } from '../../modules/devices/devices.routes.ts';
 import { custodyRoutes } from '../../modules/custody/custody.routes.ts';
+import { evidencePackageRoutes } from '../../modules/evidence-packages/evidence-packages.routes.ts';
 import { caseRoutes } from '../../modules/cases/cases.routes.ts';
 import { caseFileRoutes } from '../../modules/case-files/case-files.routes.ts';
 import { annotationRoutes } from '../../modules/annotations/annotations.routes.ts';
@@ -151,6 +152,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(caseRoutes);
   await app.register(caseFileRoutes);
   await app.register(annotationRoutes);
+  await app.register(evidencePackageRoutes);
 
   if (serveWeb) await app.register(fastifyStatic, { root: webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });
   return app;

@@ -5,6 +5,7 @@ import { accessEn } from './access-en.ts';
 import { devicesEn } from './devices-en.ts';
 import { governanceEn } from './governance-en.ts';
 import { custodyEn } from './custody-en.ts';
+import { evidencePackageEn } from './evidence-package-en.ts';
 import { casesEn } from './cases-en.ts';
 import { casefileEn } from './casefile-en.ts';
 import { annotationsEn } from './annotations-en.ts';
@@ -332,6 +333,7 @@ export const en: Record<DictKey, string> = {
   ...devicesEn,
   ...governanceEn,
   ...custodyEn,
+  ...evidencePackageEn,
   ...casesEn,
   ...casefileEn,
   ...annotationsEn,

@@ -8,6 +8,7 @@ import { accessZh } from './access-zh.ts';
 import { devicesZh } from './devices-zh.ts';
 import { governanceZh } from './governance-zh.ts';
 import { custodyZh } from './custody-zh.ts';
+import { evidencePackageZh } from './evidence-package-zh.ts';
 import { casesZh } from './cases-zh.ts';
 import { casefileZh } from './casefile-zh.ts';
 import { annotationsZh } from './annotations-zh.ts';
@@ -334,6 +335,7 @@ export const zh = {
   ...devicesZh,
   ...governanceZh,
   ...custodyZh,
+  ...evidencePackageZh,
   ...casesZh,
   ...casefileZh,
   ...annotationsZh,

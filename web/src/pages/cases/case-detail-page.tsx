@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError } from '../../lib/notify.ts';
 import type { CaseView } from './cases-api.ts';
 import { CaseFileCard } from '../case-files/case-file-card.tsx';
+import { EvidencePackageCard } from '../evidence-packages/evidence-package-card.tsx';
 import { CaseChecklistCard } from './case-checklist-card.tsx';
 import { CaseDeadlinesCard } from './case-deadlines-card.tsx';
 import { CaseLinksCard } from './case-links-card.tsx';
@@ -102,6 +103,8 @@ export default function CaseDetailPage() {
       </Row>
       {/* 卷宗: documents, 案卷评查, the bound case file, 归档 (src/modules/case-files). */}
       <CaseFileCard caseId={c.id} refreshKey={c} />
+      {/* 证据包 (第十三条): the case's package under a copy grant, its progress, download and delivery. */}
+      <EvidencePackageCard caseId={c.id} deadlines={c.deadlines} onDelivered={reload} />
     </>
   );
 }

@@ -14,6 +14,7 @@ import { RecordingEditDrawer } from './recording-edit-drawer.tsx';
 import { IntegrityCard } from './integrity-card.tsx';
 import { MediaCard } from './media-card.tsx';
 import { CopyCard, useMediaAccess } from './copy-card.tsx';
+import { EvidencePackageCard } from '../evidence-packages/evidence-package-card.tsx';
 import type { RecordingDetail } from '../../api/shapes.ts';
 import { TimeCorrectionsCard } from './time-corrections-card.tsx';
 import { DeviceNotesCard } from '../devices/device-notes-card.tsx';
@@ -127,6 +128,7 @@ export default function RecordingDetailPage() {
         <Col xs={24} xl={9}>
           <MediaCard recording={r} />
           <CopyCard recordingId={r.id} access={access} />
+          {access?.copy && <EvidencePackageCard recordingIds={[r.id]} />}
           <RecordingCasesCard recordingId={r.id} />
           <PreservationCard recordingId={r.id} />
         </Col>
