@@ -71,7 +71,7 @@ export async function makeKeys(logName = 'quanlu.test/verify-log'): Promise<Keys
 
 /** A C2SP cosignature/v1 line over the note text. */
 export function cosignatureLine(keys: Keys, text: string, time = 1_780_000_000): string {
-  const typeAndKey = Buffer.from(keys.witnessVkey.split('+')[2]!, 'base64');
+  const typeAndKey = Buffer.from(keys.witnessVkey.split('+').slice(2).join('+'), 'base64'); // base64 may hold '+'
   const id = sha256(Buffer.concat([Buffer.from(keys.witnessName), Buffer.from([0x0a]), typeAndKey])).subarray(0, 4);
   const t = Buffer.alloc(8);
   t.writeBigUInt64BE(BigInt(time));
@@ -144,6 +144,10 @@ export interface BuildOptions {
   witness?: boolean;
   timestamps?: number;
   verifyHtml?: string;
+  /** The witness cosigned this text instead (a cosignature line copied from another checkpoint). */
+  cosignedText?: string;
+  /** The timestamp tokens stamp these bytes instead (tokens copied from another checkpoint). */
+  stampedBytes?: Buffer;
 }
 
 const ORIGIN_AT = Date.UTC(2026, 11, 1, 2, 0, 0);
@@ -175,7 +179,7 @@ export async function buildFiles(keys: Keys, opts: BuildOptions = {}): Promise<B
   const root = await rootAt(src, size);
   const text = checkpointText({ origin: keys.logName, size, root, extensions: [] });
   let checkpoint = signNote(text, [keys.log, keys.sm2]);
-  if (opts.witness !== false) checkpoint += cosignatureLine(keys, text);
+  if (opts.witness !== false) checkpoint += cosignatureLine(keys, opts.cosignedText ?? text);
   const cpBytes = Buffer.from(checkpoint);
 
   const clipPaths: string[] = [];
@@ -199,7 +203,7 @@ export async function buildFiles(keys: Keys, opts: BuildOptions = {}): Promise<B
   const tsaCert = await readFile(path.join(keys.tsaDir, 'tsa.crt'), 'utf8');
   files.set('data/proof/keys.json', Buffer.from(JSON.stringify({ log: [{ vkey: keys.log.vkey, validFrom: new Date(ORIGIN_AT).toISOString(), validTo: null }], sm2: [{ publicKeyPem: keys.sm2PublicPem, keyName: keys.logName }],
     witnesses: opts.witness === false ? [] : [{ name: keys.witnessName, vkey: keys.witnessVkey }], tsa: [{ name: 'QuanLu Test TSA', certificatePem: tsaCert }] }, null, 2)));
-  for (let i = 0; i < (opts.timestamps ?? 1); i++) files.set(`data/proof/timestamps/checkpoint-${i}.tsr`, tsrOver(keys, cpBytes));
+  for (let i = 0; i < (opts.timestamps ?? 1); i++) files.set(`data/proof/timestamps/checkpoint-${i}.tsr`, tsrOver(keys, opts.stampedBytes ?? cpBytes));
   const proven = new Set([...ingestSeq, ...custodySeq.flat()]);
   for (const seq of [...proven].sort((a, b) => Number(a) - Number(b))) {
     const e = events[Number(seq) - 1]!;

@@ -379,7 +379,10 @@ export async function verifyPackage(reader: PackageReader, opts: VerifyOptions =
   if (!tsrs.length) checks.push({ key: 'timestamp', ok: null, detail: 'no timestamp token in the package' });
 
   // ---- items ----
-  const bagOk = checks.filter((c) => c.key === 'bag.structure').every((c) => c.ok) && checkpointTrusted;
+  // An item passes only if what anchors its proofs holds too: the bag, the keys, the checkpoint's signatures
+  // (log, SM2, witnesses) and its timestamps.
+  const anchors: CheckKey[] = ['bag.structure', 'metadata', 'keys', 'checkpoint.signature', 'checkpoint.sm2', 'checkpoint.cosignature', 'timestamp'];
+  const bagOk = checkpointTrusted && checks.every((c) => c.ok !== false || !anchors.includes(c.key));
   for (const it of pkg?.items ?? []) {
     const ic: Check[] = [];
     const d = digests.get(it.path);
