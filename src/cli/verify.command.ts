@@ -51,8 +51,6 @@ export function formatReport(r: VerifyReport): string {
     s += `✗ ${WORDS.somethingFailed.zh} / ${WORDS.somethingFailed.en}:\n`;
     for (const c of r.checks.filter((c) => c.ok === false)) s += line(c);
     for (const it of r.items.filter((i) => !i.ok)) for (const c of it.checks.filter((c) => c.ok === false)) s += `  [${WORDS.item.en} ${it.n}]${line(c).slice(1)}`;
-    if (r.items.some((i) => !i.ok) && r.items.every((i) => i.checks.every((c) => c.ok !== false)))
-      s += '  (items fail because what anchors their proofs failed: bag, keys, checkpoint signatures or timestamps — 证据的证明基础（包结构、公钥、检查点签名或时间戳）未通过)\n';
   }
   return s;
 }

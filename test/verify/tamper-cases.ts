@@ -73,7 +73,7 @@ export async function makeCases(dir: string, verifyHtml?: string): Promise<{ key
   f.set('data/proof/checkpoint.txt', Buffer.from(cp.replace(sigLine, forged)));
   writeManifests(f);
   writeTagManifests(f);
-  await add('signature-replaced', f, { ok: false, failing: ['checkpoint.signature'], failingItems: [1, 2, 3], ...pins });
+  await add('signature-replaced', f, { ok: false, failing: ['checkpoint.signature', 'item.anchor'], failingItems: [1, 2, 3], ...pins });
 
   // One hash of the inclusion path of item 2's ingest event (seq 4) edited.
   f = copy();
@@ -87,7 +87,7 @@ export async function makeCases(dir: string, verifyHtml?: string): Promise<{ key
   // A forked log under another key: everything consistent, signed by a key the person did not pin.
   const forkKeys: Keys = { ...keys, log: logSigner(keys.logName) };
   const forkOther = await buildFiles(forkKeys, { verifyHtml });
-  await add('fork-other-key', forkOther.files, { ok: false, failing: ['checkpoint.signature'], failingItems: [1, 2, 3], ...pins });
+  await add('fork-other-key', forkOther.files, { ok: false, failing: ['checkpoint.signature', 'item.anchor'], failingItems: [1, 2, 3], ...pins });
 
   // A forked log under the same key: the history rewritten (item 1's custody event), a new tree and checkpoint
   // signed by the log key; the witness's cosignature and the timestamp can only be copied from the real one.
@@ -100,6 +100,6 @@ export async function makeCases(dir: string, verifyHtml?: string): Promise<{ key
     cosignedText: realText,
     stampedBytes: Buffer.from(good.checkpoint),
   });
-  await add('fork-same-key', forkSame.files, { ok: false, failing: ['checkpoint.cosignature', 'timestamp'], failingItems: [1, 2, 3], ...pins });
+  await add('fork-same-key', forkSame.files, { ok: false, failing: ['checkpoint.cosignature', 'timestamp', 'item.anchor'], failingItems: [1, 2, 3], ...pins });
   return { keys, cases, good };
 }

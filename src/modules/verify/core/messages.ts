@@ -17,6 +17,7 @@ export type CheckKey =
   | 'item.file'
   | 'item.ingest'
   | 'item.custody'
+  | 'item.anchor'
   | 'timestamp';
 
 export const CHECK_LABELS: Record<CheckKey, { zh: string; en: string }> = {
@@ -36,6 +37,7 @@ export const CHECK_LABELS: Record<CheckKey, { zh: string; en: string }> = {
   'item.file': { zh: '原始文件摘要与大小', en: 'original file digests and size' },
   'item.ingest': { zh: '入库事件记载该文件的 SHA-256', en: 'ingest event names the file SHA-256' },
   'item.custody': { zh: '保管链事件已证明', en: 'custody events proven' },
+  'item.anchor': { zh: '证明基础（包结构、公钥、检查点签名、联署、时间戳）', en: 'what the proofs rest on (bag, keys, checkpoint signatures, cosignatures, timestamps)' },
   timestamp: { zh: '可信时间戳（RFC 3161）', en: 'trusted timestamp (RFC 3161)' },
 };
 

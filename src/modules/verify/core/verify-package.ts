@@ -382,7 +382,8 @@ export async function verifyPackage(reader: PackageReader, opts: VerifyOptions =
   // An item passes only if what anchors its proofs holds too: the bag, the keys, the checkpoint's signatures
   // (log, SM2, witnesses) and its timestamps.
   const anchors: CheckKey[] = ['bag.structure', 'metadata', 'keys', 'checkpoint.signature', 'checkpoint.sm2', 'checkpoint.cosignature', 'timestamp'];
-  const bagOk = checkpointTrusted && checks.every((c) => c.ok !== false || !anchors.includes(c.key));
+  const brokenAnchors = [...new Set(checks.filter((c) => c.ok === false && anchors.includes(c.key)).map((c) => c.key))];
+  const bagOk = checkpointTrusted && !brokenAnchors.length;
   for (const it of pkg?.items ?? []) {
     const ic: Check[] = [];
     const d = digests.get(it.path);
@@ -405,7 +406,8 @@ export async function verifyPackage(reader: PackageReader, opts: VerifyOptions =
     const custody = (it.custodyEventSeqs ?? []).map(String);
     const unproven = custody.filter((s) => !events.get(s)?.hashOk || !events.get(s)?.proofOk);
     ic.push(unproven.length ? fail('item.custody', `events not proven: ${unproven.join(', ')}`) : pass('item.custody', `${custody.length} events`));
-    items.push({ n: it.n, path: it.path, fileName: it.fileName, ok: bagOk && ic.every((c) => c.ok), checks: ic });
+    ic.push(bagOk ? pass('item.anchor') : fail('item.anchor', `failed: ${brokenAnchors.join(', ') || 'checkpoint.signature'}`));
+    items.push({ n: it.n, path: it.path, fileName: it.fileName, ok: ic.every((c) => c.ok), checks: ic });
   }
   if (pkg && !items.length) checks.push(fail('metadata', 'package.json lists no item'));
   return report();
