@@ -34,7 +34,7 @@ interface ZipEntry extends PackageEntry {
   localHeaderOffset: number;
 }
 
-const CHUNK = 1 << 20;
+const CHUNK = 4 << 20;
 
 function u16(b: Uint8Array, o: number): number {
   return b[o]! | (b[o + 1]! << 8);
