@@ -83,6 +83,13 @@ describe('verify.html in Chromium', () => {
       expect(sm2?.detail).toContain('quanlu verify');
       if (['good', 'byte-flipped', 'fork-same-key', 'fork-other-key'].includes(c.name)) await shot(page, `verify-html-${c.name}`);
     }
+    // Not a ZIP: a clear 未通过, no exception in the page.
+    await page.goto(pageUrl);
+    await page.locator('body[data-state="ready"]').waitFor();
+    await page.locator('#file').setInputFiles({ name: 'notes.zip', mimeType: 'application/zip', buffer: Buffer.from('这不是 ZIP 文件') });
+    await page.locator('body[data-state="done"]').waitFor();
+    expect(await page.locator('#verdict').getAttribute('data-ok')).toBe('false');
+    expect(await page.locator('#checks').innerText()).toMatch(/包结构[\s\S]*not a ZIP file/);
     expect(requests, 'network requests').toEqual([]);
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);

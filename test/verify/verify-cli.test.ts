@@ -63,24 +63,24 @@ describe('quanlu verify', () => {
   });
 
   test('the real command: zh+en lines with ✓/✗, exit 0 / 1 / 2', async () => {
-    const good = await runCli(['verify', cases[0]!.file, '--vkey', keys.log.vkey, '--witness-vkey', keys.witnessVkey], {}, 120_000);
+    const good = await runCli(['verify', cases[0]!.file, '--vkey', keys.log.vkey, '--witness-vkey', keys.witnessVkey], {}, 180_000);
     expect(good.code, good.stderr).toBe(0);
     expect(good.stdout).toContain('✓ 全部检查通过 / all checks passed');
     expect(good.stdout).toContain('✓ 检查点 SM2 签名 / checkpoint SM2 signature');
     expect(good.stdout).toContain('✓ 可信时间戳（RFC 3161） / trusted timestamp (RFC 3161)');
     expect(good.stdout).toMatch(/证据 item 1 DSJ001_20261201_00\.mp4: 通过 passed/);
-    const bad = await runCli(['verify', cases.find((c) => c.name === 'byte-flipped')!.file], {}, 120_000);
+    const bad = await runCli(['verify', cases.find((c) => c.name === 'byte-flipped')!.file], {}, 180_000);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/✗ 以下检查未通过 \/ these checks failed:\n.*✗ 载荷文件的 SHA-256 与 SM3 摘要.*data\/originals\/02-DSJ002_20261201_01\.mp4: SHA-256 differs/);
     expect(bad.stdout).toMatch(/证据 item 2 DSJ002_20261201_01\.mp4: 未通过 FAILED/);
-    expect((await runCli(['verify'], {}, 120_000)).code).toBe(2);
-    expect((await runCli(['verify', path.join(dir, 'nope.zip')], {}, 120_000)).code).toBe(2);
-    expect((await runCli(['verify', cases[0]!.file, '--bogus'], {}, 120_000)).code).toBe(2);
-    const notZip = await runCli(['verify', path.join(import.meta.dirname, 'verify-cli.test.ts')], {}, 120_000);
+    expect((await runCli(['verify'], {}, 180_000)).code).toBe(2);
+    expect((await runCli(['verify', path.join(dir, 'nope.zip')], {}, 180_000)).code).toBe(2);
+    expect((await runCli(['verify', cases[0]!.file, '--bogus'], {}, 180_000)).code).toBe(2);
+    const notZip = await runCli(['verify', path.join(import.meta.dirname, 'verify-cli.test.ts')], {}, 180_000);
     expect(notZip.code).toBe(2);
     expect(notZip.stderr).toContain('不是可读取的 ZIP 文件');
     const badKey = await run({ file: cases[0]!.file, vkey: ['not-a-key'] });
     expect(badKey.code).toBe(1);
     expect(badKey.stdout).toContain('bad log key not-a-key');
-  }, 240_000);
+  }, 600_000);
 });
