@@ -202,6 +202,16 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     // Loaded on use: the other commands need none of the workstation code.
     .action(async (dir: string, opts: object) => (await import('./ingest/ingest.command.ts')).ingestCommand(dir, opts));
+  program
+    .command('verify')
+    .description('证据包核验 check an evidence package offline (BagIt manifests SHA-256/SM3, checkpoint signatures, cosignatures, audit-event inclusion proofs, timestamps); no server or database; exit 0 all hold, 1 something failed (listed), 2 usage')
+    .argument('[package]', 'the evidence package .zip')
+    .option('--vkey <key>', 'pin a log verifier key (C2SP vkey); repeatable', (v: string, all: string[] = []) => [...all, v])
+    .option('--witness-vkey <key>', 'pin a witness key (cosignature/v1 vkey); repeatable', (v: string, all: string[] = []) => [...all, v])
+    .option('--json', 'print the report as JSON')
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    // Loaded on use, and it loads no server, database or configuration code.
+    .action(async (file: string | undefined, opts: object) => process.exit(await (await import('./verify.command.ts')).verifyCommand(file, opts)));
   const users = program.command('users').description('account commands run on the server (the trusted path when nobody can log in)');
   users
     .command('unlock')

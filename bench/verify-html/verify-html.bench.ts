@@ -1,0 +1,74 @@
+// verify.html hashing throughput: the page in Debian's Chromium (file picker → every file of the package
+// hashed with SHA-256 and SM3 as it streams, plus all the proof checks) against `sha256sum` of the same
+// package file, in the same run; `quanlu verify` (Node, same core) beside it. Run:
+//   npm run bench:verify-html [-- --mb=128 --clips=2 --rounds=2]
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { verifyCommand } from '../../src/cli/verify.command.ts';
+import { verifyHtml } from '../../src/modules/verify/verify-html.ts';
+import { buildFiles, makeKeys, writeZip } from '../../test/verify/package-fixture.ts';
+import { elapsedMs, fmtNum, fmtRatio, loadLine, median, numberOption, printTable } from '../lib/bench-utils.ts';
+
+const MB = numberOption('mb', 'VERIFY_BENCH_MB', 128);
+const CLIPS = numberOption('clips', 'VERIFY_BENCH_CLIPS', 2);
+const ROUNDS = numberOption('rounds', 'VERIFY_BENCH_ROUNDS', 2);
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}`))));
+  });
+}
+
+const dir = await mkdtemp(path.join(tmpdir(), 'quanlu-bench-verify-'));
+try {
+  const html = await verifyHtml();
+  const keys = await makeKeys();
+  const built = await buildFiles(keys, { clipSizes: Array.from({ length: CLIPS }, () => MB << 20), verifyHtml: html });
+  const zip = await writeZip(built, path.join(dir, 'package.zip'));
+  built.files.clear();
+  const bytes = (await stat(zip)).size;
+  const htmlFile = path.join(dir, 'verify.html');
+  await writeFile(htmlFile, html);
+  console.log(`package: ${CLIPS} clips × ${MB} MiB, ${fmtNum(bytes / 1e6, 1)} MB; ${loadLine()}`);
+
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const page = await browser.newPage();
+  const base: number[] = [];
+  const inPage: number[] = [];
+  const cli: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let t0 = performance.now();
+    await run('sha256sum', [zip]);
+    base.push(elapsedMs(t0) / 1000);
+    await page.goto(pathToFileURL(htmlFile).href);
+    await page.locator('body[data-state="ready"]').waitFor();
+    await page.locator('#file').setInputFiles(zip);
+    await page.locator('body[data-state="done"]').waitFor({ timeout: 1_800_000 });
+    const res = await page.evaluate(() => (window as unknown as { quanluVerify: { seconds: number; report: { ok: boolean } } }).quanluVerify);
+    if (!res.report.ok) throw new Error('the package did not verify in the page');
+    inPage.push(res.seconds);
+    t0 = performance.now();
+    const code = await verifyCommand(zip, { json: true }, { stdout: { write: () => true }, stderr: { write: () => true } });
+    if (code !== 0) throw new Error('the package did not verify with the CLI');
+    cli.push(elapsedMs(t0) / 1000);
+  }
+  await browser.close();
+  const mbps = (s: number) => bytes / 1e6 / s;
+  const b = mbps(median(base));
+  printTable(
+    ['what', 'median s', 'MB/s', 'vs sha256sum'],
+    [
+      ['sha256sum PACKAGE.zip (baseline, SHA-256 only)', fmtNum(median(base)), fmtNum(b, 1), '1.00×'],
+      ['verify.html in Chromium (SHA-256 + SM3 + all checks)', fmtNum(median(inPage)), fmtNum(mbps(median(inPage)), 1), fmtRatio(mbps(median(inPage)) / b)],
+      ['quanlu verify (Node, same core)', fmtNum(median(cli)), fmtNum(mbps(median(cli)), 1), fmtRatio(mbps(median(cli)) / b)],
+    ],
+  );
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
