@@ -5,6 +5,7 @@ import { uploadJobs } from '../modules/uploads/uploads.jobs.ts';
 import { fixityJobs } from '../modules/fixity/fixity.jobs.ts';
 import { playbackJobs } from '../modules/playback/playback.jobs.ts';
 import { tlogJobs } from '../modules/tlog/tlog.jobs.ts';
+import { retentionJobs } from '../modules/retention/retention.jobs.ts';
 
 /**
  * The job list (composition root): every module's jobs. `satisfies JobCatalog` makes a job name declared in
@@ -18,4 +19,5 @@ export const jobCatalog = {
   ...fixityJobs,
   ...playbackJobs,
   ...tlogJobs,
+  ...retentionJobs,
 } satisfies JobCatalog;

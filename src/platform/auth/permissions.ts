@@ -39,6 +39,10 @@ export const PERMISSIONS = [
   'casefiles:read',
   'casefiles:write',
   'casefiles:archive',
+  // 第十一、二十条 retention table, holds and disposal.
+  'retention:read',
+  'retention:propose',
+  'retention:approve',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -149,6 +153,11 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'casefiles:read': ['department', 'staff'],
     'casefiles:write': D,
     'casefiles:archive': D,
+    // 第十一条: the agency's retention table and disposal batches are approved by a leader (never by the
+    // proposer); a leader may also propose, place legal holds and restore items in a grace period.
+    'retention:read': G,
+    'retention:propose': G,
+    'retention:approve': G,
   },
   // 法制督察: reads everything, changes no recording.
   supervisor: {
@@ -169,6 +178,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'cases:reveal': G,
     // 法制督察 reviews every case file (案卷评查); changes none.
     'casefiles:read': G,
+    'retention:read': G,
   },
   admin: {
     self: G,
@@ -194,6 +204,9 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'custody:read': G,
     // The admin sees cases (to keep the checklist with settings:write) but neither handles them nor sees identities.
     'cases:read': G,
+    // The admin keeps the retention table (proposes versions a leader approves) and sees disposal batches.
+    'retention:read': G,
+    'retention:propose': G,
   },
   auditor: {
     self: G,
@@ -210,6 +223,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'custody:read': G,
     // The auditor reads cases and the audit trail of every reveal, never the identities themselves.
     'cases:read': G,
+    'retention:read': G,
   },
 };
 

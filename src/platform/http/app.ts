@@ -39,6 +39,7 @@ import { caseRoutes } from '../../modules/cases/cases.routes.ts';
 import { caseFileRoutes } from '../../modules/case-files/case-files.routes.ts';
 import { annotationRoutes } from '../../modules/annotations/annotations.routes.ts';
 import { tlogRoutes } from '../../modules/tlog/tlog.routes.ts';
+import { retentionRoutes } from '../../modules/retention/retention.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -144,6 +145,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(custodyRoutes);
   await app.register(caseRoutes);
   await app.register(caseFileRoutes);
+  await app.register(retentionRoutes);
   await app.register(annotationRoutes);
 
   if (serveWeb) await app.register(fastifyStatic, { root: webDistDir, prefix: '/', wildcard: false, index: ['index.html'] });
