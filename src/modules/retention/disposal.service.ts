@@ -17,10 +17,12 @@ import { recomputeRetention } from './retention.service.ts';
  */
 
 /** 第二十条: a refused early deletion is itself recorded, in its own transaction (the refused one rolled back). */
-async function recordRefusal(deps: Deps, actor: Actor, details: Record<string, unknown>) {
-  await deps.db.transaction().execute((trx) =>
-    appendAuditEvent(trx, { actor, action: 'retention.deletion_refused', target: { type: 'recording', id: String(details.recordingId ?? 'batch') }, details: { article: '第二十条', ...details } }),
-  );
+async function recordRefusal(deps: Deps, actor: Actor, recordingIds: readonly string[], details: Record<string, unknown>) {
+  await deps.db.transaction().execute(async (trx) => {
+    for (const id of recordingIds) {
+      await appendAuditEvent(trx, { actor, action: 'retention.deletion_refused', target: { type: 'recording', id }, details: { article: '第二十条', ...details } });
+    }
+  });
 }
 
 /**
@@ -51,7 +53,7 @@ export async function proposeBatch(deps: Deps, user: AuthUser | null, recordingI
     });
   } catch (error) {
     if (error instanceof AppError && error.code === 'RETENTION_NOT_DUE') {
-      await recordRefusal(deps, user ? actorOf(user) : SYSTEM_ACTOR, { via: 'api', refused: error.params.ids, recordingIds });
+      await recordRefusal(deps, user ? actorOf(user) : SYSTEM_ACTOR, String(error.params.ids).split(', '), { via: 'api', reason: 'not due, held, or already in a batch' });
     }
     throw error;
   }
@@ -127,7 +129,7 @@ export async function listBatches({ db }: Deps) {
 export async function executeDue(deps: Deps, executedBy: { actor: Actor; label: string }, o: { recordingId?: string } = {}) {
   const items = await repo.executableItems(deps.db, o.recordingId);
   if (o.recordingId && !items.length) {
-    await recordRefusal(deps, executedBy.actor, { via: executedBy.label, recordingId: o.recordingId });
+    await recordRefusal(deps, executedBy.actor, [o.recordingId], { via: executedBy.label, reason: 'no approved disposal past its grace period' });
     throw new AppError('DISPOSAL_NOT_APPROVED');
   }
   const result = { deleted: 0, restored: 0, refused: 0 };
@@ -196,7 +198,7 @@ export async function executeDue(deps: Deps, executedBy: { actor: Actor; label: 
     } catch (error) {
       if (error instanceof Error && /QUANLU_DISPOSAL_REFUSED/.test(error.message)) {
         result.refused += 1;
-        await recordRefusal(deps, executedBy.actor, { via: executedBy.label, recordingId: it.recording_id, reason: 'database gate' });
+        await recordRefusal(deps, executedBy.actor, [it.recording_id], { via: executedBy.label, reason: 'database gate' });
         continue;
       }
       throw error;
@@ -207,7 +209,7 @@ export async function executeDue(deps: Deps, executedBy: { actor: Actor; label: 
     } catch (error) {
       if (error instanceof AppError && error.code === 'RETENTION_DELETE_REFUSED') {
         result.refused += 1;
-        await recordRefusal(deps, executedBy.actor, { via: executedBy.label, recordingId: it.recording_id, reason: 'object store lock', key: error.params.key });
+        await recordRefusal(deps, executedBy.actor, [it.recording_id], { via: executedBy.label, reason: 'object store lock', key: error.params.key });
         continue;
       }
       throw error;

@@ -245,7 +245,8 @@ export async function syncObjectStore(deps: Deps, limit = 500): Promise<number> 
       if (!s.legalHold) s = await deps.storage.setLegalHold(r.original_sha256, true);
     } else {
       const until = storeRetainUntil(r.keep_until);
-      if (!s.retainUntil || s.retainUntil.getTime() < until.getTime()) s = await deps.storage.extendRetention(r.original_sha256, until);
+      // A date already past needs no lock (and a bucket refuses a retain-until in the past).
+      if (until.getTime() > Date.now() && (!s.retainUntil || s.retainUntil.getTime() < until.getTime())) s = await deps.storage.extendRetention(r.original_sha256, until);
       if (s.legalHold) s = await deps.storage.setLegalHold(r.original_sha256, false);
     }
     await repo.markSynced(deps.db, r.recording_id, r.keep_until, { until: s.retainUntil, hold: s.legalHold });

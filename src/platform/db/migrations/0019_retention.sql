@@ -185,7 +185,22 @@ BEGIN
     AND b.approved_at IS NOT NULL AND b.grace_until <= now()
     AND rr.keep_until IS NOT NULL AND rr.keep_until < (now() AT TIME ZONE 'Asia/Shanghai')::date
     AND rr.disposed_at IS NULL
-    AND NOT EXISTS (SELECT 1 FROM retention_hold h WHERE h.subject_type = 'recording' AND h.subject_id = i.recording_id AND h.released_at IS NULL);
+    AND NOT EXISTS (SELECT 1 FROM retention_hold h WHERE h.subject_type = 'recording' AND h.subject_id = i.recording_id AND h.released_at IS NULL)
+    -- Checked again from the sources, not only from the computed row: no live link to a case whose file is
+    -- not archived or is kept (by its archived cover) beyond today, and the recording's own period under the
+    -- table in force is over.
+    AND NOT EXISTS (
+      SELECT 1 FROM case_recording_link l LEFT JOIN case_archive ca ON ca.case_id = l.case_id
+      WHERE l.recording_id = i.recording_id AND l.unlinked_at IS NULL
+        AND (ca.case_id IS NULL OR ca.retain_until IS NULL OR ca.retain_until > (now() AT TIME ZONE 'Asia/Shanghai')::date))
+    AND EXISTS (
+      SELECT 1 FROM recording r
+      JOIN retention_rule ru ON ru.category = CASE WHEN r.activity = 'patrol' THEN 'av_patrol' ELSE 'av_other' END
+        AND ru.version_id = (SELECT v.id FROM retention_table_version v WHERE v.approved_at IS NOT NULL ORDER BY v.version DESC LIMIT 1)
+      WHERE r.id = i.recording_id AND ru.period_unit <> 'permanent'
+        AND ((r.recorded_start AT TIME ZONE 'Asia/Shanghai')::date
+             + CASE WHEN ru.period_unit = 'years' THEN make_interval(years => ru.period_count) ELSE make_interval(months => ru.period_count) END)::date
+            < (now() AT TIME ZONE 'Asia/Shanghai')::date);
   IF ok IS NULL THEN
     RAISE EXCEPTION 'QUANLU_DISPOSAL_REFUSED: recording % is not due, is held, or its disposal is not approved and past its grace period', NEW.recording_id USING ERRCODE = 'insufficient_privilege';
   END IF;
