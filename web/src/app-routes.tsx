@@ -37,6 +37,8 @@ const CasesListPage = lazy(() => import('./pages/cases/cases-list-page.tsx'));
 const CaseNewPage = lazy(() => import('./pages/cases/case-new-page.tsx'));
 const ChecklistPage = lazy(() => import('./pages/cases/checklist-page.tsx'));
 const CaseDetailPage = lazy(() => import('./pages/cases/case-detail-page.tsx'));
+const RetentionTablePage = lazy(() => import('./pages/retention/retention-table-page.tsx'));
+const DisposalPage = lazy(() => import('./pages/retention/disposal-page.tsx'));
 const BreakGlassPage = lazy(() => import('./pages/access/access-new-page.tsx').then((m) => ({ default: m.BreakGlassPage })));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
@@ -76,6 +78,8 @@ export function AppRoutes() {
         <Route path="system/departments" element={<Allow permission="departments:read"><DepartmentsPage /></Allow>} />
         <Route path="system/people" element={<Allow permission="people:read"><PeoplePage /></Allow>} />
         <Route path="system/users" element={<Allow permission="users:read"><UsersPage /></Allow>} />
+        <Route path="system/retention" element={<Allow permission="retention:read"><RetentionTablePage /></Allow>} />
+        <Route path="system/disposal" element={<Allow permission="retention:read"><DisposalPage /></Allow>} />
         <Route path="system/settings" element={<Allow permission="settings:read"><SettingsPage /></Allow>} />
         <Route path="system/access-policy" element={<Allow permission="settings:read"><AccessPolicyPage /></Allow>} />
         <Route path="system/jobs" element={<Allow permission="jobs:read"><JobsPage /></Allow>} />

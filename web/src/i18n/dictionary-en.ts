@@ -8,6 +8,7 @@ import { custodyEn } from './custody-en.ts';
 import { casesEn } from './cases-en.ts';
 import { casefileEn } from './casefile-en.ts';
 import { annotationsEn } from './annotations-en.ts';
+import { retentionEn } from './retention-en.ts';
 
 /** English (second language) UI text; must cover every key of the Chinese dictionary. */
 export const en: Record<DictKey, string> = {
@@ -321,4 +322,5 @@ export const en: Record<DictKey, string> = {
   ...casesEn,
   ...casefileEn,
   ...annotationsEn,
+  ...retentionEn,
 };

@@ -11,6 +11,7 @@ import { custodyZh } from './custody-zh.ts';
 import { casesZh } from './cases-zh.ts';
 import { casefileZh } from './casefile-zh.ts';
 import { annotationsZh } from './annotations-zh.ts';
+import { retentionZh } from './retention-zh.ts';
 
 export const zh = {
   'app.name': '全录',
@@ -323,6 +324,7 @@ export const zh = {
   ...casesZh,
   ...casefileZh,
   ...annotationsZh,
+  ...retentionZh,
 } as const;
 
 export type DictKey = keyof typeof zh;

@@ -8,6 +8,7 @@ import { FixityAlert } from '../components/fixity-alert.tsx';
 import { AccessDashboardCards } from './access/access-dashboard-cards.tsx';
 import { DeviceDashboardCards } from './devices/device-dashboard-cards.tsx';
 import { CaseDashboardCards } from './cases/case-dashboard-cards.tsx';
+import { RetentionDigestCard } from './retention/retention-digest-card.tsx';
 import { RoleTags } from '../components/role-tags.tsx';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { notifyError } from '../lib/notify.ts';
@@ -57,6 +58,7 @@ export default function DashboardPage() {
         <AccessDashboardCards />
         <DeviceDashboardCards />
         <CaseDashboardCards />
+        <RetentionDigestCard />
         {can('departments:read') && (
           <Col xs={24} sm={12} lg={8}>
             <Link to="/system/departments">

@@ -18,6 +18,7 @@ import type { RecordingDetail } from '../../api/shapes.ts';
 import { TimeCorrectionsCard } from './time-corrections-card.tsx';
 import { DeviceNotesCard } from '../devices/device-notes-card.tsx';
 import { RecordingCasesCard } from '../cases/recording-cases-card.tsx';
+import { RecordingRetentionLine } from '../retention/retention-line.tsx';
 
 /** While the media job has not finished, the page asks again this often. */
 const POLL_MS = 3000;
@@ -126,6 +127,7 @@ export default function RecordingDetailPage() {
         <Col xs={24} xl={9}>
           <MediaCard recording={r} />
           <CopyCard recordingId={r.id} access={access} />
+          <RecordingRetentionLine recordingId={r.id} />
           <RecordingCasesCard recordingId={r.id} />
         </Col>
       </Row>
