@@ -21334,6 +21334,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tlog/attestations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 见证与时间戳 Witnesses and time stamps of the latest checkpoint and the daily seals */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TlogAttestations"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tlog/checkpoint": {
         parameters: {
             query?: never;
@@ -21352,6 +21388,58 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description C2SP tlog-checkpoint signed note (text/plain) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tlog/checkpoint/cosigned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 最新已见证检查点 The latest checkpoint a witness cosigned, with every cosignature line */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -21450,6 +21538,147 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tlog/cosignatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 提交见证副署 A witness submits its cosignature (C2SP cosignature/v1) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the checkpoint note text that was cosigned (or the whole signed note) */
+                        checkpoint: string;
+                        /** @description the cosignature/v1 line: — <name> <base64(keyID ‖ timestamp ‖ signature)> */
+                        cosignature: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TlogCosignatureReceipt"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -21695,6 +21924,181 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tlog/witnesses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 已登记的见证者 Registered witnesses */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TlogWitnesses"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 登记见证者 Register a witness (name and verifier key) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the witness's C2SP verifier key (cosignature/v1: name+keyid+base64(0x04 ‖ Ed25519 key)) */
+                        vkey: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TlogWitness"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -24110,6 +24514,70 @@ export interface components {
         Role: "officer" | "custodian" | "leader" | "supervisor" | "admin" | "auditor";
         /** @enum {string} */
         RoleInput: "officer" | "custodian" | "leader" | "supervisor" | "admin" | "auditor";
+        TlogAttestations: {
+            latest: {
+                checkpointId: string;
+                sealDay: string | null;
+                size: number;
+                timestamps: {
+                    genTime: string;
+                    tsaName: string;
+                    verified: boolean;
+                }[];
+                witnesses: {
+                    cosignedAt: string;
+                    name: string;
+                    verified: boolean;
+                }[];
+            } | null;
+            seals: {
+                checkpointId: string;
+                sealDay: string | null;
+                size: number;
+                timestamps: {
+                    genTime: string;
+                    tsaName: string;
+                    verified: boolean;
+                }[];
+                witnesses: {
+                    cosignedAt: string;
+                    name: string;
+                    verified: boolean;
+                }[];
+            }[];
+        };
+        TlogAttestationsInput: {
+            latest: {
+                checkpointId: string;
+                sealDay: string | null;
+                size: number;
+                timestamps: {
+                    genTime: string;
+                    tsaName: string;
+                    verified: boolean;
+                }[];
+                witnesses: {
+                    cosignedAt: string;
+                    name: string;
+                    verified: boolean;
+                }[];
+            } | null;
+            seals: {
+                checkpointId: string;
+                sealDay: string | null;
+                size: number;
+                timestamps: {
+                    genTime: string;
+                    tsaName: string;
+                    verified: boolean;
+                }[];
+                witnesses: {
+                    cosignedAt: string;
+                    name: string;
+                    verified: boolean;
+                }[];
+            }[];
+        };
         TlogConsistencyProof: {
             from: number;
             /** @description base64 */
@@ -24127,6 +24595,18 @@ export interface components {
             to: number;
             /** @description base64 */
             toRoot: string;
+        };
+        TlogCosignatureReceipt: {
+            size: number;
+            /** @description false: this witness had already cosigned this tree */
+            stored: boolean;
+            witness: string;
+        };
+        TlogCosignatureReceiptInput: {
+            size: number;
+            /** @description false: this witness had already cosigned this tree */
+            stored: boolean;
+            witness: string;
         };
         TlogDailySeals: {
             items: {
@@ -24189,6 +24669,22 @@ export interface components {
             origin: string | null;
             /** @description integrated tree size */
             size: number;
+        };
+        TlogWitness: {
+            addedAt: string;
+            name: string;
+            vkey: string;
+        };
+        TlogWitnesses: {
+            items: components["schemas"]["TlogWitness"][];
+        };
+        TlogWitnessesInput: {
+            items: components["schemas"]["TlogWitnessInput"][];
+        };
+        TlogWitnessInput: {
+            addedAt: string;
+            name: string;
+            vkey: string;
         };
     };
     responses: never;

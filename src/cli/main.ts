@@ -93,6 +93,14 @@ async function tlogCheckpointCommand() {
   try {
     const c = await signCheckpoint({ db: database.db, config }, 'manual');
     process.stdout.write(c.note);
+    if (config.tlog.tsaUrl) {
+      // Trusted time now when the TSA answers; otherwise the tlog.tick job stamps it later.
+      const { stampCheckpoint } = await import('../modules/tlog/tlog-witness.service.ts');
+      await stampCheckpoint({ db: database.db, config }, c).then(
+        (t) => process.stderr.write(`time-stamped 已加盖时间戳: ${t.genTime.toISOString()} (${t.tsaName})\n`),
+        (e: unknown) => process.stderr.write(`not time-stamped 未取得时间戳: ${e instanceof Error ? e.message : String(e)}\n`),
+      );
+    }
     await database.close();
     process.exit(0);
   } catch (e) {
@@ -139,6 +147,26 @@ export async function main(argv: string[]): Promise<void> {
     .command('rotate-key')
     .description('retire the checkpoint signing keys (kept as verifier keys so old checkpoints verify) and make new ones; run with the server stopped')
     .action(tlogRotateCommand);
+  const witness = program
+    .command('witness')
+    .description('见证者 witness another QuanLu: check each new checkpoint is consistent with the last one seen, cosign it and submit the cosignature (no database needed)');
+  witness
+    .command('init')
+    .description("create the witness's Ed25519 key (0600) in a folder and print its verifier key")
+    .requiredOption('--name <name>', 'witness name, e.g. sfj.example.gov.cn/witness (no spaces or plus signs)')
+    .requiredOption('--dir <dir>', 'folder holding the key and the last checkpoint seen of each log')
+    .action(async (opts: { name: string; dir: string }) => process.exit(await (await import('./witness.command.ts')).witnessInitCommand(opts)));
+  witness
+    .command('run')
+    .description('fetch, verify and cosign the log\'s latest checkpoint; refuses a bad signature, a smaller tree or an inconsistent one')
+    .requiredOption('--log-url <url>', 'the QuanLu server, e.g. https://quanlu.example')
+    .requiredOption('--log-vkey <vkey>', "the log's Ed25519 checkpoint verifier key (C2SP vkey), pinned")
+    .requiredOption('--dir <dir>', 'the witness folder (quanlu witness init)')
+    .option('--once', 'one round; exit 0 cosigned, 1 refused, 3 cosigned but not submitted')
+    .option('--interval <seconds>', 'seconds between rounds', '60')
+    .action(async (opts: { logUrl: string; logVkey: string; dir: string; once?: boolean; interval: string }) =>
+      process.exit(await (await import('./witness.command.ts')).witnessRunCommand(opts)),
+    );
   program
     .command('fixity')
     .description('完整性巡检 re-hash stored objects now (originals and derived files, SHA-256 and SM3); exit 1 naming each failing object and its recordings; lists orphans')

@@ -1,11 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { appendAuditEvent } from '../../src/platform/audit/audit-chain.ts';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { signCheckpoint, tick } from '../../src/modules/tlog/tlog.service.ts';
+import { cosignatureLine } from '../../src/modules/tlog/cosignature.ts';
+import { registerWitness, submitCosignature } from '../../src/modules/tlog/tlog-witness.service.ts';
+import { initWitness } from '../../src/modules/tlog/witness-core.ts';
 import { expectText, launchBrowser, screenshotDir, startWebServer } from '../support/browser.ts';
 import { makeUser } from '../support/harness.ts';
 
@@ -27,7 +31,14 @@ beforeAll(async () => {
   for (let i = 0; i < 7; i++) await db.transaction().execute((trx) => appendAuditEvent(trx, { actor: { kind: 'system', label: 'test' }, action: 'test.event', details: { i } }));
   const deps = { db, config: loadConfig({ QUANLU_DATA_DIR: web.dataDir, QUANLU_LOG_LEVEL: 'silent' }) };
   await signCheckpoint(deps, 'manual');
-  await tick(deps, new Date(Date.now() + 24 * 3600_000));
+  const { daily } = await tick(deps, new Date(Date.now() + 24 * 3600_000));
+  // A registered witness cosigns the seal (issue 13 §3); no TSA is configured, so it stays unstamped.
+  const admin = await makeUser(db, { roles: ['admin'] });
+  const witnessDir = mkdtempSync(path.join(tmpdir(), 'quanlu-seal-witness-'));
+  const w = await initWitness(witnessDir, 'sfj.example/witness');
+  await registerWitness(deps, admin, w.key.vkey);
+  const text = daily!.note.slice(0, daily!.note.lastIndexOf('\n\n') + 1);
+  await submitCosignature(deps, { checkpoint: daily!.note, cosignature: cosignatureLine(w.key, text, Math.floor(Date.now() / 1000), w.sign) });
   ({ browser, page, pageErrors } = await launchBrowser({ width: 1366, height: 900 }));
 }, 300_000);
 
@@ -50,6 +61,10 @@ test('an auditor opens 每日封存: keys, the seal, its QR code holds the signe
   await expectText(seal, /封存/);
   await expectText(seal, /覆盖审计事件 1–\d+/);
   expect(await page.getByTestId('seal-vkey').count()).toBe(2);
+  // Its witness, verified, and no trusted time stamp (none configured).
+  await expectText(seal.getByTestId('witness'), /sfj\.example\/witness 于 .+ 副署 ✓ 已验证/);
+  await expectText(seal.getByTestId('no-timestamp'), '未取得时间戳');
+  await expectText(page.getByTestId('registered-witness'), 'sfj.example/witness');
   const note = await seal.locator('pre').innerText();
   expect(note).toMatch(/^quanlu\.local\/[0-9a-f]{16}\n\d+\n[A-Za-z0-9+/]{43}=\n\n— /);
   await page.getByTestId('seal-qr').waitFor();

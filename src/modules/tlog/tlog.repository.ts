@@ -110,9 +110,9 @@ export async function replacePartialTiles(trx: Tx, partials: { level: number; id
   }
 }
 
-const checkpointColumns = ['id', 'size', 'root', 'note', 'kind', 'seal_day', 'signed_at'] as const;
-type RawCheckpoint = { id: string; size: string; root: Buffer; note: string; kind: CheckpointRow['kind']; seal_day: string | null; signed_at: Date };
-const toCheckpoint = (r: RawCheckpoint): CheckpointRow => ({
+export const checkpointColumns = ['id', 'size', 'root', 'note', 'kind', 'seal_day', 'signed_at'] as const;
+export type RawCheckpoint = { id: string; size: string; root: Buffer; note: string; kind: CheckpointRow['kind']; seal_day: string | null; signed_at: Date };
+export const toCheckpoint = (r: RawCheckpoint): CheckpointRow => ({
   id: r.id,
   size: Number(r.size),
   root: r.root,

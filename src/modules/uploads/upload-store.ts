@@ -173,7 +173,13 @@ export class HashingFileStore extends FileStore {
         new Transform({
           transform(chunk: Buffer, _enc, done) {
             r.bytes += chunk.length;
-            const wait = r.hasher.update(chunk);
+            let wait: void | Promise<void>;
+            try {
+              wait = r.hasher.update(chunk);
+            } catch (e) {
+              // The hasher failed (its thread died): this request fails, the bytes written so far stay resumable.
+              return done(e as Error);
+            }
             if (wait) wait.then(() => done(null, chunk), done);
             else done(null, chunk);
           },

@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ADMIN_OWNER, passwordProblem } from '../auth/password-policy.ts';
@@ -89,6 +91,23 @@ const envSchema = z.object({
   QUANLU_TLOG_INTEGRATE_SECONDS: z.coerce.number().positive().max(3600).default(2),
   /** The log's origin line (a schema-less URL naming this installation); default quanlu.local/<installation key id>. */
   QUANLU_TLOG_ORIGIN: z.string().regex(/^[^\s+]+$/, 'no spaces or plus signs').max(200).optional(),
+  /** 第十三条 trusted time: an RFC 3161 time-stamping authority (GB/T 20520 TSA) that stamps each signed checkpoint; none when unset. */
+  QUANLU_TSA_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The TSA's certificate (or the CA that issued it), a PEM file: replies signed by any other certificate are refused. */
+  QUANLU_TSA_CERT: z
+    .string()
+    .optional()
+    .transform((file, ctx) => {
+      if (!file) return undefined;
+      try {
+        const pem = readFileSync(file, 'utf8');
+        new X509Certificate(pem);
+        return pem;
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `not a readable PEM certificate: ${err instanceof Error ? err.message : String(err)}` });
+        return z.NEVER;
+      }
+    }),
   /** Run the background job workers in this process (api and workers may be split across nodes). */
   QUANLU_WORKERS: z
     .enum(['true', 'false'])
@@ -119,7 +138,7 @@ export type Config = Readonly<{
   trustProxy: TrustProxy;
   /** The object store: a data-folder store or an S3 bucket with Object Lock. */
   storage: StorageConfig;
-  tlog: Readonly<{ checkpointMinutes: number; integrateSeconds: number; origin: string | undefined }>;
+  tlog: Readonly<{ checkpointMinutes: number; integrateSeconds: number; origin: string | undefined; tsaUrl: string | undefined; tsaCertPem: string | undefined }>;
 }>;
 
 /** Thrown when the environment holds a bad value; the message names each variable. */
@@ -175,6 +194,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       checkpointMinutes: e.QUANLU_TLOG_CHECKPOINT_MINUTES,
       integrateSeconds: e.QUANLU_TLOG_INTEGRATE_SECONDS,
       origin: e.QUANLU_TLOG_ORIGIN,
+      tsaUrl: e.QUANLU_TSA_URL,
+      tsaCertPem: e.QUANLU_TSA_CERT,
     }),
   });
 }

@@ -105,6 +105,9 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   tlog_state: ['SELECT', 'UPDATE'],
   tlog_checkpoint: APPEND,
   tlog_key: APPEND,
+  tlog_witness: APPEND,
+  tlog_cosignature: APPEND,
+  tlog_timestamp: APPEND,
   // 第十一、十二条 holds are placed and released (once, a trigger checks), never removed.
   retention_hold: KEEP,
   // 第十一条 retention table versions are proposed then approved once; rules are written once.

@@ -660,6 +660,40 @@ export interface TlogKeyTable {
   first_used: GeneratedTimestamp;
 }
 
+/** Witnesses an administrator registered (0021; issue 13 §3). */
+export interface TlogWitnessTable {
+  id: ColumnType<string, never, never>;
+  name: string;
+  vkey: string;
+  key_id: Buffer;
+  public_key: Buffer;
+  added_by: string | null;
+  added_at: GeneratedTimestamp;
+}
+
+/** Witness cosignatures (C2SP cosignature/v1), verified when received (0021). */
+export interface TlogCosignatureTable {
+  id: ColumnType<string, never, never>;
+  witness_id: string;
+  size: string;
+  root: Buffer;
+  cosigned_at: Date;
+  line: string;
+  received_at: GeneratedTimestamp;
+}
+
+/** RFC 3161 time-stamp replies over checkpoints (0021; issue 13 §4). */
+export interface TlogTimestampTable {
+  id: ColumnType<string, never, never>;
+  checkpoint_id: string;
+  tsa_url: string;
+  tsa_name: string;
+  tsa_cert_pem: string;
+  gen_time: Date;
+  response: Buffer;
+  created_at: GeneratedTimestamp;
+}
+
 /** Device types (0014): 执法记录仪, 照相机, 摄像机, 录音笔, 其他. */
 export type DeviceType = 'body_camera' | 'camera' | 'video_camera' | 'audio_recorder' | 'other';
 /** Device status (0014): 可用 / 在用 / 维修中 / 故障停用 / 报废. */
@@ -945,6 +979,9 @@ export interface DB {
   tlog_state: TlogStateTable;
   tlog_checkpoint: TlogCheckpointTable;
   tlog_key: TlogKeyTable;
+  tlog_witness: TlogWitnessTable;
+  tlog_cosignature: TlogCosignatureTable;
+  tlog_timestamp: TlogTimestampTable;
   device_type_policy: DeviceTypePolicyTable;
   device: DeviceTable;
   device_event: DeviceEventTable;

@@ -278,6 +278,12 @@ export const errorCatalog = {
   TLOG_NO_CHECKPOINT: { status: 404, zh: '没有该树大小的已签名检查点', en: 'No signed checkpoint of that tree size' },
   TLOG_BAD_PROOF_RANGE: { status: 400, zh: '证明的序号或树大小超出已并入日志的范围', en: 'The sequence number or tree size is outside the integrated log' },
   TLOG_NO_TILE: { status: 404, zh: '没有该日志瓦片', en: 'No such log tile' },
+  TLOG_WITNESS_BAD_KEY: { status: 400, zh: '见证者公钥格式不正确（应为 C2SP cosignature/v1 验证密钥：名称+密钥ID+base64）', en: 'Not a witness verifier key (C2SP cosignature/v1: name+keyid+base64)' },
+  TLOG_WITNESS_EXISTS: { status: 409, zh: '该见证者公钥或名称已登记', en: 'This witness key or name is already registered' },
+  TLOG_COSIGNATURE_MALFORMED: { status: 400, zh: '副署格式不正确（应为 cosignature/v1 签名行及检查点正文）', en: 'Malformed cosignature (a cosignature/v1 line and the checkpoint text are required)' },
+  TLOG_COSIGNATURE_UNKNOWN_WITNESS: { status: 403, zh: '该见证者未经管理员登记，副署不予接受', en: 'This witness is not registered by an administrator; the cosignature is not accepted' },
+  TLOG_COSIGNATURE_UNKNOWN_CHECKPOINT: { status: 404, zh: '本系统未签署该检查点', en: 'This system never signed that checkpoint' },
+  TLOG_COSIGNATURE_BAD_SIGNATURE: { status: 400, zh: '副署签名验证失败', en: 'The cosignature does not verify' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { OffThreadHash } from './off-thread-hash.ts';
+import { sharedHashPool } from './hash-pool.ts';
 
 /** The two fingerprints recorded for every stored file, in lowercase hex, and the byte count hashed. */
 export interface DualDigest {
@@ -14,13 +14,13 @@ export interface DualDigest {
 /** A streaming hasher computing SHA-256 and SM3 over the same bytes. */
 export interface DualHasher {
   /**
-   * Feeds the next chunk. Usually returns nothing; returns a promise when the SM3 thread is behind,
+   * Feeds the next chunk. Usually returns nothing; returns a promise when the hash threads are behind,
    * and the caller must await it before feeding more (otherwise memory grows without bound).
    */
   update(chunk: Uint8Array): void | Promise<void>;
   /** Both digests; the hasher cannot be used afterwards. */
   digest(): Promise<DualDigest>;
-  /** Abandons the input (the source failed) and frees the worker thread. */
+  /** Abandons the input (the source failed) and frees its state on the hash threads. */
   abort(): void;
 }
 
@@ -28,28 +28,24 @@ export interface DualHasher {
 export const HASH_READ_BYTES = 1 << 20;
 
 /**
- * Creates a dual hasher. SM3 (~330 MB/s here) runs on a worker thread while SHA-256 (~1.4 GB/s) runs on
- * the calling thread, so together they cost about as much time as SM3 alone — and SM3 runs about as fast
- * as the disk writes with fsync, so hashing while storing does not slow ingest down.
+ * Creates a dual hasher. Both hashes run on the process's hash pool (hash-pool.ts: one thread per core,
+ * shared by all uploads), so the event loop only copies the bytes once, and many concurrent uploads use
+ * every core instead of starting a thread each. Small inputs (≤ 4 MiB) are hashed on the calling thread.
  */
 export function createDualHasher(): DualHasher {
-  const sha256 = createHash('sha256');
-  const sm3 = new OffThreadHash('sm3');
+  const job = sharedHashPool().open(['sha256', 'sm3']);
   let size = 0;
   return {
     update(chunk) {
-      // SM3 first: its copy is posted to the worker, which then hashes while we do SHA-256 here.
-      const wait = sm3.update(chunk);
-      sha256.update(chunk);
       size += chunk.length;
-      return wait;
+      return job.update(chunk);
     },
     async digest() {
-      const sm3Hex = await sm3.digest();
-      return { sha256: sha256.digest('hex'), sm3: sm3Hex, size };
+      const hex = await job.digest();
+      return { sha256: hex.sha256!, sm3: hex.sm3!, size };
     },
     abort() {
-      sm3.abort();
+      job.abort();
     },
   };
 }

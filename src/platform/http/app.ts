@@ -40,6 +40,7 @@ import { caseFileRoutes } from '../../modules/case-files/case-files.routes.ts';
 import { annotationRoutes } from '../../modules/annotations/annotations.routes.ts';
 import { tlogRoutes } from '../../modules/tlog/tlog.routes.ts';
 import { retentionRoutes } from '../../modules/retention/retention.routes.ts';
+import { tlogWitnessRoutes } from '../../modules/tlog/tlog-witness.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -139,6 +140,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(offloadRoutes);
   await app.register(fixityRoutes);
   await app.register(tlogRoutes);
+  await app.register(tlogWitnessRoutes);
   await app.register(accessRequestRoutes);
   await app.register(playbackRoutes);
   await app.register(deviceRoutes);

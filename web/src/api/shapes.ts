@@ -85,3 +85,5 @@ export type Handover = HandoverDay['items'][number];
 export type LateOffloads = ResponseOf<'/api/offload/late', 'get'>;
 export type TlogSeals = ResponseOf<'/api/tlog/seals', 'get'>;
 export type TlogKeys = ResponseOf<'/api/tlog/keys', 'get'>;
+export type TlogAttestations = ResponseOf<'/api/tlog/attestations', 'get'>;
+export type TlogWitnesses = ResponseOf<'/api/tlog/witnesses', 'get'>;
