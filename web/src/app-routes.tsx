@@ -39,6 +39,8 @@ const ChecklistPage = lazy(() => import('./pages/cases/checklist-page.tsx'));
 const CaseDetailPage = lazy(() => import('./pages/cases/case-detail-page.tsx'));
 const MarksPage = lazy(() => import('./pages/preservation/marks-page.tsx'));
 const MediaPage = lazy(() => import('./pages/preservation/media-page.tsx'));
+const RetentionTablePage = lazy(() => import('./pages/retention/retention-table-page.tsx'));
+const DisposalPage = lazy(() => import('./pages/retention/disposal-page.tsx'));
 const BreakGlassPage = lazy(() => import('./pages/access/access-new-page.tsx').then((m) => ({ default: m.BreakGlassPage })));
 
 /** Logged-out visitors go to the login page, which brings them back here afterwards. */
@@ -78,6 +80,8 @@ export function AppRoutes() {
         <Route path="system/departments" element={<Allow permission="departments:read"><DepartmentsPage /></Allow>} />
         <Route path="system/people" element={<Allow permission="people:read"><PeoplePage /></Allow>} />
         <Route path="system/users" element={<Allow permission="users:read"><UsersPage /></Allow>} />
+        <Route path="system/retention" element={<Allow permission="retention:read"><RetentionTablePage /></Allow>} />
+        <Route path="system/disposal" element={<Allow permission="retention:read"><DisposalPage /></Allow>} />
         <Route path="system/settings" element={<Allow permission="settings:read"><SettingsPage /></Allow>} />
         <Route path="system/access-policy" element={<Allow permission="settings:read"><AccessPolicyPage /></Allow>} />
         <Route path="system/jobs" element={<Allow permission="jobs:read"><JobsPage /></Allow>} />

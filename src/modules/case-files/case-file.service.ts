@@ -12,6 +12,7 @@ import { getSetting } from '../settings/settings.service.ts';
 import { assertNotArchived } from './case-documents.service.ts';
 import { buildCaseFilePdf, renderElectronicDataList, type CatalogueEntry, type CoverFields } from './case-file-pdf.ts';
 import { reviewCaseFile } from './case-file-review.ts';
+import { recomputeRetention } from '../retention/retention.service.ts';
 import { currentTemplate } from './case-file-template.service.ts';
 import { bindingRank, retentionLabel, type CaseFileTemplate, type RetentionCode } from './case-file.template.ts';
 import * as repo from './case-files.repository.ts';
@@ -293,6 +294,8 @@ export async function archiveCaseFile(deps: Deps, user: AuthUser, caseId: string
       buildId: build.id,
       by: user.id,
     });
+    // 第十一条: the case file's period now runs; its recordings inherit it.
+    await recomputeRetention(trx, { caseIds: [caseId] });
     await appendAuditEvent(trx, {
       actor: actorOf(user),
       action: 'case_file.archive',

@@ -8,6 +8,7 @@ import { accessFilter, requireAccess, type Principal } from '../access/access.se
 import { getSetting } from '../settings/settings.service.ts';
 import { beijingToday } from './case-clock.ts';
 import { CASE_STAGES, STAGE_NAMES, stagesOf } from './case-stages.ts';
+import { recomputeRetention } from '../retention/retention.service.ts';
 import * as repo from './cases.repository.ts';
 import { daysLeft, dueDate, parseHolidays } from './evidence-deadline.ts';
 
@@ -95,6 +96,8 @@ export async function linkRecording(deps: Deps, user: AuthUser, caseId: string, 
     if (!stagesOf(c.procedure).includes(input.stage)) throw new AppError('CASE_STAGE_NOT_APPLICABLE', { procedure: c.procedure === 'simple' ? { zh: '简易程序', en: 'simple procedure' } : { zh: '一般程序', en: 'general procedure' }, stage: STAGE_NAMES[input.stage] });
     if (await repo.liveLink(trx, caseId, input.recordingId, input.stage)) throw new AppError('CASE_LINK_EXISTS', { stage: STAGE_NAMES[input.stage] });
     const id = await repo.insertLink(trx, { caseId, recordingId: input.recordingId, stage: input.stage, note: input.note ?? null, by: user.id });
+    // 第十一条: AV serving a case is kept as long as the case file.
+    await recomputeRetention(trx, { recordingIds: [input.recordingId] });
     await appendAuditEvent(trx, {
       actor: actorOf(user),
       action: 'case.link',
@@ -116,6 +119,7 @@ export async function unlinkRecording(deps: Deps, user: AuthUser, caseId: string
     await requireAccess(trx, user, 'recording.metadata.read', [l.recording_id]);
     if (l.unlinked_at) throw new AppError('CASE_LINK_ENDED', { at: l.unlinked_at.toISOString() });
     await repo.endLink(trx, linkId, user.id, reason);
+    await recomputeRetention(trx, { recordingIds: [l.recording_id] });
     await appendAuditEvent(trx, {
       actor: actorOf(user),
       action: 'case.unlink',

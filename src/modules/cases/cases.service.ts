@@ -12,6 +12,7 @@ import { qualificationOn } from '../personnel/qualification.ts';
 import { beijingToday } from './case-clock.ts';
 import { STAGE_NAMES, transition, type Procedure } from './case-stages.ts';
 import { checklistView, deadlinesView } from './case-records.service.ts';
+import { onCaseStageChanged } from '../retention/retention.service.ts';
 import * as repo from './cases.repository.ts';
 import { maskIdNumber, partyIdKey } from './party-id-crypto.ts';
 
@@ -335,6 +336,8 @@ export async function moveStage(deps: Deps, user: AuthUser, id: string, input: {
     if (on < earliest || on > today) throw new AppError('CASE_STAGE_DATE', { on, earliest }, { on: { zh: '日期不在允许范围内', en: 'date out of range' } });
     await repo.insertStageEvent(trx, { caseId: id, from: c.status, to: input.to, kind: t.kind, skipped: t.skipped, reason, occurredOn: on, by: user.id });
     await repo.setStatus(trx, id, input.to, input.to === 'closed' ? on : null);
+    // 第十一条: a reopened case holds its recordings again; closing releases that hold (dates recomputed).
+    await onCaseStageChanged(trx, user, id, c.status, input.to);
     await appendAuditEvent(trx, {
       actor: actorOf(user),
       action: 'case.stage',

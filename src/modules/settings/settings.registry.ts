@@ -120,6 +120,20 @@ export const settingsRegistry = {
     label: { zh: '每轮抽检介质比例（%，不低于 10）', en: 'Share of media sampled per check round (%, at least 10)' },
     input: { type: 'integer', min: 10, max: 100 },
   },
+  /** 销毁冷静期: days an approved disposal waits (a leader may restore items meanwhile) before bytes are deleted. */
+  'retention.disposalGraceDays': {
+    schema: z.number().int().min(0).max(90),
+    default: 7,
+    label: { zh: '销毁审批后的冷静期（天，期间领导可恢复；0 为不等待）', en: 'Disposal grace period after approval (days; a leader may restore meanwhile; 0 = none)' },
+    input: { type: 'integer', min: 0, max: 90 },
+  },
+  /** 工作台: how many days ahead the retention digest lists recordings reaching their date. */
+  'retention.digestDays': {
+    schema: z.number().int().min(1).max(365),
+    default: 30,
+    label: { zh: '工作台提示即将到期的天数（保存期限）', en: 'Days ahead the dashboard lists recordings reaching their retention date' },
+    input: { type: 'integer', min: 1, max: 365 },
+  },
 } as const;
 
 export type SettingKey = keyof typeof settingsRegistry;

@@ -44,6 +44,10 @@ export const PERMISSIONS = [
   'preservation:approve',
   'discs:read',
   'discs:write',
+  // 第十一、二十条 retention table, holds and disposal.
+  'retention:read',
+  'retention:propose',
+  'retention:approve',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -165,6 +169,11 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'preservation:propose': ['department', 'staff'],
     'preservation:approve': ['department', 'staff'],
     'discs:read': D,
+    // 第十一条: the agency's retention table and disposal batches are approved by a leader (never by the
+    // proposer); a leader may also propose, place legal holds and restore items in a grace period.
+    'retention:read': G,
+    'retention:propose': G,
+    'retention:approve': G,
   },
   // 法制督察: reads everything, changes no recording.
   supervisor: {
@@ -187,6 +196,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'casefiles:read': G,
     // Sees every disc set and medium and their checks (alerts), never downloads an image.
     'discs:read': G,
+    'retention:read': G,
   },
   admin: {
     self: G,
@@ -214,6 +224,9 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     'cases:read': G,
     // Sees the media register and its alerts (工作台); neither builds nor downloads images.
     'discs:read': G,
+    // The admin keeps the retention table (proposes versions a leader approves) and sees disposal batches.
+    'retention:read': G,
+    'retention:propose': G,
   },
   auditor: {
     self: G,
@@ -231,6 +244,7 @@ const policy: Record<Role, Partial<Record<Permission, readonly Scope[]>>> = {
     // The auditor reads cases and the audit trail of every reveal, never the identities themselves.
     'cases:read': G,
     'discs:read': G,
+    'retention:read': G,
   },
 };
 

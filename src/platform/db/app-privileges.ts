@@ -123,6 +123,17 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   installation_key: KEEP,
   // 第十三条 evidence packages: requested, then their build's progress and result are written; never removed.
   evidence_package: KEEP,
+  // 第十一条 retention table versions are proposed then approved once; rules are written once.
+  retention_table_version: KEEP,
+  retention_rule: APPEND,
+  // Computed retention, recomputed in place (a trigger keeps a disposal mark final).
+  case_retention: KEEP,
+  recording_retention: KEEP,
+  // Disposal: batches approved once, items restored or executed once, tombstones written once (a trigger
+  // admits a tombstone only for an approved, due, unheld item past its grace period).
+  disposal_batch: KEEP,
+  disposal_item: KEEP,
+  disposal_tombstone: APPEND,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */

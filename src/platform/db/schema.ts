@@ -955,6 +955,92 @@ export interface MediumCheckTable {
   detail: string | null;
 }
 
+export type RetentionCategory = 'av_patrol' | 'av_other' | 'case_file_general' | 'case_file_simple';
+export type RetentionUnit = 'months' | 'years' | 'permanent';
+
+export interface RetentionTableVersionTable {
+  id: Generated<string>;
+  version: number;
+  note: Generated<string>;
+  proposed_by: string | null;
+  proposed_at: GeneratedTimestamp;
+  approved_by: string | null;
+  approved_at: Date | null;
+}
+
+export interface RetentionRuleTable {
+  version_id: string;
+  category: RetentionCategory;
+  period_unit: RetentionUnit;
+  period_count: number | null;
+}
+
+export interface CaseRetentionTable {
+  case_id: string;
+  keep_until: DateString | null;
+  basis: string;
+  rule_version: number;
+  computed_at: GeneratedTimestamp;
+}
+
+export interface RecordingRetentionTable {
+  recording_id: string;
+  keep_until: DateString | null;
+  basis: string;
+  basis_case_id: string | null;
+  rule_version: number;
+  computed_at: GeneratedTimestamp;
+  store_until: Date | null;
+  store_hold: Generated<boolean>;
+  store_synced: Generated<boolean>;
+  disposed_at: Date | null;
+}
+
+export interface DisposalBatchTable {
+  id: Generated<string>;
+  proposed_by: string | null;
+  proposed_at: GeneratedTimestamp;
+  approved_by: string | null;
+  approved_at: Date | null;
+  grace_until: Date | null;
+  completed_at: Date | null;
+}
+
+export interface DisposalItemTable {
+  id: Generated<string>;
+  batch_id: string;
+  recording_id: string;
+  keep_until: DateString;
+  basis: string;
+  state: Generated<'proposed' | 'restored' | 'deleting' | 'deleted'>;
+  restored_by: string | null;
+  restored_at: Date | null;
+  restore_reason: string | null;
+  deleted_at: Date | null;
+}
+
+export interface DisposalTombstoneTable {
+  recording_id: string;
+  item_id: string;
+  batch_id: string;
+  original_sha256: string;
+  original_sm3: string;
+  size_bytes: ColumnType<string, number | string, never>;
+  file_name: string;
+  metadata: ColumnType<unknown, string, never>;
+  derived: ColumnType<unknown, string, never>;
+  keep_until: DateString;
+  basis: string;
+  rule_version: number;
+  proposed_by: string | null;
+  proposed_at: Date;
+  approved_by: string;
+  approved_at: Date;
+  grace_until: Date;
+  executed_by: string;
+  executed_at: GeneratedTimestamp;
+}
+
 export interface DB {
   department: DepartmentTable;
   person: PersonTable;
@@ -1032,4 +1118,11 @@ export interface DB {
   medium_check: MediumCheckTable;
   installation_key: InstallationKeyTable;
   evidence_package: EvidencePackageTable;
+  retention_table_version: RetentionTableVersionTable;
+  retention_rule: RetentionRuleTable;
+  case_retention: CaseRetentionTable;
+  recording_retention: RecordingRetentionTable;
+  disposal_batch: DisposalBatchTable;
+  disposal_item: DisposalItemTable;
+  disposal_tombstone: DisposalTombstoneTable;
 }

@@ -42,6 +42,7 @@ import { annotationRoutes } from '../../modules/annotations/annotations.routes.t
 import { tlogRoutes } from '../../modules/tlog/tlog.routes.ts';
 import { preservationRoutes } from '../../modules/preservation/preservation.routes.ts';
 import { mediaSetRoutes } from '../../modules/media-sets/media-sets.routes.ts';
+import { retentionRoutes } from '../../modules/retention/retention.routes.ts';
 import { tlogWitnessRoutes } from '../../modules/tlog/tlog-witness.routes.ts';
 
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
@@ -151,6 +152,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}): Promise<Fasti
   await app.register(custodyRoutes);
   await app.register(caseRoutes);
   await app.register(caseFileRoutes);
+  await app.register(retentionRoutes);
   await app.register(annotationRoutes);
   await app.register(evidencePackageRoutes);
 

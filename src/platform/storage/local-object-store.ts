@@ -179,6 +179,21 @@ export class LocalObjectStore implements ObjectStore {
     return this.#locks.setLegalHold(key, on);
   }
 
+  /**
+   * Disposal only: removes the object file when its recorded retention has passed and it is not held. The
+   * lock record stays (its history is evidence). As with retention, a folder cannot stop someone with file
+   * rights; this refuses the application's own early deletion.
+   */
+  async deleteForDisposal(key: string): Promise<void> {
+    const k = assertObjectKey(key);
+    if (!(await this.exists(k))) return;
+    const state = await this.#locks.read(k);
+    if (state.legalHold || (state.retainUntil && state.retainUntil.getTime() > Date.now())) {
+      throw new AppError('RETENTION_DELETE_REFUSED', { key: k, until: state.legalHold ? 'legal hold' : state.retainUntil!.toISOString() });
+    }
+    await storageOp(() => rm(this.objectPath(k), { force: true }));
+  }
+
   /** The recorded retention and hold (`enforced: false`). */
   async lockState(key: string): Promise<ObjectLockState | undefined> {
     if (!(await this.exists(key))) return undefined;

@@ -61,6 +61,13 @@ export interface ObjectStore {
   setLegalHold(key: string, on: boolean): Promise<ObjectLockState>;
   /** The object's retention and legal hold, or undefined when there is no such object. */
   lockState(key: string): Promise<ObjectLockState | undefined>;
+  /**
+   * Destroys an object's bytes — ONLY the approved disposal path (src/modules/retention/disposal.service.ts)
+   * calls this (an architecture test checks it). Refused with RETENTION_DELETE_REFUSED while the object's
+   * retain-until date is in the future or it is on legal hold: the local store checks its lock record; the
+   * S3 store deletes every version and the bucket itself refuses a locked one. An absent object is a no-op.
+   */
+  deleteForDisposal(key: string): Promise<void>;
 }
 
 /** Retention and legal hold of one object. */

@@ -418,6 +418,28 @@ export class S3ObjectStore implements ObjectStore {
     return (await this.lockState(key))!;
   }
 
+  /**
+   * Disposal only: deletes every version of the object (derived files have one unlocked version; an
+   * original's version is under COMPLIANCE retention, which the bucket enforces: before its retain-until
+   * date or while held, the bucket refuses and this throws RETENTION_DELETE_REFUSED).
+   */
+  async deleteForDisposal(key: string): Promise<void> {
+    const k = assertObjectKey(key);
+    const { client, sdk } = await this.sdk();
+    for (const v of await this.#listVersions(k)) {
+      try {
+        await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(k), VersionId: v.versionId }));
+      } catch (error) {
+        const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+        if (e.$metadata?.httpStatusCode === 403 || e.name === 'AccessDenied' || e.Code === 'AccessDenied') {
+          throw withCause(new AppError('RETENTION_DELETE_REFUSED', { key: k, until: 'object lock' }), error);
+        }
+        throw toS3Error(error);
+      }
+    }
+    this.#versions.delete(k);
+  }
+
   /** The version's retention and legal hold as the bucket reports them (`enforced: true`). */
   async lockState(key: string): Promise<ObjectLockState | undefined> {
     const r = await this.#resolve(key);

@@ -3,6 +3,7 @@ import {
   AuditOutlined,
   CloudUploadOutlined,
   DashboardOutlined,
+  DeleteOutlined,
   FieldTimeOutlined,
   FileSearchOutlined,
   SafetyCertificateOutlined,
@@ -121,6 +122,9 @@ export const navigation: (NavLeaf | NavGroup)[] = [
       { path: '/system/settings', label: 'nav.settings', icon: <SettingOutlined />, permission: 'settings:read' },
       // 第十四条: who sees pictures and sound without a grant.
       { path: '/system/access-policy', label: 'nav.accessPolicy', icon: <SafetyOutlined />, permission: 'settings:read' },
+      // 第十一、二十条: the retention table and approved disposal.
+      { path: '/system/retention', label: 'nav.retentionTable', icon: <FieldTimeOutlined />, permission: 'retention:read' },
+      { path: '/system/disposal', label: 'nav.disposal', icon: <DeleteOutlined />, permission: 'retention:read' },
       { path: '/system/jobs', label: 'nav.jobs', icon: <ScheduleOutlined />, permission: 'jobs:read' },
     ],
   },

@@ -10,6 +10,7 @@ import { casesEn } from './cases-en.ts';
 import { casefileEn } from './casefile-en.ts';
 import { annotationsEn } from './annotations-en.ts';
 import { preservationEn } from './preservation-en.ts';
+import { retentionEn } from './retention-en.ts';
 
 /** English (second language) UI text; must cover every key of the Chinese dictionary. */
 export const en: Record<DictKey, string> = {
@@ -338,4 +339,5 @@ export const en: Record<DictKey, string> = {
   ...casefileEn,
   ...annotationsEn,
   ...preservationEn,
+  ...retentionEn,
 };

@@ -13,6 +13,7 @@ import { casesZh } from './cases-zh.ts';
 import { casefileZh } from './casefile-zh.ts';
 import { annotationsZh } from './annotations-zh.ts';
 import { preservationZh } from './preservation-zh.ts';
+import { retentionZh } from './retention-zh.ts';
 
 export const zh = {
   'app.name': '全录',
@@ -340,6 +341,7 @@ export const zh = {
   ...casefileZh,
   ...annotationsZh,
   ...preservationZh,
+  ...retentionZh,
 } as const;
 
 export type DictKey = keyof typeof zh;

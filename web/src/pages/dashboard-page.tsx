@@ -9,6 +9,7 @@ import { AccessDashboardCards } from './access/access-dashboard-cards.tsx';
 import { DeviceDashboardCards } from './devices/device-dashboard-cards.tsx';
 import { CaseDashboardCards } from './cases/case-dashboard-cards.tsx';
 import { PreservationDashboardCards } from './preservation/preservation-dashboard-cards.tsx';
+import { RetentionDigestCard } from './retention/retention-digest-card.tsx';
 import { RoleTags } from '../components/role-tags.tsx';
 import { useI18n } from '../i18n/i18n-context.tsx';
 import { notifyError } from '../lib/notify.ts';
@@ -59,6 +60,7 @@ export default function DashboardPage() {
         <DeviceDashboardCards />
         <CaseDashboardCards />
         <PreservationDashboardCards />
+        <RetentionDigestCard />
         {can('departments:read') && (
           <Col xs={24} sm={12} lg={8}>
             <Link to="/system/departments">

@@ -8,6 +8,7 @@ import { notifyError } from '../../lib/notify.ts';
 import type { CaseView } from './cases-api.ts';
 import { CaseFileCard } from '../case-files/case-file-card.tsx';
 import { EvidencePackageCard } from '../evidence-packages/evidence-package-card.tsx';
+import { CaseRetentionLine } from '../retention/retention-line.tsx';
 import { CaseChecklistCard } from './case-checklist-card.tsx';
 import { CaseDeadlinesCard } from './case-deadlines-card.tsx';
 import { CaseLinksCard } from './case-links-card.tsx';
@@ -53,6 +54,7 @@ export default function CaseDetailPage() {
         <ProcedureTag procedure={c.procedure} />
         {c.gaps.length > 0 && <Tag color="red">{t('cases.gaps')}：{c.gaps.map((s) => t(`cases.stage.${s}`)).join('、')}</Tag>}
       </Space>
+      <CaseRetentionLine caseId={c.id} />
       <Row gutter={16}>
         <Col xs={24} xl={12}>
           <Card title={t('cases.detail.title')} style={{ marginBottom: 16 }}>

@@ -20,6 +20,7 @@ import { TimeCorrectionsCard } from './time-corrections-card.tsx';
 import { DeviceNotesCard } from '../devices/device-notes-card.tsx';
 import { RecordingCasesCard } from '../cases/recording-cases-card.tsx';
 import { PreservationCard } from '../preservation/preservation-card.tsx';
+import { RecordingRetentionLine } from '../retention/retention-line.tsx';
 
 /** While the media job has not finished, the page asks again this often. */
 const POLL_MS = 3000;
@@ -129,6 +130,7 @@ export default function RecordingDetailPage() {
           <MediaCard recording={r} />
           <CopyCard recordingId={r.id} access={access} />
           {access?.copy && <EvidencePackageCard recordingIds={[r.id]} />}
+          <RecordingRetentionLine recordingId={r.id} />
           <RecordingCasesCard recordingId={r.id} />
           <PreservationCard recordingId={r.id} />
         </Col>
