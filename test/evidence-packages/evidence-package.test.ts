@@ -19,6 +19,7 @@ import { makeClip } from '../support/media-fixtures.ts';
 import { fileCase, generalCase, makeTeam } from '../cases/case-fixtures.ts';
 import { grantAccess, type PlaybackWorld } from '../playback/playback-fixtures.ts';
 import { packageEvents, registerRecording, runBuilds } from './package-fixtures.ts';
+import { verifyCommand } from '../../src/cli/verify.command.ts';
 
 const run = promisify(execFile);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -293,6 +294,28 @@ describe('a case package', () => {
       }
     }
   });
+
+  test('the package verifies offline with quanlu verify pinned to the installation key; a flipped byte fails it', async () => {
+    const keys = JSON.parse(await readFile(path.join(bagDir, 'data/proof/keys.json'), 'utf8'));
+    const pub = (await ctx.app.inject({ method: 'GET', url: '/api/installation-key' })).json() as { publicKeyBase64: string };
+    const vkey: string = keys.log[0].vkey;
+    expect(Buffer.from(vkey.slice(vkey.indexOf('+', vkey.indexOf('+') + 1) + 1), 'base64').subarray(1).toString('base64')).toBe(pub.publicKeyBase64);
+    // verify.html ships in the bag, listed in the tag manifests.
+    expect(await readFile(path.join(bagDir, 'verify.html'), 'utf8')).toMatch(/^<!doctype html>/i);
+    expect(await readFile(path.join(bagDir, 'tagmanifest-sha256.txt'), 'utf8')).toMatch(/  verify\.html\n/);
+    const verify = async (file: string) => {
+      let out = '';
+      const code = await verifyCommand(file, { vkey: [vkey], json: true }, { stdout: { write: (x: string) => (out += x) }, stderr: { write: (x: string) => (out += x) } });
+      return { code, out };
+    };
+    const good = await verify(zipFile);
+    expect(good.code, good.out).toBe(0);
+    const bytes = await readFile(zipFile);
+    bytes[Math.floor(bytes.length / 3)]! ^= 0x01;
+    const badFile = `${zipFile}.flipped.zip`;
+    await writeFile(badFile, bytes);
+    expect((await verify(badFile)).code).toBe(1);
+  }, 240_000);
 
   test('delivery against the case’s evidence deadline names the package', async () => {
     const received = new Date(Date.now() - 2 * 86400_000).toISOString().slice(0, 10);

@@ -172,6 +172,7 @@ interface Prepared {
   custodyPdfs: Buffer[];
   events: Map<string, repo.StoredEvent>;
   note: string;
+  signedNote: string;
   proofs: Map<string, Buffer[]>;
   keys: Awaited<ReturnType<typeof keysJson>>;
   caseFile: { name: string; sha256: string; size: number } | null;
@@ -298,7 +299,7 @@ async function prepare(deps: Deps, p: repo.PackageRow): Promise<Prepared> {
   const keys = await keysJson(deps);
   keys.witnesses = wc.witnessKeys;
   keys.tsa = wc.tsaCertificatesPem;
-  return { meta, agency, custodyPdfs, events, note: wc.note, proofs, keys, caseFile, timestamps: wc.timestamps.map((t) => Buffer.from(t.der)) };
+  return { meta, agency, custodyPdfs, events, note: wc.note, signedNote: wc.signedNote, proofs, keys, caseFile, timestamps: wc.timestamps.map((t) => Buffer.from(t.der)) };
 }
 
 /** Builds a package (the job): every step above, then the ZIP streamed to the data folder. */
@@ -345,6 +346,8 @@ export async function buildPackage(deps: Deps, packageId: string, o: { signal?: 
       payload.push(zip.addBuffer('data/metadata/package.json', prettyJson(prep.meta)));
       payload.push(zip.addBuffer('data/metadata/custody.jsonld', prettyJson(custodyGraph(prep.meta, prep.agency, prep.events))));
       payload.push(zip.addBuffer('data/proof/checkpoint.txt', prep.note));
+      // What the TSA stamped: the note as the log signed it, before witnesses added their lines.
+      payload.push(zip.addBuffer('data/proof/checkpoint-signed.txt', prep.signedNote));
       payload.push(zip.addBuffer('data/proof/keys.json', prettyJson(prep.keys)));
       for (const [i, tsr] of prep.timestamps.entries()) payload.push(zip.addBuffer(`data/proof/timestamps/checkpoint-${i}.tsr`, tsr));
       for (const [seq, proof] of prep.proofs) {
@@ -375,8 +378,7 @@ export async function buildPackage(deps: Deps, packageId: string, o: { signal?: 
         ),
       );
       tags.push(zip.addBuffer('bagit-profile.json', prettyJson(bagitProfile())));
-      const page = await verifierPage();
-      if (page) tags.push(zip.addBuffer('verify.html', page));
+      tags.push(zip.addBuffer('verify.html', await verifierPage()));
       zip.addBuffer('tagmanifest-sha256.txt', manifest(tags, 'sha256'));
       zip.addBuffer('tagmanifest-sm3.txt', manifest(tags, 'sm3'));
       const result = await zip.finish();
@@ -388,7 +390,7 @@ export async function buildPackage(deps: Deps, packageId: string, o: { signal?: 
           actor: { kind: 'system', label: 'evidence-package' },
           action: 'evidence_package.ready',
           target: { type: 'evidence_package', id: p.id },
-          details: { sha256: result.sha256, bytes: result.size, items: prep.meta.items.map((it) => it.sha256), checkpointSize: prep.meta.checkpoint.size, verifierIncluded: !!page },
+          details: { sha256: result.sha256, bytes: result.size, items: prep.meta.items.map((it) => it.sha256), checkpointSize: prep.meta.checkpoint.size },
         });
       });
     } catch (e) {

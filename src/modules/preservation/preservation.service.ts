@@ -4,6 +4,7 @@ import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
 import { accessFilter, allowedIds, requireAccess } from '../access/access.service.ts';
+import { recomputeAfterHoldChange } from '../retention/retention.service.ts';
 import * as repo from './preservation.repository.ts';
 import { GROUND_LABEL, type PreservationGround } from './preservation.schema.ts';
 
@@ -76,6 +77,8 @@ export async function approveMark(deps: Deps, user: AuthUser, id: string, input:
     await repo.lockOriginals(trx, recs.map((r) => r.original_sha256));
     await repo.decide(trx, id, { state: 'approved', by: user.id, note: input.note ?? null });
     await repo.placeHolds(trx, id, recs.map((r) => r.id), user.id, holdReason(m.ground, m.description));
+    // 第十一条: held recordings lose their keep-until date (nothing held is disposed of).
+    await recomputeAfterHoldChange(trx, recs.map((r) => r.id));
     const originals = [...new Set(recs.map((r) => r.original_sha256))];
     await appendAuditEvent(trx, {
       actor: actorOf(user),
@@ -120,6 +123,10 @@ export async function releaseMark(deps: Deps, user: AuthUser, id: string, reason
     const holds = await repo.releaseHolds(trx, id, user.id);
     const shas = [...new Set(recs.map((r) => r.original_sha256))];
     const still = await repo.originalsStillHeld(trx, shas);
+    // The retention engine gives the dates back; an original whose recording still has no date (permanent, or
+    // serving a case not yet archived) keeps its legal hold in the store.
+    const undated = await recomputeAfterHoldChange(trx, recs.map((r) => r.id));
+    for (const r of recs) if (undated.has(r.id)) still.add(r.original_sha256);
     const clear = shas.filter((s) => !still.has(s));
     await appendAuditEvent(trx, {
       actor: actorOf(user),

@@ -171,6 +171,18 @@ export async function recordingRetention(db: DbOrTx, recordingId: string) {
     .executeTakeFirst();
 }
 
+/** Recordings among these whose keep-until is open (permanent, held, or serving a case not yet archived). */
+export async function recordingsWithoutDate(db: DbOrTx, recordingIds: readonly string[]): Promise<Set<string>> {
+  if (!recordingIds.length) return new Set();
+  const rows = await db
+    .selectFrom('recording_retention')
+    .select('recording_id')
+    .where('recording_id', 'in', recordingIds)
+    .where('keep_until', 'is', null)
+    .execute();
+  return new Set(rows.map((r) => r.recording_id));
+}
+
 export async function caseRetention(db: DbOrTx, caseId: string) {
   return db.selectFrom('case_retention').selectAll().where('case_id', '=', caseId).executeTakeFirst();
 }

@@ -42,6 +42,15 @@ export async function recomputeRetention(db: DbOrTx, scope: RecomputeScope): Pro
   return { cases, recordings };
 }
 
+/**
+ * Recomputes these recordings after their holds changed (a preservation mark approved or released) and says
+ * which of them still have no date — their original must keep its legal hold in the store.
+ */
+export async function recomputeAfterHoldChange(db: DbOrTx, recordingIds: readonly string[]): Promise<Set<string>> {
+  await recomputeRetention(db, { recordingIds: [...recordingIds] });
+  return repo.recordingsWithoutDate(db, recordingIds);
+}
+
 /** Computes the rows recordings and cases do not have yet (new uploads, new cases). */
 export async function recomputeMissing(db: DbOrTx) {
   const cases = await repo.recomputeCases(db, 'all');

@@ -191,7 +191,7 @@ export async function checkTimestamp(tsr: Uint8Array, stamped: Uint8Array, tsas:
     const hashAlg = oid(children(imprint[0]!)[0]!);
     genTime = new TextDecoder().decode(tst[4]!.content);
     if (hashAlg !== OID.sha256) return { ok: false, problem: 'messageImprint is not SHA-256', genTime };
-    if (!equal(imprint[1]!.content, sha256(stamped))) return { ok: false, problem: 'messageImprint is not SHA-256 of checkpoint.txt', genTime };
+    if (!equal(imprint[1]!.content, sha256(stamped))) return { ok: false, problem: 'messageImprint is not SHA-256 of the checkpoint the log signed', genTime };
     const signerInfos = children(sd[sd.length - 1]!);
     if (signerInfos.length !== 1) return { ok: false, problem: 'expected one signer', genTime };
     const si = children(signerInfos[0]!);

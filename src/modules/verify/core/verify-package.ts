@@ -252,6 +252,21 @@ export async function verifyPackage(reader: PackageReader, opts: VerifyOptions =
   } catch {
     metaProblems.push('checkpoint.txt is unreadable');
   }
+  // The log's own note (before witnesses cosigned it) is what the TSA stamped: checkpoint.txt must be it plus
+  // cosignature lines only — the same text, its signature lines first and in order.
+  let stampedBytes = cpBytes;
+  if (files.has('data/proof/checkpoint-signed.txt')) {
+    try {
+      stampedBytes = await readAll(reader, `${prefix}data/proof/checkpoint-signed.txt`);
+      const signed = parseCheckpoint(fromUtf8(stampedBytes));
+      if (!signed || !cp) metaProblems.push('checkpoint-signed.txt is not a signed checkpoint note');
+      else if (signed.text !== cp.text || signed.signatures.some((sg, i) => cp!.signatures[i]?.line !== sg.line)) {
+        metaProblems.push("checkpoint-signed.txt is not checkpoint.txt's note as the log signed it");
+      }
+    } catch {
+      metaProblems.push('checkpoint-signed.txt is unreadable');
+    }
+  }
   if (cp && info.get('QuanLu-Log-Origin') && info.get('QuanLu-Log-Origin') !== cp.origin) metaProblems.push(`bag-info's QuanLu-Log-Origin is not the checkpoint's origin ${cp.origin}`);
   if (cp && pkg?.checkpoint && (pkg.checkpoint.origin !== cp.origin || Number(pkg.checkpoint.size) !== cp.size)) metaProblems.push('package.json names another checkpoint');
   if (pkg && packageId && pkg.packageId !== packageId) metaProblems.push('package.json and bag-info name different package ids');
@@ -369,11 +384,11 @@ export async function verifyPackage(reader: PackageReader, opts: VerifyOptions =
   // ---- timestamps ----
   const tsrs = [...files.keys()].filter((p) => p.startsWith('data/proof/timestamps/')).sort();
   for (const p of tsrs) {
-    if (!/^data\/proof\/timestamps\/checkpoint-[0-9]+\.tsr$/.test(p) || !cpBytes) {
-      checks.push(fail('timestamp', cpBytes ? 'unexpected file name' : 'no checkpoint to compare with', p));
+    if (!/^data\/proof\/timestamps\/checkpoint-[0-9]+\.tsr$/.test(p) || !stampedBytes) {
+      checks.push(fail('timestamp', stampedBytes ? 'unexpected file name' : 'no checkpoint to compare with', p));
       continue;
     }
-    const r = await checkTimestamp(await readAll(reader, prefix + p), cpBytes, keysJson?.tsa ?? []);
+    const r = await checkTimestamp(await readAll(reader, prefix + p), stampedBytes, keysJson?.tsa ?? []);
     checks.push(r.ok ? pass('timestamp', `${r.genTime ?? ''} by ${r.tsa}`, p) : fail('timestamp', r.problem ?? 'bad', p));
   }
   if (!tsrs.length) checks.push({ key: 'timestamp', ok: null, detail: 'no timestamp token in the package' });
