@@ -23,18 +23,25 @@ describe('every API route checks access on the server', () => {
     // The installation's public key is public on purpose: anyone must be able to check a signed copy receipt.
     // The transparency log too (issue 13): a witness or a court reads checkpoints, tiles and proofs without an
     // account; they reveal hashes only, never an event's content.
+    // Witnesses submit cosignatures and read the cosigned checkpoint, witness keys and attestations without an
+    // account; the evidence packages' BagIt profile is published (issue 13 §3, §5).
     expect(publicRoutes.sort()).toEqual([
+      'GET /api/evidence-packages/profile',
       'GET /api/health',
       'GET /api/installation-key',
       'GET /api/openapi.json',
+      'GET /api/tlog/attestations',
       'GET /api/tlog/checkpoint',
+      'GET /api/tlog/checkpoint/cosigned',
       'GET /api/tlog/checkpoints/:size',
       'GET /api/tlog/keys',
       'GET /api/tlog/proof/consistency',
       'GET /api/tlog/proof/inclusion',
       'GET /api/tlog/seals',
       'GET /api/tlog/tile/*',
+      'GET /api/tlog/witnesses',
       'POST /api/auth/login',
+      'POST /api/tlog/cosignatures',
     ]);
   });
 

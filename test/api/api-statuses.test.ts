@@ -22,6 +22,15 @@ const PUBLIC = new Set([
   'GET /api/tlog/proof/inclusion',
   'GET /api/tlog/seals',
   'GET /api/tlog/tile/{*}',
+  // Witnesses (issue 13 §3): a witness submits its cosignature without an account (only a valid cosignature by a
+  // registered key over a checkpoint QuanLu signed is kept); the cosigned checkpoint, the registered witnesses'
+  // public keys and the attestations are read by anyone checking the log.
+  'GET /api/tlog/checkpoint/cosigned',
+  'POST /api/tlog/cosignatures',
+  'GET /api/tlog/witnesses',
+  'GET /api/tlog/attestations',
+  // The published BagIt profile of evidence packages (issue 13 §5): its identifier must resolve for anyone.
+  'GET /api/evidence-packages/profile',
 ]);
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
 

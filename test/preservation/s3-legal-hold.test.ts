@@ -26,14 +26,7 @@ describe.skipIf(!tool)('preservation legal hold on S3 (real Ceph)', () => {
   let custodianId: string;
   beforeAll(async () => {
     gw = await startS3Gateway();
-    s3 = new S3Client({
-      endpoint: gw.endpoint,
-      region: gw.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    s3 = gw.client();
     await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
     ctx = await createTestApp(gw.env(bucket));
     deptId = (await makeDepartment(ctx.db)).id;

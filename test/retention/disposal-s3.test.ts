@@ -24,14 +24,7 @@ let ctx: TestContext;
 describe.skipIf(!tool)('disposal on the S3 store (Object Lock)', () => {
   beforeAll(async () => {
     gw = await startS3Gateway();
-    s3 = new S3Client({
-      endpoint: gw.endpoint,
-      region: gw.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    s3 = gw.client();
     await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
     ctx = await createTestApp(gw.env(bucket));
   }, GATEWAY_WAIT_MS + 240_000);

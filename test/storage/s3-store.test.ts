@@ -44,14 +44,7 @@ const bucket = `quanlu-${randomBytes(4).toString('hex')}`;
 describe.skipIf(!tool)('S3 object store with Object Lock (real Ceph RADOS Gateway)', () => {
   beforeAll(async () => {
     gw = await startS3Gateway();
-    s3 = new S3Client({
-      endpoint: gw.endpoint,
-      region: gw.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: gw.accessKeyId, secretAccessKey: gw.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    s3 = gw.client();
     await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
     ctx = await createTestApp(gw.env(bucket));
     await assertObjectStoreReady(ctx.deps.storage);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -28,6 +29,8 @@ export interface S3Gateway {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
+  /** An S3 client for this gateway (path-style, checksums only where S3 requires them, as the store does). */
+  client(): S3Client;
   /** QuanLu's environment for this gateway and a bucket. */
   env(bucket: string): Record<string, string>;
   stop(): Promise<void>;
@@ -125,6 +128,15 @@ async function startLocked(tool: string, o: { bytes?: number }): Promise<S3Gatew
   };
   return {
     ...g,
+    client: () =>
+      new S3Client({
+        endpoint: g.endpoint,
+        region: g.region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: g.accessKeyId, secretAccessKey: g.secretAccessKey },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
     env: (bucket) => ({
       QUANLU_STORAGE: 's3',
       QUANLU_S3_ENDPOINT: g.endpoint,
