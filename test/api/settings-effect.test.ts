@@ -41,9 +41,11 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-test('no retention setting is offered until retention works (retention.patrolMonths did nothing)', async () => {
+// The periods themselves are the approved retention table (data, issue 11 §1), not settings: the only retention
+// settings are the two the engine reads (the grace period before disposal, the digest's look-ahead).
+test('the retention settings offered are the ones the engine reads (retention.patrolMonths did nothing and is gone)', async () => {
   const keys = (await admin.request('GET', '/api/settings')).json().items.map((s: { key: string }) => s.key);
   expect(keys).toEqual(expect.arrayContaining(['agency.name', 'offload.cutoffHour', 'fixity.periodDays']));
-  expect(keys.filter((k: string) => k.startsWith('retention.'))).toEqual([]);
+  expect(keys.filter((k: string) => k.startsWith('retention.')).sort()).toEqual(['retention.digestDays', 'retention.disposalGraceDays']);
   expect((await admin.request('PUT', '/api/settings/retention.patrolMonths', { value: 12 })).statusCode).toBe(400);
 });

@@ -22,10 +22,14 @@ const freeBytes = async (dir: string) => {
 };
 const enoughDisk = (await freeBytes(process.env.TMPDIR ?? '/tmp')) >= 10e9;
 if (!enoughDisk) console.warn('large-package.test: SKIPPED — less than 10 GB free on the temp disk');
+// The package writer does not depend on which PostgreSQL holds the rows: CI runs this 13 GB of disk traffic once,
+// in the embedded-database run (`npm test` without DATABASE_URL), and says so in the external run.
+const externalRun = !!process.env.DATABASE_URL;
+if (externalRun) console.warn('large-package.test: SKIPPED in the external-PostgreSQL run (it runs in the embedded run)');
 
 let ctx: TestContext;
 beforeAll(async () => {
-  if (enoughDisk) ctx = await createTestApp();
+  if (enoughDisk && !externalRun) ctx = await createTestApp();
 });
 afterAll(async () => {
   await ctx?.close();
@@ -42,7 +46,7 @@ function sha256Of(cmd: string, args: string[]): Promise<string> {
   });
 }
 
-describe.skipIf(!enoughDisk)('a package over 4 GB', () => {
+describe.skipIf(!enoughDisk || externalRun)('a package over 4 GB', () => {
   test('ZIP64, bounded memory, read back by zipinfo and unzip', async () => {
     const dept = await makeDepartment(ctx.db);
     const person = await makePerson(ctx.db, { departmentId: dept.id });

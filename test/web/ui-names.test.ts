@@ -34,7 +34,19 @@ function auditActionsInSource(): string[] {
 
 describe('names shown instead of codes', () => {
   test('the job catalog is what this test expects (a new job needs its names below)', () => {
-    expect(Object.keys(jobCatalog).sort()).toEqual(['fixity.run', 'fixity.slice', 'media.process', 'playback.sweep', 'sessions.purge', 'tlog.tick', 'uploads.sweep']);
+    expect(Object.keys(jobCatalog).sort()).toEqual([
+      'evidence-package.build',
+      'fixity.run',
+      'fixity.slice',
+      'media.build',
+      'media.process',
+      'playback.sweep',
+      'retention.daily',
+      'retention.sync',
+      'sessions.purge',
+      'tlog.tick',
+      'uploads.sweep',
+    ]);
   });
 
   test.each(Object.keys(jobCatalog))('job %s has a Chinese and an English name', (kind) => {

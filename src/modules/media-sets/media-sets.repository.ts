@@ -56,6 +56,11 @@ export async function insertVolumes(db: DbOrTx, setId: string, labels: string[])
     .execute();
 }
 
+/** A department's name (the set's page names the department it belongs to). */
+export async function departmentName(db: DbOrTx, id: string): Promise<string> {
+  return (await db.selectFrom('department').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name;
+}
+
 export function findSet(db: DbOrTx, id: string) {
   return db.selectFrom('media_set').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -143,8 +143,7 @@ export async function getSet(deps: Deps, user: AuthUser, id: string) {
   const s = await repo.findSet(deps.db, id);
   if (!s) throw new AppError('NOT_FOUND');
   await requireAccess(deps.db, user, 'disc.read', [s.department_id]);
-  const dept = await deps.db.selectFrom('department').select('name').where('id', '=', s.department_id).executeTakeFirstOrThrow();
-  return (await views(deps.db, [{ ...s, department_name: dept.name }]))[0]!;
+  return (await views(deps.db, [{ ...s, department_name: await repo.departmentName(deps.db, s.department_id) }]))[0]!;
 }
 
 /** Sets of the departments the caller may see, newest first. */

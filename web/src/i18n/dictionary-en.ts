@@ -229,6 +229,10 @@ export const en: Record<DictKey, string> = {
   'jobKind.fixity.run': 'Fixity check (requested)',
   'jobKind.playback.sweep': 'Playback sweep: record seek bursts, end idle sessions, remove expired copies',
   'jobKind.tlog.tick': 'Transparency log: integrate new audit events, sign checkpoints and the daily seal',
+  'jobKind.media.build': 'Long-term preservation: build a disc or drive volume (copy originals, check hashes, make the image, read it back)',
+  'jobKind.evidence-package.build': 'Evidence package: bag the originals, case file, list and proofs (BagIt ZIP)',
+  'jobKind.retention.sync': "Retention: bring the object store's retention and legal holds in line with the computed dates",
+  'jobKind.retention.daily': 'Retention: daily recompute and proposal of items due for disposal',
 
   'audit.title': 'Audit log',
   'audit.chain': 'Audit chain',
