@@ -90,7 +90,18 @@ async function takeGatewayLock(): Promise<void> {
     } catch {
       // the owner is between mkdir and writing its pid, or just released it
     }
-    if (Number.isInteger(owner) && owner > 0 && !alive(owner)) rmSync(LOCK_DIR, { recursive: true, force: true });
+    if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
+      // The owner died without stopping its gateway (killed): stop its daemons, which still hold the ports.
+      let stale = '';
+      try {
+        stale = readFileSync(path.join(LOCK_DIR, 'gateway-dir'), 'utf8');
+      } catch {
+        // it died before starting one
+      }
+      const tool = findS3TestServer();
+      if (stale && tool) await run(tool, ['stop', stale]).catch(() => undefined);
+      rmSync(LOCK_DIR, { recursive: true, force: true });
+    }
     if (Date.now() > deadline) throw new Error(`the S3 test gateway stayed taken (lock ${LOCK_DIR})`);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -104,6 +115,7 @@ function releaseGatewayLock(): void {
 
 async function startLocked(tool: string, o: { bytes?: number }): Promise<S3Gateway> {
   const dir = await mkdtemp(path.join(tmpdir(), 'quanlu-s3gw-'));
+  writeFileSync(path.join(LOCK_DIR, 'gateway-dir'), dir);
   const env = { ...process.env, ...(o.bytes && { S3_TEST_BYTES: String(o.bytes) }) };
   let out = '';
   let lastError: unknown;
