@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { randomSecret, tokenHash } from '../../src/platform/auth/secrets.ts';
 import { createDatabase } from '../../src/platform/db/database.ts';
-import { Cleanup, createFreshDatabase, dropDatabase, fmtNum, fmtRatio, loadLine, numberOption, printTable, randomSuffix, stringOption } from '../lib/bench-utils.ts';
+import { Cleanup, createFreshDatabase, dropDatabase, fmtNum, fmtRatio, loadLine, numberOption, printTable, randomSuffix, stringOption, tusUploadByCurl } from '../lib/bench-utils.ts';
 
 const TOTAL_MIB = numberOption('total-mib', 'INGEST_CONC_TOTAL_MIB', 1024);
 const SETS = (stringOption('sets', 'INGEST_CONC_SETS') ?? '1,8,20').split(',').map(Number);
@@ -100,26 +100,12 @@ interface Upload {
 
 /** Uploads all files at once, file i to node i mod n: tus creation by fetch, the bytes by one `curl` PATCH each. */
 async function uploadAll(bases: string[], token: string, meta: string, files: string[]): Promise<{ seconds: number; results: Upload[] }> {
-  const b64 = (v: string) => Buffer.from(v).toString('base64');
   const t0 = performance.now();
   const results = await Promise.all(
     files.map(async (file, i): Promise<Upload> => {
       const base = bases[i % bases.length]!;
-      const size = (await stat(file)).size;
-      const created = await fetch(`${base}/api/uploads`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': String(size), 'upload-metadata': `filename ${b64(path.basename(file))},metadata ${b64(meta)}` },
-      });
-      if (created.status !== 201) return { file, ok: false, error: `create ${created.status} ${await created.text()}` };
-      const url = new URL(created.headers.get('location')!, base).toString();
-      const out = await new Promise<{ code: number | null; headers: string }>((resolve) => {
-        const c = spawn('curl', ['-sS', '-o', '/dev/null', '-D', '-', '-X', 'PATCH', '-T', file, '-H', `authorization: Bearer ${token}`, '-H', 'tus-resumable: 1.0.0', '-H', 'upload-offset: 0', '-H', 'content-type: application/offset+octet-stream', url]);
-        let headers = '';
-        c.stdout.on('data', (d) => (headers += d));
-        c.on('exit', (code) => resolve({ code, headers }));
-      });
-      const sha = /x-content-sha256:\s*([0-9a-f]{64})/i.exec(out.headers)?.[1];
-      return { file, ok: out.code === 0 && !!sha, sha256: sha, ...(sha ? {} : { error: out.headers.slice(0, 300) }) };
+      const r = await tusUploadByCurl(base, token, meta, file);
+      return { file, ok: !!r.sha256, sha256: r.sha256, ...(r.error ? { error: r.error } : {}) };
     }),
   );
   return { seconds: (performance.now() - t0) / 1000, results };

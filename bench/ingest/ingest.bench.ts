@@ -18,7 +18,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { randomSecret, tokenHash } from '../../src/platform/auth/secrets.ts';
 import { startServer } from '../../src/server.ts';
-import { Cleanup, createFreshDatabase, dropDatabase, fmtNum, fmtRatio, loadLine, numberOption, percentile, printTable, randomSuffix } from '../lib/bench-utils.ts';
+import { Cleanup, createFreshDatabase, dropDatabase, fmtNum, fmtRatio, loadLine, numberOption, percentile, printTable, randomSuffix, tusUploadByCurl } from '../lib/bench-utils.ts';
 
 const BIG_MIB = numberOption('big-mib', 'INGEST_BENCH_BIG_MIB', 2048);
 const MANY = numberOption('many', 'INGEST_BENCH_MANY', 20);
@@ -95,31 +95,12 @@ interface ClientResult {
  */
 async function uploadAll(base: string, token: string, meta: string, files: string[]): Promise<ClientResult> {
   spawnSync('sync');
-  const b64 = (v: string) => Buffer.from(v).toString('base64');
   const t0 = performance.now();
   const results = await Promise.all(
     files.map(async (file) => {
       const size = (await stat(file)).size;
-      const t1 = performance.now();
-      const created = await fetch(`${base}/api/uploads`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'tus-resumable': '1.0.0',
-          'upload-length': String(size),
-          'upload-metadata': `filename ${b64(path.basename(file))},metadata ${b64(meta)}`,
-        },
-      });
-      if (created.status !== 201) return { file, size, ms: 0, ok: false, error: `create ${created.status} ${await created.text()}` };
-      const url = new URL(created.headers.get('location')!, base).toString();
-      const out = await new Promise<{ code: number | null; headers: string }>((resolve) => {
-        const c = spawn('curl', ['-sS', '-o', '/dev/null', '-D', '-', '-X', 'PATCH', '-T', file, '-H', `authorization: Bearer ${token}`, '-H', 'tus-resumable: 1.0.0', '-H', 'upload-offset: 0', '-H', 'content-type: application/offset+octet-stream', url]);
-        let headers = '';
-        c.stdout.on('data', (d) => (headers += d));
-        c.on('exit', (code) => resolve({ code, headers }));
-      });
-      const sha = /x-content-sha256:\s*([0-9a-f]{64})/i.exec(out.headers)?.[1];
-      return { file, size, ms: performance.now() - t1, ok: out.code === 0 && !!sha, sha256: sha, ...(sha ? {} : { error: out.headers.slice(0, 300) }) };
+      const r = await tusUploadByCurl(base, token, meta, file);
+      return { file, size, ms: r.ms, ok: !!r.sha256, sha256: r.sha256, ...(r.error ? { error: r.error } : {}) };
     }),
   );
   return { wallMs: performance.now() - t0, results };

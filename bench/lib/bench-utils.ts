@@ -2,7 +2,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { loadavg } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 
@@ -186,4 +188,26 @@ export function randomStream(bytes: number): Readable {
       this.push(randomBytes(n));
     },
   });
+}
+
+/** One tus upload, the bytes sent by curl in one PATCH; ms until the server answered (stored). */
+export async function tusUploadByCurl(base: string, token: string, meta: string, file: string): Promise<{ ms: number; sha256?: string; error?: string }> {
+  const b64 = (v: string) => Buffer.from(v).toString('base64');
+  const size = (await stat(file)).size;
+  const t0 = performance.now();
+  const created = await fetch(`${base}/api/uploads`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': String(size), 'upload-metadata': `filename ${b64(path.basename(file))},metadata ${b64(meta)}` },
+  });
+  if (created.status !== 201) return { ms: 0, error: `create ${created.status} ${await created.text()}` };
+  const url = new URL(created.headers.get('location')!, base).toString();
+  const out = await new Promise<{ code: number | null; headers: string }>((resolve) => {
+    const c = spawn('curl', ['-sS', '-o', '/dev/null', '-D', '-', '-X', 'PATCH', '-T', file, '-H', `authorization: Bearer ${token}`, '-H', 'tus-resumable: 1.0.0', '-H', 'upload-offset: 0', '-H', 'content-type: application/offset+octet-stream', url]);
+    let headers = '';
+    c.stdout.on('data', (d) => (headers += d));
+    c.on('exit', (code) => resolve({ code, headers }));
+  });
+  // Stored only when curl finished and the server answered with the stored object's SHA-256.
+  const sha = out.code === 0 ? /x-content-sha256:\s*([0-9a-f]{64})/i.exec(out.headers)?.[1] : undefined;
+  return { ms: performance.now() - t0, sha256: sha, ...(sha ? {} : { error: out.headers.slice(0, 300) }) };
 }

@@ -6,7 +6,7 @@
 //
 //   npm run bench:s3 [-- --mib=2048]
 //   (DATABASE_URL selects an external PostgreSQL; tus uploads are staged in a temp folder on the default disk)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
@@ -20,7 +20,7 @@ import { randomSecret, tokenHash } from '../../src/platform/auth/secrets.ts';
 import { hashFile } from '../../src/platform/hashing/dual-hasher.ts';
 import { startServer } from '../../src/server.ts';
 import { startS3Gateway } from '../../test/support/s3-gateway.ts';
-import { Cleanup, createFreshDatabase, dropDatabase, fmtNum, fmtRatio, loadLine, numberOption, printTable, randomSuffix } from '../lib/bench-utils.ts';
+import { Cleanup, createFreshDatabase, dropDatabase, fmtNum, fmtRatio, loadLine, numberOption, printTable, randomSuffix, tusUploadByCurl } from '../lib/bench-utils.ts';
 
 const MIB_SIZE = numberOption('mib', 'S3_BENCH_MIB', 2048);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -43,27 +43,6 @@ async function sha256(file: string) {
   const h = createHash('sha256');
   for await (const c of createReadStream(file, { highWaterMark: MiB })) h.update(c as Buffer);
   return h.digest('hex');
-}
-
-/** One tus upload, the bytes sent by curl in one PATCH; ms until the server answered (stored). */
-async function tusUpload(base: string, token: string, meta: string, file: string): Promise<{ ms: number; sha256?: string; error?: string }> {
-  const b64 = (v: string) => Buffer.from(v).toString('base64');
-  const size = (await stat(file)).size;
-  const t0 = performance.now();
-  const created = await fetch(`${base}/api/uploads`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': String(size), 'upload-metadata': `filename ${b64(path.basename(file))},metadata ${b64(meta)}` },
-  });
-  if (created.status !== 201) return { ms: 0, error: `create ${created.status} ${await created.text()}` };
-  const url = new URL(created.headers.get('location')!, base).toString();
-  const out = await new Promise<{ code: number | null; headers: string }>((resolve) => {
-    const c = spawn('curl', ['-sS', '-o', '/dev/null', '-D', '-', '-X', 'PATCH', '-T', file, '-H', `authorization: Bearer ${token}`, '-H', 'tus-resumable: 1.0.0', '-H', 'upload-offset: 0', '-H', 'content-type: application/offset+octet-stream', url]);
-    let headers = '';
-    c.stdout.on('data', (d) => (headers += d));
-    c.on('exit', (code) => resolve({ code, headers }));
-  });
-  const sha = /x-content-sha256:\s*([0-9a-f]{64})/i.exec(out.headers)?.[1];
-  return { ms: performance.now() - t0, sha256: sha, ...(sha ? {} : { error: out.headers.slice(0, 300) }) };
 }
 
 async function main() {
@@ -122,7 +101,7 @@ async function main() {
 
     spawnSync('sync');
     process.stderr.write('QuanLu: tus upload into the S3 store…\n');
-    const r = await tusUpload(server.url, token, meta, file);
+    const r = await tusUploadByCurl(server.url, token, meta, file);
     if (r.error || r.sha256 !== fileSha) throw new Error(`tus upload failed or hash differs: ${JSON.stringify(r)}`);
     const tus = r.ms / 1000;
 
