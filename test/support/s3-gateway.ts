@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -113,14 +114,68 @@ function releaseGatewayLock(): void {
   rmSync(LOCK_DIR, { recursive: true, force: true });
 }
 
+const GATEWAY_DIR_PREFIX = path.join(tmpdir(), 'quanlu-s3gw-');
+const DAEMONS = new Set(['ceph-mon', 'ceph-osd', 'radosgw']);
+
+/** Pids of gateway daemons still running from any earlier gateway folder (their working directory). */
+function strayDaemons(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (DAEMONS.has(comm) && readlinkSync(`/proc/${entry}/cwd`).startsWith(GATEWAY_DIR_PREFIX)) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked, or is not ours to read
+    }
+  }
+  return pids;
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * With the lock held no other gateway may run, yet daemons of an earlier one can outlive its stop (a slow
+ * shutdown on a loaded machine, a test process that died): a new monitor then cannot bind 6789 and the new
+ * cluster's commands talk to the old one (seen in CI as `start` failing with 250 and no message). Stop them —
+ * SIGTERM, then SIGKILL — and wait until the fixed ports are free.
+ */
+async function clearStrayGateways(): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (let round = 0; ; round++) {
+    const pids = strayDaemons();
+    const busy = (await portAnswers(6789)) || (await portAnswers(7480));
+    if (pids.length === 0 && !busy) return;
+    if (Date.now() > deadline) throw new Error(`the S3 test gateway's ports stay taken (pids ${pids.join(', ') || 'unknown'})`);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, round < 20 ? 'SIGTERM' : 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 async function startLocked(tool: string, o: { bytes?: number }): Promise<S3Gateway> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'quanlu-s3gw-'));
+  const dir = await mkdtemp(GATEWAY_DIR_PREFIX);
   writeFileSync(path.join(LOCK_DIR, 'gateway-dir'), dir);
   const env = { ...process.env, ...(o.bytes && { S3_TEST_BYTES: String(o.bytes) }) };
   let out = '';
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3 && !out; attempt++) {
     try {
+      await clearStrayGateways();
       out = (await run(tool, ['start', dir], { env, timeout: 180_000 })).stdout;
     } catch (error) {
       lastError = error;
@@ -128,8 +183,12 @@ async function startLocked(tool: string, o: { bytes?: number }): Promise<S3Gatew
     }
   }
   if (!out) {
+    const e = lastError as { stderr?: string; code?: unknown };
+    const logs = readdirSync(path.join(dir, 'log'), { withFileTypes: true })
+      .map((f) => `${f.name}: ${readFileSync(path.join(dir, 'log', f.name), 'utf8').split('\n').slice(-5).join('\n')}`)
+      .join('\n');
     await rm(dir, { recursive: true, force: true });
-    throw Object.assign(new Error(`s3-test-server did not start: ${String((lastError as { stderr?: string }).stderr ?? lastError)}`), { cause: lastError });
+    throw Object.assign(new Error(`s3-test-server did not start (exit ${String(e.code)}): ${e.stderr || String(lastError)}\n${logs}`), { cause: lastError });
   }
   const vars = Object.fromEntries(out.trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
   const g = {
@@ -160,6 +219,7 @@ async function startLocked(tool: string, o: { bytes?: number }): Promise<S3Gatew
     }),
     stop: async () => {
       await run(tool, ['stop', dir]).catch(() => undefined);
+      await clearStrayGateways().catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
       releaseGatewayLock();
     },
