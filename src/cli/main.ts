@@ -186,7 +186,8 @@ export async function main(argv: string[]): Promise<void> {
     .command('disposal')
     .description('销毁 execute approved disposals past their grace period now (the daily job does the same); with --recording only that one, refused and recorded (第二十条) unless approved and due')
     .option('--recording <id>', "one recording's approved disposal")
-    .action(async (opts: { recording?: string }) => process.exit(await (await import('./disposal.command.ts')).disposalCommand(configOrExit(), opts, process)));
+    .option('--case <id>', "one case file's approved disposal (案卷)")
+    .action(async (opts: { recording?: string; case?: string }) => process.exit(await (await import('./disposal.command.ts')).disposalCommand(configOrExit(), opts, process)));
   program
     .command('ingest')
     .description('采集站 acquisition workstation: upload a mounted camera or card, verify the server hashes, write a receipt, optionally clear the device (credentials: QUANLU_TOKEN or an interactive login)')

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/database.ts';
 
-/** 销毁 SQL (0019): batches, items, tombstones. */
+/** 销毁 SQL (0019, 0025): batches, items (a recording or a case file), recordings' tombstones. */
 
 /**
  * Recordings due for disposal: kept through a date before today (Beijing), not held (a held recording has no
@@ -25,11 +25,20 @@ export async function dueRecordings(db: DbOrTx, today: string, ids?: readonly st
   return q.orderBy('rr.keep_until').orderBy('rr.recording_id').limit(10_000).execute();
 }
 
-export async function insertBatch(db: DbOrTx, proposedBy: string | null, items: { recording_id: string; keep_until: string | null; basis: string }[]) {
+/** A batch of recordings and case files (0025), each item naming one of them. */
+export async function insertBatch(
+  db: DbOrTx,
+  proposedBy: string | null,
+  recordings: { recording_id: string; keep_until: string | null; basis: string }[],
+  cases: { case_id: string; keep_until: string | null; basis: string }[] = [],
+) {
   const b = await db.insertInto('disposal_batch').values({ proposed_by: proposedBy }).returning('id').executeTakeFirstOrThrow();
   await db
     .insertInto('disposal_item')
-    .values(items.map((i) => ({ batch_id: b.id, recording_id: i.recording_id, keep_until: i.keep_until!, basis: i.basis })))
+    .values([
+      ...recordings.map((i) => ({ batch_id: b.id, recording_id: i.recording_id, case_id: null, keep_until: i.keep_until!, basis: i.basis })),
+      ...cases.map((i) => ({ batch_id: b.id, recording_id: null, case_id: i.case_id, keep_until: i.keep_until!, basis: i.basis })),
+    ])
     .execute();
   return b.id;
 }
@@ -51,7 +60,7 @@ export async function lockItem(db: DbOrTx, id: string) {
   return db
     .selectFrom('disposal_item as i')
     .innerJoin('disposal_batch as b', 'b.id', 'i.batch_id')
-    .select(['i.id', 'i.batch_id', 'i.recording_id', 'i.state', 'i.keep_until', 'i.basis', 'b.approved_at', 'b.grace_until'])
+    .select(['i.id', 'i.batch_id', 'i.recording_id', 'i.case_id', 'i.state', 'i.keep_until', 'i.basis', 'b.approved_at', 'b.grace_until'])
     .where('i.id', '=', id)
     .forUpdate('i')
     .executeTakeFirst();
@@ -76,25 +85,31 @@ export async function itemsOf(db: DbOrTx, batchIds: readonly string[]) {
   if (!batchIds.length) return [];
   return db
     .selectFrom('disposal_item as i')
-    .innerJoin('recording as r', 'r.id', 'i.recording_id')
+    .leftJoin('recording as r', 'r.id', 'i.recording_id')
+    .leftJoin('enforcement_case as c', 'c.id', 'i.case_id')
+    .leftJoin('case_archive as ca', 'ca.case_id', 'i.case_id')
     .leftJoin('app_user as u', 'u.id', 'i.restored_by')
-    .select(['i.id', 'i.batch_id', 'i.recording_id', 'i.state', 'i.keep_until', 'i.basis', 'i.restored_at', 'i.restore_reason', 'i.deleted_at', 'u.username as restored_by_name', 'r.file_name', 'r.recorded_start'])
+    .select([
+      'i.id', 'i.batch_id', 'i.recording_id', 'i.case_id', 'i.state', 'i.keep_until', 'i.basis', 'i.restored_at', 'i.restore_reason', 'i.deleted_at',
+      'u.username as restored_by_name', 'r.file_name', 'r.recorded_start', 'c.case_number', 'c.closed_on', 'ca.archive_number',
+    ])
     .where('i.batch_id', 'in', batchIds)
     .orderBy('i.keep_until')
     .orderBy('i.id')
     .execute();
 }
 
-/** Items whose batch is approved and whose grace period is over (optionally of one recording). */
-export async function executableItems(db: DbOrTx, recordingId?: string) {
+/** Items whose batch is approved and whose grace period is over (optionally of one recording or case file). */
+export async function executableItems(db: DbOrTx, o: { recordingId?: string; caseId?: string } = {}) {
   let q = db
     .selectFrom('disposal_item as i')
     .innerJoin('disposal_batch as b', 'b.id', 'i.batch_id')
-    .select(['i.id', 'i.recording_id', 'i.state'])
+    .select(['i.id', 'i.recording_id', 'i.case_id', 'i.state'])
     .where('i.state', 'in', ['proposed', 'deleting'])
     .where('b.approved_at', 'is not', null)
     .where('b.grace_until', '<=', sql<Date>`now()`);
-  if (recordingId) q = q.where('i.recording_id', '=', recordingId);
+  if (o.recordingId) q = q.where('i.recording_id', '=', o.recordingId);
+  if (o.caseId) q = q.where('i.case_id', '=', o.caseId);
   return q.orderBy('i.id').limit(1000).execute();
 }
 

@@ -4,56 +4,76 @@ import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
 import { shanghaiDate } from '../../platform/time.ts';
 import { getSetting } from '../settings/settings.service.ts';
+import * as caseRepo from './case-disposal.repository.ts';
+import { finishCaseItem, prepareCaseItem } from './case-disposal.service.ts';
 import * as repo from './disposal.repository.ts';
 import { recomputeRetention } from './retention.service.ts';
 
 /**
- * 销毁 (第十一、二十条): the only way a recording's bytes are destroyed. A batch of due recordings is proposed
- * (the daily sweep, or a leader naming recordings), approved by a leader who is not the proposer, waits a
- * grace period in which a leader may restore items, then each item is executed: a tombstone is written
- * (the database admits it only for an approved, due, unheld item past its grace period), the derived files
- * and then the original are deleted from the store (which refuses anything still locked), and the item is
- * marked deleted. The recording and original rows stay (metadata and hashes); the tombstone stays forever.
+ * 销毁 (第十一、二十条): the only way a recording's or a case file's bytes are destroyed. A batch of due
+ * recordings and case files is proposed (the daily sweep, or a leader naming them), approved by a leader who
+ * is not the proposer, waits a grace period in which a leader may restore items, then each item is executed:
+ * a tombstone is written (the database admits it only for an approved, due, unheld item past its grace
+ * period), the derived files and then the originals are deleted from the store (which refuses anything still
+ * locked), and the item is marked deleted. The rows stay (metadata and hashes); the tombstone stays forever.
+ * Case files: case-disposal.service.ts decides and writes their tombstones; the bytes go here.
  */
 
+type Subject = { type: 'recording' | 'case'; id: string };
+
 /** 第二十条: a refused early deletion is itself recorded, in its own transaction (the refused one rolled back). */
-async function recordRefusal(deps: Deps, actor: Actor, recordingIds: readonly string[], details: Record<string, unknown>) {
+async function recordRefusal(deps: Deps, actor: Actor, subjects: readonly Subject[], details: Record<string, unknown>) {
   await deps.db.transaction().execute(async (trx) => {
-    for (const id of recordingIds) {
-      await appendAuditEvent(trx, { actor, action: 'retention.deletion_refused', target: { type: 'recording', id }, details: { article: '第二十条', ...details } });
+    for (const s of subjects) {
+      await appendAuditEvent(trx, { actor, action: 'retention.deletion_refused', target: { type: s.type, id: s.id }, details: { article: '第二十条', ...details } });
     }
   });
 }
 
+/** What a leader names for a batch (each must be due); nothing named: everything due. */
+export interface BatchTarget {
+  recordingIds?: readonly string[];
+  caseIds?: readonly string[];
+}
+
 /**
- * Proposes a batch. Without ids: everything due (the daily sweep, proposer null = the system; or a leader).
- * With ids (a leader naming recordings): every one must be due, else nothing is proposed and the attempt is
- * refused and recorded as a 第二十条 event. Audited.
+ * Proposes a batch. Without ids: every due recording and case file (the daily sweep, proposer null = the
+ * system; or a leader). With ids (a leader naming recordings and/or case files): every one must be due, else
+ * nothing is proposed and the attempt is refused and recorded as a 第二十条 event. Audited.
  */
-export async function proposeBatch(deps: Deps, user: AuthUser | null, recordingIds?: readonly string[]) {
+export async function proposeBatch(deps: Deps, user: AuthUser | null, named: BatchTarget = {}) {
   const today = shanghaiDate();
+  const { recordingIds, caseIds } = named;
+  const byName = !!(recordingIds || caseIds);
+  const refused: Subject[] = [];
   try {
     return await deps.db.transaction().execute(async (trx) => {
       if (recordingIds) await recomputeRetention(trx, { recordingIds });
-      const due = await repo.dueRecordings(trx, today, recordingIds);
-      if (recordingIds) {
-        const ok = new Set(due.map((d) => d.recording_id));
-        const refused = [...new Set(recordingIds)].filter((id) => !ok.has(id));
-        if (refused.length) throw new AppError('RETENTION_NOT_DUE', { ids: refused.join(', ') });
+      if (caseIds) await recomputeRetention(trx, { caseIds });
+      const due = byName && !recordingIds ? [] : await repo.dueRecordings(trx, today, recordingIds);
+      const dueFiles = byName && !caseIds ? [] : await caseRepo.dueCases(trx, today, caseIds);
+      if (byName) {
+        const ok = new Set([...due.map((d) => d.recording_id), ...dueFiles.map((d) => d.case_id)]);
+        for (const id of new Set(recordingIds)) if (!ok.has(id)) refused.push({ type: 'recording', id });
+        for (const id of new Set(caseIds)) if (!ok.has(id)) refused.push({ type: 'case', id });
+        if (refused.length) throw new AppError('RETENTION_NOT_DUE', { ids: refused.map((r) => r.id).join(', ') });
       }
-      if (!due.length) throw new AppError('DISPOSAL_NOTHING_DUE');
-      const id = await repo.insertBatch(trx, user?.id ?? null, due);
+      if (!due.length && !dueFiles.length) throw new AppError('DISPOSAL_NOTHING_DUE');
+      const id = await repo.insertBatch(trx, user?.id ?? null, due, dueFiles);
       await appendAuditEvent(trx, {
         actor: user ? actorOf(user) : SYSTEM_ACTOR,
         action: 'retention.disposal.propose',
         target: { type: 'disposal_batch', id },
-        details: { items: due.map((d) => ({ recordingId: d.recording_id, keepUntil: d.keep_until, basis: d.basis })) },
+        details: {
+          items: due.map((d) => ({ recordingId: d.recording_id, keepUntil: d.keep_until, basis: d.basis })),
+          caseFiles: dueFiles.map((d) => ({ caseId: d.case_id, keepUntil: d.keep_until, basis: d.basis })),
+        },
       });
-      return { id, items: due.length };
+      return { id, items: due.length + dueFiles.length };
     });
   } catch (error) {
     if (error instanceof AppError && error.code === 'RETENTION_NOT_DUE') {
-      await recordRefusal(deps, user ? actorOf(user) : SYSTEM_ACTOR, String(error.params.ids).split(', '), { via: 'api', reason: 'not due, held, or already in a batch' });
+      await recordRefusal(deps, user ? actorOf(user) : SYSTEM_ACTOR, refused, { via: 'api', reason: 'not due, held, or already in a batch' });
     }
     throw error;
   }
@@ -81,7 +101,8 @@ export async function restoreItem(deps: Deps, user: AuthUser, itemId: string, re
     if (i.state !== 'proposed') throw new AppError('DISPOSAL_ITEM_FINAL');
     await repo.restoreItem(trx, itemId, user.id, reason);
     await repo.completeBatches(trx);
-    await appendAuditEvent(trx, { actor: actorOf(user), action: 'retention.disposal.restore', target: { type: 'recording', id: i.recording_id }, details: { itemId, batchId: i.batch_id, reason } });
+    const target = i.case_id ? { type: 'case', id: i.case_id } : { type: 'recording', id: i.recording_id! };
+    await appendAuditEvent(trx, { actor: actorOf(user), action: 'retention.disposal.restore', target, details: { itemId, batchId: i.batch_id, reason } });
   });
 }
 
@@ -104,9 +125,14 @@ export async function listBatches({ db }: Deps) {
         .filter((i) => i.batch_id === b.id)
         .map((i) => ({
           id: i.id,
+          subjectType: i.case_id ? ('case_file' as const) : ('recording' as const),
           recordingId: i.recording_id,
           fileName: i.file_name,
-          recordedStart: i.recorded_start.toISOString(),
+          recordedStart: i.recorded_start?.toISOString() ?? null,
+          caseId: i.case_id,
+          caseNumber: i.case_number,
+          archiveNumber: i.archive_number,
+          closedOn: i.closed_on,
           keepUntil: i.keep_until,
           basis: i.basis,
           state: i.state,
@@ -120,30 +146,37 @@ export async function listBatches({ db }: Deps) {
 }
 
 /**
- * Executes the approved items past their grace period (all, or one recording's). For each: recompute (a new
- * link or hold since the proposal restores the item instead), tombstone + item 'deleting' in one
- * transaction, derived files then the original deleted from the store, then item 'deleted' and the
- * recording marked disposed. A store refusal (still locked) leaves the item 'deleting' for a later run and
- * is recorded as a 第二十条 event. `executedBy` names who ran it (job, CLI user).
+ * Executes the approved items past their grace period (all, or one recording's or case file's). For each:
+ * recompute (a new link or hold since the proposal restores the item instead), tombstone + item 'deleting'
+ * in one transaction, derived files then the originals deleted from the store, then item 'deleted' and the
+ * recording or case file marked disposed. A store refusal (still locked) leaves the item 'deleting' for a
+ * later run and is recorded as a 第二十条 event. `executedBy` names who ran it (job, CLI user).
  */
-export async function executeDue(deps: Deps, executedBy: { actor: Actor; label: string }, o: { recordingId?: string } = {}) {
-  const items = await repo.executableItems(deps.db, o.recordingId);
-  if (o.recordingId && !items.length) {
-    await recordRefusal(deps, executedBy.actor, [o.recordingId], { via: executedBy.label, reason: 'no approved disposal past its grace period' });
+export async function executeDue(deps: Deps, executedBy: { actor: Actor; label: string }, o: { recordingId?: string; caseId?: string } = {}) {
+  const items = await repo.executableItems(deps.db, o);
+  const named: Subject | undefined = o.recordingId ? { type: 'recording', id: o.recordingId } : o.caseId ? { type: 'case', id: o.caseId } : undefined;
+  if (named && !items.length) {
+    await recordRefusal(deps, executedBy.actor, [named], { via: executedBy.label, reason: 'no approved disposal past its grace period' });
     throw new AppError('DISPOSAL_NOT_APPROVED');
   }
   const result = { deleted: 0, restored: 0, refused: 0 };
   for (const it of items) {
+    const subject: Subject = it.case_id ? { type: 'case', id: it.case_id } : { type: 'recording', id: it.recording_id! };
     let keys: string[] | undefined;
     try {
       keys = await deps.db.transaction().execute(async (trx) => {
         const i = await repo.lockItem(trx, it.id);
         if (!i || (i.state !== 'proposed' && i.state !== 'deleting')) return undefined;
-        const r = await repo.recordingForTombstone(trx, i.recording_id);
+        if (i.case_id) {
+          const prepared = await prepareCaseItem(trx, executedBy.actor, executedBy.label, { ...i, case_id: i.case_id });
+          if (prepared?.restored) result.restored += 1;
+          return prepared && !prepared.restored ? prepared.keys : undefined;
+        }
+        const r = await repo.recordingForTombstone(trx, i.recording_id!);
         if (!r) return undefined;
         if (i.state === 'proposed') {
-          await recomputeRetention(trx, { recordingIds: [i.recording_id] });
-          const fresh = await repo.recordingForTombstone(trx, i.recording_id);
+          await recomputeRetention(trx, { recordingIds: [i.recording_id!] });
+          const fresh = await repo.recordingForTombstone(trx, i.recording_id!);
           if (!fresh?.keep_until || fresh.keep_until >= shanghaiDate()) {
             await repo.restoreItem(trx, i.id, null, '不再满足销毁条件（新的关联、保全或期限）No longer due');
             await appendAuditEvent(trx, { actor: executedBy.actor, action: 'retention.disposal.restore', target: { type: 'recording', id: i.recording_id }, details: { itemId: i.id, automatic: true, keepUntil: fresh?.keep_until ?? null, basis: fresh?.basis ?? null } });
@@ -198,7 +231,7 @@ export async function executeDue(deps: Deps, executedBy: { actor: Actor; label: 
     } catch (error) {
       if (error instanceof Error && /QUANLU_DISPOSAL_REFUSED/.test(error.message)) {
         result.refused += 1;
-        await recordRefusal(deps, executedBy.actor, [it.recording_id], { via: executedBy.label, reason: 'database gate' });
+        await recordRefusal(deps, executedBy.actor, [subject], { via: executedBy.label, reason: 'database gate' });
         continue;
       }
       throw error;
@@ -209,20 +242,21 @@ export async function executeDue(deps: Deps, executedBy: { actor: Actor; label: 
     } catch (error) {
       if (error instanceof AppError && error.code === 'RETENTION_DELETE_REFUSED') {
         result.refused += 1;
-        await recordRefusal(deps, executedBy.actor, [it.recording_id], { via: executedBy.label, reason: 'object store lock', key: error.params.key });
+        await recordRefusal(deps, executedBy.actor, [subject], { via: executedBy.label, reason: 'object store lock', key: error.params.key });
         continue;
       }
       throw error;
     }
     await deps.db.transaction().execute(async (trx) => {
+      if (it.case_id) return finishCaseItem(trx, executedBy.actor, it.id, it.case_id, keys);
       await repo.setItemState(trx, it.id, 'deleted');
-      await repo.markDisposed(trx, it.recording_id);
+      await repo.markDisposed(trx, it.recording_id!);
       await repo.completeBatches(trx);
-      await appendAuditEvent(trx, { actor: executedBy.actor, action: 'retention.disposal.deleted', target: { type: 'recording', id: it.recording_id }, details: { itemId: it.id, keys } });
+      await appendAuditEvent(trx, { actor: executedBy.actor, action: 'retention.disposal.deleted', target: { type: 'recording', id: it.recording_id! }, details: { itemId: it.id, keys } });
     });
     result.deleted += 1;
   }
-  if (o.recordingId && result.deleted === 0) throw new AppError('DISPOSAL_NOT_APPROVED');
+  if (named && result.deleted === 0) throw new AppError('DISPOSAL_NOT_APPROVED');
   return result;
 }
 
@@ -230,4 +264,9 @@ export async function executeDue(deps: Deps, executedBy: { actor: Actor; label: 
 export async function tombstoneOf({ db }: Deps, recordingId: string) {
   const t = await repo.tombstone(db, recordingId);
   return t && { ...t, size_bytes: Number(t.size_bytes) };
+}
+
+/** The tombstone of a disposed case file (metadata, every file's hashes, rule, approvals, times), if any. */
+export async function caseTombstoneOf({ db }: Deps, caseId: string) {
+  return caseRepo.caseTombstone(db, caseId);
 }

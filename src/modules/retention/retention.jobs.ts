@@ -9,7 +9,7 @@ declare module '../../platform/jobs/catalog.ts' {
   interface JobPayloads {
     /** Every 10 minutes: compute dates not computed yet (new recordings and cases) and extend the store's locks. */
     'retention.sync': Record<string, never>;
-    /** Daily (02:30 Beijing): propose what is due; execute approved items past their grace period. */
+    /** Daily (02:30 Beijing): propose the recordings and case files that are due; execute approved items past their grace period. */
     'retention.daily': Record<string, never>;
   }
 }

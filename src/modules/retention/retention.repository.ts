@@ -19,7 +19,7 @@ const PERIOD = (alias: string) =>
  * year after closing, so a file closed in 2026 with 30 years is kept through 2056-12-31. An unarchived case
  * has no date yet (its period runs from archiving). The period printed on the archived cover is never
  * undercut: the longer of it and the table's rule counts. A held case file has no date. Rows change only
- * when something differs. Returns the number of rows written.
+ * when something differs; a disposed case file's row never changes again. Returns the number of rows written.
  */
 export async function recomputeCases(db: DbOrTx, caseIds: readonly string[] | 'all'): Promise<number> {
   const filter = caseIds === 'all' ? sql<SqlBool>`true` : sql<SqlBool>`ec.id = ANY(${[...caseIds]}::uuid[])`;
@@ -52,7 +52,8 @@ export async function recomputeCases(db: DbOrTx, caseIds: readonly string[] | 'a
     INSERT INTO case_retention (case_id, keep_until, basis, rule_version, computed_at)
     SELECT case_id, keep_until, basis, (SELECT version FROM v), now() FROM computed
     ON CONFLICT (case_id) DO UPDATE SET keep_until = EXCLUDED.keep_until, basis = EXCLUDED.basis, rule_version = EXCLUDED.rule_version, computed_at = EXCLUDED.computed_at
-    WHERE (case_retention.keep_until, case_retention.basis, case_retention.rule_version) IS DISTINCT FROM (EXCLUDED.keep_until, EXCLUDED.basis, EXCLUDED.rule_version)
+    WHERE case_retention.disposed_at IS NULL
+      AND (case_retention.keep_until, case_retention.basis, case_retention.rule_version) IS DISTINCT FROM (EXCLUDED.keep_until, EXCLUDED.basis, EXCLUDED.rule_version)
   `.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }

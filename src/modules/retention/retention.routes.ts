@@ -67,8 +67,8 @@ export async function retentionRoutes(fastify: FastifyInstance) {
   );
   app.post(
     '/api/disposal/batches',
-    { config: { permission: 'retention:approve' }, schema: { tags, summary: '提出销毁批次 Propose a disposal batch (due recordings only; an early one is refused and recorded, 第二十条)', body: batchPropose, response: { 201: z.object({ id: z.string(), items: z.number() }), ...errors } } },
-    async (req, reply) => reply.status(201).send(await disposal.proposeBatch(app.deps, userOf(req), req.body.recordingIds)),
+    { config: { permission: 'retention:approve' }, schema: { tags, summary: '提出销毁批次 Propose a disposal batch (due recordings and case files only; an early one is refused and recorded, 第二十条)', body: batchPropose, response: { 201: z.object({ id: z.string(), items: z.number() }), ...errors } } },
+    async (req, reply) => reply.status(201).send(await disposal.proposeBatch(app.deps, userOf(req), req.body)),
   );
   app.post(
     '/api/disposal/batches/:id/approve',

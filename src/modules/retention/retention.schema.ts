@@ -52,6 +52,8 @@ export const caseRetentionView = z.object({
   keepUntil: z.string().nullable(),
   basis: z.string(),
   ruleVersion: z.number().nullable(),
+  /** When the case file's stored bytes were destroyed by an approved disposal (its tombstone stays); null: not. */
+  disposedAt: z.string().nullable(),
   holds: z.array(holdView),
 });
 
@@ -69,8 +71,10 @@ export const holdCreate = z.strictObject({
 });
 
 export const batchPropose = z.strictObject({
-  /** Recordings to propose; every one must be due. Omitted: everything due now. */
+  /** Recordings to propose; every one must be due. Both lists omitted: everything due now. */
   recordingIds: z.array(z.uuid()).min(1).max(1000).optional(),
+  /** Case files (by case id) to propose; every one must be due (a 永久 file never is). */
+  caseIds: z.array(z.uuid()).min(1).max(1000).optional(),
 });
 
 export const restoreBody = z.strictObject({ reason: multilineText(2000) });
@@ -87,9 +91,17 @@ export const batchView = z.object({
   items: z.array(
     z.object({
       id: z.string(),
-      recordingId: z.string(),
-      fileName: z.string(),
-      recordedStart: z.string(),
+      /** What the item disposes of: a recording (声像资料) or a case file (案卷). */
+      subjectType: z.enum(['recording', 'case_file']),
+      /** Recording items: the recording, its file name and start; null for case files. */
+      recordingId: z.string().nullable(),
+      fileName: z.string().nullable(),
+      recordedStart: z.string().nullable(),
+      /** Case-file items: the case, its number, 归档号 and closing date; null for recordings. */
+      caseId: z.string().nullable(),
+      caseNumber: z.string().nullable(),
+      archiveNumber: z.string().nullable(),
+      closedOn: z.string().nullable(),
       keepUntil: z.string(),
       basis: z.string(),
       state: z.enum(['proposed', 'restored', 'deleting', 'deleted']),

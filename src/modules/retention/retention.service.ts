@@ -173,6 +173,7 @@ export async function caseRetention({ db }: Deps, user: AuthUser, caseId: string
     keepUntil: r?.keep_until ?? null,
     basis: r?.basis ?? 'not_computed',
     ruleVersion: r?.rule_version ?? null,
+    disposedAt: r?.disposed_at?.toISOString() ?? null,
     holds: holds.map((h) => ({ id: h.id, kind: h.kind, reason: h.reason, placedAt: h.placed_at.toISOString() })),
   };
 }

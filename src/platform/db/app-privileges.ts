@@ -119,6 +119,9 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   media_volume: KEEP,
   physical_medium: KEEP,
   medium_check: APPEND,
+  // 0025 scheduled check rounds: a round is written once; its items get their overdue time once (trigger).
+  medium_check_round: APPEND,
+  medium_check_round_item: KEEP,
   // Ids of the keys every node must hold (0023): recorded by the first node, updated by a key rotation.
   installation_key: KEEP,
   // 第十三条 evidence packages: requested, then their build's progress and result are written; never removed.
@@ -134,6 +137,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   disposal_batch: KEEP,
   disposal_item: KEEP,
   disposal_tombstone: APPEND,
+  // 0025: a case file's tombstone, admitted by the same kind of gate (approved, due, unheld, grace over).
+  case_file_tombstone: APPEND,
 };
 
 /** graphile-worker's tables the worker changes at run time (jobs taken, failed, completed; tasks; cron). */

@@ -981,6 +981,8 @@ export interface CaseRetentionTable {
   basis: string;
   rule_version: number;
   computed_at: GeneratedTimestamp;
+  /** Set once, after the case file's tombstone (0025). */
+  disposed_at: Generated<Date | null>;
 }
 
 export interface RecordingRetentionTable {
@@ -1009,7 +1011,9 @@ export interface DisposalBatchTable {
 export interface DisposalItemTable {
   id: Generated<string>;
   batch_id: string;
-  recording_id: string;
+  /** Exactly one of recording_id and case_id (0025: case files are disposed of by the same batches). */
+  recording_id: string | null;
+  case_id: string | null;
   keep_until: DateString;
   basis: string;
   state: Generated<'proposed' | 'restored' | 'deleting' | 'deleted'>;
@@ -1039,6 +1043,46 @@ export interface DisposalTombstoneTable {
   grace_until: Date;
   executed_by: string;
   executed_at: GeneratedTimestamp;
+}
+
+/** 案卷销毁记录 (0025): what a case file's disposal destroyed; written once by the disposal path. */
+export interface CaseFileTombstoneTable {
+  case_id: string;
+  item_id: string;
+  batch_id: string;
+  case_number: string;
+  archive_number: string;
+  dossier_code: string;
+  metadata: ColumnType<unknown, string, never>;
+  files: ColumnType<unknown, string, never>;
+  keep_until: DateString;
+  basis: string;
+  rule_version: number;
+  proposed_by: string | null;
+  proposed_at: Date;
+  approved_by: string;
+  approved_at: Date;
+  grace_until: Date;
+  executed_by: string;
+  executed_at: GeneratedTimestamp;
+}
+
+/** A scheduled check round of the physical media register (0025). */
+export interface MediumCheckRoundTable {
+  id: Generated<string>;
+  opened_at: GeneratedTimestamp;
+  due_at: ColumnType<Date, Date | string, never>;
+  interval_months: number;
+  sample_percent: number;
+  media_total: number;
+  opened_by: string;
+}
+
+export interface MediumCheckRoundItemTable {
+  round_id: string;
+  medium_id: string;
+  reason: 'due' | 'sample';
+  overdue_at: Date | null;
 }
 
 export interface DB {
@@ -1125,4 +1169,7 @@ export interface DB {
   disposal_batch: DisposalBatchTable;
   disposal_item: DisposalItemTable;
   disposal_tombstone: DisposalTombstoneTable;
+  case_file_tombstone: CaseFileTombstoneTable;
+  medium_check_round: MediumCheckRoundTable;
+  medium_check_round_item: MediumCheckRoundItemTable;
 }
