@@ -31,6 +31,12 @@ async function intervalMonths(db: DbOrTx): Promise<number> {
   return Number(await getSetting(db, 'media.checkIntervalMonths'));
 }
 
+/** A medium's alert (工作台, register): missing, unreadable or mismatching at its last check, else overdue in a round. */
+function alertOf(m: repo.MediumRow): 'missing' | 'unreadable' | 'mismatch' | 'overdue' | null {
+  if (m.status === 'missing' || m.status === 'unreadable' || m.status === 'mismatch') return m.status;
+  return m.overdue ? 'overdue' : null;
+}
+
 function view(m: repo.MediumRow, due: Set<string>) {
   return {
     id: m.id,
@@ -50,6 +56,8 @@ function view(m: repo.MediumRow, due: Set<string>) {
     status: m.status,
     lastCheckedAt: m.last_checked_at?.toISOString() ?? null,
     due: due.has(m.id),
+    overdue: m.overdue,
+    alert: alertOf(m),
   };
 }
 
@@ -92,7 +100,7 @@ export async function getMedium(deps: Deps, user: AuthUser, id: string) {
   };
 }
 
-/** The register (`alerting`: only missing, unreadable or mismatching media). */
+/** The register (`alerting`: only media with an alert — missing, unreadable, mismatching, or overdue in a round). */
 export async function listMedia(deps: Deps, user: AuthUser, o: { alerting?: boolean } = {}) {
   const visible = await accessFilter(deps.db, user, 'disc.read', 'd');
   const due = new Set((await roundOf(deps.db, user)).map((x) => x.id));
@@ -106,10 +114,18 @@ export async function checkRound(deps: Deps, user: AuthUser) {
   return { items: round.map((m) => view(m, due)) };
 }
 
+/**
+ * Records a check. A bad result raises the medium's alert and a good one clears an alert it had (missing,
+ * unreadable, mismatch or overdue); either change is an audit event of its own besides the check.
+ */
 async function record(deps: Deps, user: AuthUser, m: repo.MediumRow, method: 'image' | 'reported', result: CheckResult, detail: string) {
   await deps.db.transaction().execute(async (trx) => {
     const id = await repo.insertCheck(trx, { mediumId: m.id, by: user.id, method, result, detail, months: await intervalMonths(trx) });
-    await appendAuditEvent(trx, { actor: actorOf(user), action: 'media.medium.check', target: { type: 'physical_medium', id: m.id }, details: { checkId: id, method, result, detail } });
+    const target = { type: 'physical_medium', id: m.id };
+    await appendAuditEvent(trx, { actor: actorOf(user), action: 'media.medium.check', target, details: { checkId: id, method, result, detail } });
+    const before = alertOf(m);
+    if (result !== 'ok') await appendAuditEvent(trx, { actor: actorOf(user), action: 'media.medium.alert', target, details: { alert: result, checkId: id, label: m.label } });
+    else if (before) await appendAuditEvent(trx, { actor: actorOf(user), action: 'media.medium.alert_cleared', target, details: { was: before, checkId: id, label: m.label } });
   });
   return getMedium(deps, user, m.id);
 }

@@ -225,6 +225,14 @@ const mediumColumns = [
   'u.username as registered_by',
 ] as const;
 
+/**
+ * 0025: the medium was sampled by a scheduled check round whose due date has passed and has not been checked
+ * since that round opened (an alert until a check is recorded).
+ */
+const OVERDUE = sql<boolean>`EXISTS (SELECT 1 FROM medium_check_round_item ri JOIN medium_check_round r ON r.id = ri.round_id
+  WHERE ri.medium_id = pm.id AND r.due_at <= now()
+    AND NOT EXISTS (SELECT 1 FROM medium_check c WHERE c.medium_id = pm.id AND c.checked_at >= r.opened_at))`;
+
 function mediaQuery(db: DbOrTx) {
   return db
     .selectFrom('physical_medium as pm')
@@ -232,13 +240,14 @@ function mediaQuery(db: DbOrTx) {
     .innerJoin('media_set as s', 's.id', 'v.set_id')
     .innerJoin('department as d', 'd.id', 's.department_id')
     .innerJoin('app_user as u', 'u.id', 'pm.registered_by')
-    .select(mediumColumns);
+    .select(mediumColumns)
+    .select(OVERDUE.as('overdue'));
 }
 
-/** Media of visible departments (`visible` over department alias `d`); `alerting`: only missing / unreadable / mismatch. */
+/** Media of visible departments (`visible` over department alias `d`); `alerting`: only missing / unreadable / mismatch / overdue. */
 export function listMedia(db: DbOrTx, visible: RawBuilder<SqlBool>, o: { alerting?: boolean } = {}) {
   let q = mediaQuery(db).where(visible);
-  if (o.alerting) q = q.where('pm.status', 'in', ['missing', 'unreadable', 'mismatch']);
+  if (o.alerting) q = q.where((eb) => eb.or([eb('pm.status', 'in', ['missing', 'unreadable', 'mismatch']), eb(OVERDUE, '=', true)]));
   return q.orderBy('pm.registered_at', 'desc').orderBy('pm.id').limit(1000).execute();
 }
 

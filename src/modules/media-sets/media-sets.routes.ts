@@ -4,8 +4,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors/error-catalog.ts';
 import { errorBody, idParams, userOf } from '../../platform/http/schemas.ts';
+import * as rounds from './check-rounds.service.ts';
 import * as register from './media-register.service.ts';
-import { checkView, mediaSetCreate, mediaSetView, mediumCreate, mediumView, reportedCheck } from './media-sets.schema.ts';
+import { checkRoundView, checkView, mediaSetCreate, mediaSetView, mediumCreate, mediumView, reportedCheck } from './media-sets.schema.ts';
 import * as service from './media-sets.service.ts';
 
 const tags = ['media'];
@@ -71,7 +72,7 @@ export async function mediaSetRoutes(fastify: FastifyInstance) {
       config: { permission: 'discs:read' },
       schema: {
         tags,
-        summary: '介质登记簿 Registered media; ?alerting=true: only missing, unreadable or mismatching ones (工作台 alert)',
+        summary: '介质登记簿 Registered media; ?alerting=true: only those with an alert — missing, unreadable, mismatching, or overdue in a scheduled round (工作台)',
         querystring: z.object({ alerting: z.enum(['true', 'false']).optional() }),
         response: { 200: z.object({ items: z.array(mediumView) }), 400: errorBody },
       },
@@ -82,6 +83,11 @@ export async function mediaSetRoutes(fastify: FastifyInstance) {
     '/api/media/check-round',
     { config: { permission: 'discs:read' }, schema: { tags, summary: '本轮复检 Media to check now: those due, topped up to the sample share (≥ 10 %)', response: { 200: z.object({ items: z.array(mediumView) }) } } },
     async (req) => register.checkRound(app.deps, userOf(req)),
+  );
+  app.get(
+    '/api/media/check-rounds',
+    { config: { permission: 'discs:read' }, schema: { tags, summary: '定期复检轮次 Scheduled check rounds (latest first) with their sampled media and each one’s state', response: { 200: z.object({ items: z.array(checkRoundView) }) } } },
+    async (req) => rounds.listRounds(app.deps, userOf(req)),
   );
   app.get(
     '/api/media/:id',

@@ -97,6 +97,10 @@ export const mediumView = z
     lastCheckedAt: z.string().nullable(),
     /** The check is due (or the medium is in this round's sample). */
     due: z.boolean(),
+    /** Sampled by a scheduled check round whose due date passed, and not checked since it opened. */
+    overdue: z.boolean(),
+    /** The medium's alert (工作台): its last check found it missing / unreadable / mismatching, or it is overdue; null: none. */
+    alert: z.enum(['missing', 'unreadable', 'mismatch', 'overdue']).nullable(),
   })
   .meta({ id: 'PhysicalMedium' });
 
@@ -119,3 +123,27 @@ export const reportedCheck = z
     /** What was done and seen (required: e.g. "verify.sh on PC 3: ALL OK"). */
     detail: multilineText(1000, 2),
   });
+
+/** A scheduled check round (0025): when it opened, by when its sample must be checked, and the sample. */
+export const checkRoundView = z.object({
+  id: z.uuid(),
+  openedAt: z.string(),
+  dueAt: z.string(),
+  /** The settings in force when it opened. */
+  intervalMonths: z.number(),
+  samplePercent: z.number(),
+  /** Media registered when it opened (all departments). */
+  mediaTotal: z.number(),
+  media: z.array(
+    z.object({
+      id: z.uuid(),
+      label: z.string(),
+      /** due: its own check was due; sample: picked to reach the sample share. */
+      reason: z.enum(['due', 'sample']),
+      /** The first check since the round opened; null: not checked yet. */
+      checkedAt: z.string().nullable(),
+      /** Not checked and the round's due date has passed (an alert). */
+      overdue: z.boolean(),
+    }),
+  ),
+});

@@ -106,7 +106,7 @@ export const settingsRegistry = {
     label: { zh: '设备保养到期前提前提醒天数', en: 'Days before maintenance is due that the dashboard reminds' },
     input: { type: 'integer', min: 0, max: 365 },
   },
-  /** 档案法实施条例 art. 41: each registered preservation medium is re-verified at least this often (months). */
+  /** 档案法实施条例 art. 41: each registered preservation medium is re-verified at least this often (months); the scheduled job opens a check round once per interval. */
   'media.checkIntervalMonths': {
     schema: z.number().int().min(1).max(120),
     default: 12,
@@ -119,6 +119,13 @@ export const settingsRegistry = {
     default: 10,
     label: { zh: '每轮抽检介质比例（%，不低于 10）', en: 'Share of media sampled per check round (%, at least 10)' },
     input: { type: 'integer', min: 10, max: 100 },
+  },
+  /** 0025: days the media sampled by a scheduled check round have to be checked before each is an overdue alert. */
+  'media.checkRoundDays': {
+    schema: z.number().int().min(1).max(365),
+    default: 30,
+    label: { zh: '定期复检轮次的完成期限（天，逾期未检的介质告警）', en: 'Days to complete a scheduled media check round (unchecked media then alert as overdue)' },
+    input: { type: 'integer', min: 1, max: 365 },
   },
   /** 销毁冷静期: days an approved disposal waits (a leader may restore items meanwhile) before bytes are deleted. */
   'retention.disposalGraceDays': {
