@@ -8027,6 +8027,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             basis: string;
+                            disposedAt: string | null;
                             holds: {
                                 id: string;
                                 kind: string;
@@ -13994,18 +13995,24 @@ export interface paths {
                                 graceUntil: string | null;
                                 id: string;
                                 items: {
+                                    archiveNumber: string | null;
                                     basis: string;
+                                    caseId: string | null;
+                                    caseNumber: string | null;
+                                    closedOn: string | null;
                                     deletedAt: string | null;
-                                    fileName: string;
+                                    fileName: string | null;
                                     id: string;
                                     keepUntil: string;
-                                    recordedStart: string;
-                                    recordingId: string;
+                                    recordedStart: string | null;
+                                    recordingId: string | null;
                                     restoredAt: string | null;
                                     restoredBy: string | null;
                                     restoreReason: string | null;
                                     /** @enum {string} */
                                     state: "proposed" | "restored" | "deleting" | "deleted";
+                                    /** @enum {string} */
+                                    subjectType: "recording" | "case_file";
                                 }[];
                                 proposedAt: string;
                                 proposedBy: string | null;
@@ -14050,7 +14057,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** 提出销毁批次 Propose a disposal batch (due recordings only; an early one is refused and recorded, 第二十条) */
+        /** 提出销毁批次 Propose a disposal batch (due recordings and case files only; an early one is refused and recorded, 第二十条) */
         post: {
             parameters: {
                 query?: never;
@@ -14061,6 +14068,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        caseIds?: string[];
                         recordingIds?: string[];
                     };
                 };
@@ -16142,7 +16150,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 介质登记簿 Registered media; ?alerting=true: only missing, unreadable or mismatching ones (工作台 alert) */
+        /** 介质登记簿 Registered media; ?alerting=true: only those with an alert — missing, unreadable, mismatching, or overdue in a scheduled round (工作台) */
         get: {
             parameters: {
                 query?: {
@@ -16752,6 +16760,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string|null} */
+                            alert: "missing" | "unreadable" | "mismatch" | "overdue" | null;
                             checks: {
                                 checkedAt: string;
                                 checkedBy: string;
@@ -16772,6 +16782,7 @@ export interface paths {
                             maker: string;
                             mediaType: components["schemas"]["MediaType"];
                             nextCheckDue: string;
+                            overdue: boolean;
                             registeredAt: string;
                             registeredBy: string;
                             /** Format: uuid */
@@ -16964,6 +16975,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string|null} */
+                            alert: "missing" | "unreadable" | "mismatch" | "overdue" | null;
                             checks: {
                                 checkedAt: string;
                                 checkedBy: string;
@@ -16984,6 +16997,7 @@ export interface paths {
                             maker: string;
                             mediaType: components["schemas"]["MediaType"];
                             nextCheckDue: string;
+                            overdue: boolean;
                             registeredAt: string;
                             registeredBy: string;
                             /** Format: uuid */
@@ -17140,6 +17154,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string|null} */
+                            alert: "missing" | "unreadable" | "mismatch" | "overdue" | null;
                             checks: {
                                 checkedAt: string;
                                 checkedBy: string;
@@ -17160,6 +17176,7 @@ export interface paths {
                             maker: string;
                             mediaType: components["schemas"]["MediaType"];
                             nextCheckDue: string;
+                            overdue: boolean;
                             registeredAt: string;
                             registeredBy: string;
                             /** Format: uuid */
@@ -17354,6 +17371,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @enum {string|null} */
+                            alert: "missing" | "unreadable" | "mismatch" | "overdue" | null;
                             checks: {
                                 checkedAt: string;
                                 checkedBy: string;
@@ -17374,6 +17393,7 @@ export interface paths {
                             maker: string;
                             mediaType: components["schemas"]["MediaType"];
                             nextCheckDue: string;
+                            overdue: boolean;
                             registeredAt: string;
                             registeredBy: string;
                             /** Format: uuid */
@@ -17565,6 +17585,93 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["PhysicalMedium"][];
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Error: { code, message (request language), requestId, fields? } */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/media/check-rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 定期复检轮次 Scheduled check rounds (latest first) with their sampled media and each one’s state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                dueAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                intervalMonths: number;
+                                media: {
+                                    checkedAt: string | null;
+                                    /** Format: uuid */
+                                    id: string;
+                                    label: string;
+                                    overdue: boolean;
+                                    /** @enum {string} */
+                                    reason: "due" | "sample";
+                                }[];
+                                mediaTotal: number;
+                                openedAt: string;
+                                samplePercent: number;
+                            }[];
                         };
                     };
                 };
@@ -24280,7 +24387,7 @@ export interface paths {
                                 };
                                 isDefault: boolean;
                                 /** @enum {string} */
-                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "retention.disposalGraceDays" | "retention.digestDays";
+                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays";
                                 label: {
                                     en: string;
                                     zh: string;
@@ -24347,7 +24454,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "retention.disposalGraceDays" | "retention.digestDays";
+                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays";
                 };
                 cookie?: never;
             };
@@ -24374,7 +24481,7 @@ export interface paths {
                             };
                             isDefault: boolean;
                             /** @enum {string} */
-                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "retention.disposalGraceDays" | "retention.digestDays";
+                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays";
                             label: {
                                 en: string;
                                 zh: string;
@@ -27718,6 +27825,8 @@ export interface components {
         /** @enum {string} */
         PermissionInput: "self" | "departments:read" | "departments:write" | "people:read" | "people:write" | "users:read" | "users:write" | "settings:read" | "settings:write" | "audit:read" | "audit:verify" | "jobs:read" | "recordings:read" | "recordings:upload" | "recordings:edit" | "offload:read" | "offload:confirm" | "access:request" | "access:approve" | "devices:read" | "devices:manage" | "devices:checkout" | "devices:fault" | "devices:approve" | "devices:configure" | "custody:read" | "cases:read" | "cases:write" | "cases:reveal" | "casefiles:read" | "casefiles:write" | "casefiles:archive" | "preservation:propose" | "preservation:approve" | "discs:read" | "discs:write" | "retention:read" | "retention:propose" | "retention:approve";
         PhysicalMedium: {
+            /** @enum {string|null} */
+            alert: "missing" | "unreadable" | "mismatch" | "overdue" | null;
             due: boolean;
             /** Format: uuid */
             id: string;
@@ -27727,6 +27836,7 @@ export interface components {
             maker: string;
             mediaType: components["schemas"]["MediaType"];
             nextCheckDue: string;
+            overdue: boolean;
             registeredAt: string;
             registeredBy: string;
             /** Format: uuid */
@@ -27740,6 +27850,8 @@ export interface components {
             volumeNo: number;
         };
         PhysicalMediumInput: {
+            /** @enum {string|null} */
+            alert: "missing" | "unreadable" | "mismatch" | "overdue" | null;
             due: boolean;
             /** Format: uuid */
             id: string;
@@ -27749,6 +27861,7 @@ export interface components {
             maker: string;
             mediaType: components["schemas"]["MediaTypeInput"];
             nextCheckDue: string;
+            overdue: boolean;
             registeredAt: string;
             registeredBy: string;
             /** Format: uuid */

@@ -39,6 +39,7 @@ describe('names shown instead of codes', () => {
       'fixity.run',
       'fixity.slice',
       'media.build',
+      'media.checkRound',
       'media.process',
       'playback.sweep',
       'retention.daily',

@@ -230,6 +230,7 @@ export const en: Record<DictKey, string> = {
   'jobKind.playback.sweep': 'Playback sweep: record seek bursts, end idle sessions, remove expired copies',
   'jobKind.tlog.tick': 'Transparency log: integrate new audit events, sign checkpoints and the daily seal',
   'jobKind.media.build': 'Long-term preservation: build a disc or drive volume (copy originals, check hashes, make the image, read it back)',
+  'jobKind.media.checkRound': 'Long-term preservation: scheduled media check round (opens a sampled round per interval, records overdue checks as alerts)',
   'jobKind.evidence-package.build': 'Evidence package: bag the originals, case file, list and proofs (BagIt ZIP)',
   'jobKind.retention.sync': "Retention: bring the object store's retention and legal holds in line with the computed dates",
   'jobKind.retention.daily': 'Retention: daily recompute and proposal of items due for disposal',

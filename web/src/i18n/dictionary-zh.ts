@@ -232,6 +232,7 @@ export const zh = {
   'jobKind.playback.sweep': '播放会话整理：写入拖动记录、结束闲置会话、清除过期副本',
   'jobKind.tlog.tick': '透明日志：并入新审计事件，按时签署检查点与每日封存',
   'jobKind.media.build': '长期保存：制作光盘/移动介质卷（复制原件、核验哈希、生成镜像并回读）',
+  'jobKind.media.checkRound': '长期保存：定期复检介质（按复检周期开始抽检轮次，记录逾期未检告警）',
   'jobKind.evidence-package.build': '证据包：打包原件、案卷、清单与证明文件（BagIt ZIP）',
   'jobKind.retention.sync': '保存期限：将对象存储的保留期与法律保全同步到计算结果',
   'jobKind.retention.daily': '保存期限：每日重算并提出到期销毁建议',

@@ -16,6 +16,9 @@ export const preservationEn: Record<keyof typeof preservationZh, string> = {
   'action.media.volume.download': 'Download a disc image',
   'action.media.medium.register': 'Register a medium',
   'action.media.medium.check': 'Check a medium',
+  'action.media.medium.alert': 'Medium alert',
+  'action.media.medium.alert_cleared': 'Medium alert cleared',
+  'action.media.check_round.open': 'Open a scheduled check round',
 
   'pres.ground.objection': '(1) Objection, complaint or petition by the party',
   'pres.ground.obstruction': '(2) Evasion, refusal or obstruction, or abuse, insult or assault of officers',
@@ -110,7 +113,11 @@ export const preservationEn: Record<keyof typeof preservationZh, string> = {
   'media.check.history': 'Checks',
   'media.check.method.image': 'Image compared',
   'media.check.method.reported': 'Reported',
-  'media.dash.alerts': 'Media alerts (missing, unreadable, mismatch)',
+  'media.alert.overdue': 'Check overdue',
+  'media.rounds.title': 'Scheduled check rounds',
+  'media.rounds.latest': 'Latest round: opened {opened}, to finish by {due}; sample {size} of {total} (at least {percent}%), {checked} checked, {overdue} overdue',
+  'media.rounds.none': 'No scheduled check round yet (the system opens one per re-verification interval)',
+  'media.dash.alerts': 'Media alerts (missing, unreadable, mismatch, check overdue)',
   'media.dash.due': 'Media to check this round',
   'pres.dash.toApprove': 'Preservation marks to approve',
 };

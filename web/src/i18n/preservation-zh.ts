@@ -14,6 +14,9 @@ export const preservationZh = {
   'action.media.volume.download': '下载光盘映像',
   'action.media.medium.register': '登记存储介质',
   'action.media.medium.check': '介质复检',
+  'action.media.medium.alert': '介质告警',
+  'action.media.medium.alert_cleared': '介质告警解除',
+  'action.media.check_round.open': '开始定期复检轮次',
 
   'pres.ground.objection': '（一）当事人有异议或者投诉、上访',
   'pres.ground.obstruction': '（二）逃避、拒绝、阻碍执法或谩骂、侮辱、殴打执法人员',
@@ -108,7 +111,11 @@ export const preservationZh = {
   'media.check.history': '复检记录',
   'media.check.method.image': '映像比对',
   'media.check.method.reported': '人工登记',
-  'media.dash.alerts': '介质告警（缺失、无法读取、不符）',
+  'media.alert.overdue': '逾期未复检',
+  'media.rounds.title': '定期复检轮次',
+  'media.rounds.latest': '最近一轮：{opened} 开始，{due} 前完成；抽检 {size} / {total} 件（不少于 {percent}%），已检 {checked} 件，逾期 {overdue} 件',
+  'media.rounds.none': '尚未开始定期复检轮次（系统按“长期保存介质复检周期”自动开始）',
+  'media.dash.alerts': '介质告警（缺失、无法读取、不符、逾期未复检）',
   'media.dash.due': '本轮待复检介质',
   'pres.dash.toApprove': '待批准的长期保存',
 } as const;

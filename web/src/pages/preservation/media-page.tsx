@@ -8,7 +8,8 @@ import { notifyError, notifySuccess, showFormError } from '../../lib/notify.ts';
 import { formatDate, formatTime, type dayjs } from '../../lib/time.ts';
 import { useSession } from '../../session/session-context.tsx';
 import { MediumCheckModal } from './medium-check-modal.tsx';
-import { MEDIA_TYPES, MEDIUM_STATUS_COLORS, mediumStatusKey, type MediaSet, type MediaType, type Medium } from './preservation-api.ts';
+import { CheckRoundLine } from './check-round-line.tsx';
+import { MEDIA_TYPES, MEDIUM_STATUS_COLORS, mediumStatusKey, type CheckRound, type MediaSet, type MediaType, type Medium } from './preservation-api.ts';
 
 interface BuildForm {
   mediaType: MediaType;
@@ -33,6 +34,7 @@ export default function MediaPage() {
   const writer = can('discs:write');
   const [sets, setSets] = useState<MediaSet[]>();
   const [media, setMedia] = useState<Medium[]>();
+  const [rounds, setRounds] = useState<CheckRound[]>();
   const [building, setBuilding] = useState(false);
   const [registerFor, setRegisterFor] = useState<MediaSet['volumes'][number] & { mediaType: MediaType }>();
   const [checkFor, setCheckFor] = useState<Medium>();
@@ -43,6 +45,7 @@ export default function MediaPage() {
   const load = useCallback(() => {
     unwrap(client.GET('/api/media-sets')).then((r) => setSets(r.items), notifyError);
     unwrap(client.GET('/api/media')).then((r) => setMedia(r.items), notifyError);
+    unwrap(client.GET('/api/media/check-rounds')).then((r) => setRounds(r.items), notifyError);
   }, []);
   useEffect(load, [load]);
   // While a set is being built, its progress is read again every 2 s.
@@ -174,6 +177,7 @@ export default function MediaPage() {
         />
       </Card>
       <Card title={t('media.list.title')}>
+        <CheckRoundLine rounds={rounds} />
         <Table<Medium>
           rowKey="id"
           loading={!media}
@@ -192,6 +196,11 @@ export default function MediaPage() {
               render: (_, m) => (
                 <Space>
                   <Tag color={MEDIUM_STATUS_COLORS[m.status]}>{t(mediumStatusKey(m.status))}</Tag>
+                  {m.overdue && (
+                    <Tag color="error" data-testid="medium-overdue">
+                      {t('media.alert.overdue')}
+                    </Tag>
+                  )}
                   {m.due && <Tag color="warning">{t('media.list.due')}</Tag>}
                 </Space>
               ),

@@ -10,6 +10,7 @@ export type Medium = ResponseOf<'/api/media', 'get'>['items'][number];
 export type MediumDetail = ResponseOf<'/api/media/{id}', 'get'>;
 export type MediaType = MediaSet['mediaType'];
 export type MediumStatus = Medium['status'];
+export type CheckRound = ResponseOf<'/api/media/check-rounds', 'get'>['items'][number];
 
 /** 第十二条 (一)–(四), in the regulation's order. */
 export const GROUNDS: Ground[] = ['objection', 'obstruction', 'incident', 'other'];

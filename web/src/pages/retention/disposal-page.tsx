@@ -10,7 +10,7 @@ import { useDisposalBatches, type DisposalBatch } from './retention-api.ts';
 
 type Item = DisposalBatch['items'][number];
 
-/** 销毁: batches (proposed / in grace / executing / done); approve another's batch; restore an item before it is executed. */
+/** 销毁: batches of recordings and case files (proposed / in grace / executing / done); approve another's batch; restore an item before it is executed. */
 export default function DisposalPage() {
   const { t } = useI18n();
   const { can } = useSession();
@@ -48,8 +48,23 @@ export default function DisposalPage() {
               pagination={false}
               dataSource={b.items}
               columns={[
-                { title: '', render: (_, i) => <Link to={`/recordings/${i.recordingId}`}>{i.fileName}</Link> },
-                { title: '', render: (_, i) => formatTime(i.recordedStart, false) },
+                {
+                  title: '',
+                  render: (_, i) =>
+                    i.subjectType === 'case_file' ? (
+                      <Space size={4} data-testid={`disposal-case-${i.caseId}`}>
+                        <Tag color="geekblue">{t('retention.disposal.caseFile')}</Tag>
+                        <Link to={`/cases/${i.caseId}`}>{i.caseNumber}</Link>
+                        {i.archiveNumber && <Typography.Text type="secondary">{t('retention.disposal.archiveNumber', { n: i.archiveNumber })}</Typography.Text>}
+                      </Space>
+                    ) : (
+                      <Space size={4}>
+                        <Tag>{t('retention.disposal.recording')}</Tag>
+                        <Link to={`/recordings/${i.recordingId}`}>{i.fileName}</Link>
+                      </Space>
+                    ),
+                },
+                { title: '', render: (_, i) => (i.subjectType === 'case_file' ? t('retention.disposal.closedOn', { date: i.closedOn ?? '' }) : formatTime(i.recordedStart, false)) },
                 { title: '', render: (_, i) => t('retention.keepUntil', { date: i.keepUntil, rule: t(`retention.basis.${i.basis}` as DictKey) }) },
                 { title: '', render: (_, i) => <Tag>{t(`retention.disposal.item.${i.state}`)}</Tag> },
                 {
