@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { jobCatalog } from '../../src/app/jobs.ts';
+import { enqueueJob } from '../../src/platform/jobs/queue.ts';
 import { startJobRunner } from '../../src/platform/jobs/runner.ts';
 import { expectText, launchBrowser, loginAs, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeUser, type TestContext } from '../support/harness.ts';
@@ -42,6 +43,16 @@ afterAll(async () => {
   await web?.close();
 });
 
+/** Runs the queued jobs to the end, as a worker would (workers are off in browser tests). */
+async function drainJobs() {
+  const runner = await startJobRunner(web.server.app.deps, jobCatalog, { background: false });
+  try {
+    await runner.drain();
+  } finally {
+    await runner.stop();
+  }
+}
+
 test('mark with a ground, approve, build a DVD set, register the disc', async (ctx) => {
   ctx.onTestFailed(() => shot(page, 'preservation-failure'));
   const base = web.server.url;
@@ -71,12 +82,7 @@ test('mark with a ground, approve, build a DVD set, register the disc', async (c
   await page.getByTestId('media-build').click();
   await expectText(page.getByTestId('media-sets-table'), 'QL_DVD_2026');
   // Workers are off in browser tests: the build job runs here, as a worker would run it.
-  const runner = await startJobRunner(web.server.app.deps, jobCatalog, { background: false });
-  try {
-    await runner.drain();
-  } finally {
-    await runner.stop();
-  }
+  await drainJobs();
   await page.reload();
   await expectText(page.getByTestId('media-sets-table'), '回读校验通过', 20_000);
   await page.getByTestId('register-QL_DVD_2026_1').click();
@@ -91,5 +97,14 @@ test('mark with a ground, approve, build a DVD set, register the disc', async (c
   await expectText(page.getByTestId('media-table'), 'DVD-2026-0001');
   await expectText(page.getByTestId('media-table'), '档案室 2 号柜第 3 层');
   await shot(page, 'preservation-03-media');
+
+  // The scheduled re-verification (the daily media.checkRound job, run here as a worker would): the first
+  // round samples the one registered medium; the register shows the round.
+  await enqueueJob(web.database.db, 'media.checkRound', {});
+  await drainJobs();
+  await page.reload();
+  await expectText(page.getByTestId('check-round'), '抽检 1 / 1 件');
+  await expectText(page.getByTestId('check-round'), '已检 0 件，逾期 0 件');
+  await shot(page, 'preservation-04-check-round');
   expect(pageErrors).toEqual([]);
 }, 240_000);
