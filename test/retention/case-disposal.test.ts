@@ -207,6 +207,13 @@ describe('the disposal of a case file', () => {
     ]);
     const view = (await s().request('GET', `/api/cases/${id}/retention`)).json();
     expect(view.disposedAt).not.toBeNull();
+    // Its files are no longer served: a clear 410, not a 500.
+    const docId = (await ctx.db.selectFrom('case_document').select('id').where('case_id', '=', id).executeTakeFirstOrThrow()).id;
+    const gone = await s().request('GET', `/api/cases/${id}/documents/${docId}/content`);
+    expect(gone.statusCode).toBe(410);
+    expect(gone.json().code).toBe('CASE_FILE_DISPOSED');
+    const buildId = (await ctx.db.selectFrom('case_file_build').select('id').where('case_id', '=', id).executeTakeFirstOrThrow()).id;
+    expect((await s().request('GET', `/api/cases/${id}/case-file/builds/${buildId}/pdf`)).statusCode).toBe(410);
     const actions = await ctx.db.selectFrom('audit_event').select(['action', 'details']).where('target_id', 'in', [id, batchId]).where('action', 'like', 'retention.disposal.%').orderBy('seq').execute();
     expect(actions.map((a) => a.action)).toEqual(['retention.disposal.propose', 'retention.disposal.approve', 'retention.disposal.execute', 'retention.disposal.deleted']);
     expect(actions[2]!.details).toMatchObject({ files: [{ sha256: keys.builds[0] }, { sha256: keys.documents[0] }] });

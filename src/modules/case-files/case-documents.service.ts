@@ -7,6 +7,7 @@ import { requireAccess } from '../access/access.service.ts';
 import { getSetting } from '../settings/settings.service.ts';
 import { currentTemplate } from './case-file-template.service.ts';
 import * as repo from './case-files.repository.ts';
+import { assertCaseFileNotDisposed } from '../retention/case-disposal.service.ts';
 import { inspectDocument } from './document-inspect.ts';
 
 /** What the uploader says about a document (the bytes say the rest). */
@@ -118,6 +119,7 @@ export async function readDocumentContent(deps: Deps, user: AuthUser, caseId: st
   await requireAccess(db, user, 'case.file.read', [caseId]);
   const d = await repo.findDocument(db, caseId, documentId);
   if (!d) throw new AppError('NOT_FOUND');
+  await assertCaseFileNotDisposed(db, caseId);
   await db.transaction().execute(async (trx) => {
     await appendAuditEvent(trx, {
       actor: actorOf(user),

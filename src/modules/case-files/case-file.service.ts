@@ -15,6 +15,7 @@ import { reviewCaseFile } from './case-file-review.ts';
 import { recomputeRetention } from '../retention/retention.service.ts';
 import { currentTemplate } from './case-file-template.service.ts';
 import { bindingRank, retentionLabel, type CaseFileTemplate, type RetentionCode } from './case-file.template.ts';
+import { assertCaseFileNotDisposed } from '../retention/case-disposal.service.ts';
 import * as repo from './case-files.repository.ts';
 
 /** One row of the bound catalogue, as stored with the build and shown in the API. */
@@ -232,6 +233,7 @@ export async function readBuildPdf(deps: Deps, user: AuthUser, caseId: string, b
   await requireAccess(db, user, 'case.file.read', [caseId]);
   const b = await repo.findBuild(db, caseId, buildId);
   if (!b) throw new AppError('NOT_FOUND');
+  await assertCaseFileNotDisposed(db, caseId);
   await db.transaction().execute(async (trx) => {
     await appendAuditEvent(trx, { actor: actorOf(user), action: 'case_file.view', target: { type: 'case', id: caseId }, details: { buildId, sha256: b.sha256 } });
   });

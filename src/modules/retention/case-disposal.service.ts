@@ -1,5 +1,6 @@
 import { appendAuditEvent, type Actor } from '../../platform/audit/audit-chain.ts';
-import type { Tx } from '../../platform/db/database.ts';
+import type { DbOrTx, Tx } from '../../platform/db/database.ts';
+import { AppError } from '../../platform/errors/error-catalog.ts';
 import { shanghaiDate } from '../../platform/time.ts';
 import * as caseRepo from './case-disposal.repository.ts';
 import * as repo from './disposal.repository.ts';
@@ -123,4 +124,10 @@ export async function finishCaseItem(trx: Tx, actor: Actor, itemId: string, case
   await caseRepo.markCaseDisposed(trx, caseId);
   await repo.completeBatches(trx);
   await appendAuditEvent(trx, { actor, action: 'retention.disposal.deleted', target: { type: 'case', id: caseId }, details: { itemId, keys } });
+}
+
+/** Refuses (410 CASE_FILE_DISPOSED) to serve the files of a case file that was disposed of. */
+export async function assertCaseFileNotDisposed(db: DbOrTx, caseId: string) {
+  const at = await caseRepo.caseDisposedAt(db, caseId);
+  if (at) throw new AppError('CASE_FILE_DISPOSED', { at: at.toISOString() });
 }

@@ -139,6 +139,7 @@ export const errorCatalog = {
     zh: '播放会话已结束（{reason}），请重新打开播放',
     en: 'The playback session has ended ({reason}); open the player again',
   },
+  CASE_FILE_DISPOSED: { status: 410, zh: '该案卷已依批准销毁（{at}），文件已删除，销毁记录保留', en: 'This case file was destroyed by approved disposal ({at}); its files are gone, the disposal record stays' },
   COPY_EXPIRED: {
     status: 410,
     zh: '副本文件已超过 {hours} 小时被清除，请重新制作副本',
