@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { executeDue, proposeBatch } from '../../src/modules/retention/disposal.service.ts';
 import { runCli } from '../support/cli.ts';
 import { createTestApp, login, makeRecording, makeUser, type Session, type TestContext } from '../support/harness.ts';
 import { fileCase, generalCase, makeTeam } from '../cases/case-fixtures.ts';
@@ -192,13 +193,13 @@ describe('the disposal of a case file', () => {
     expect(p.statusCode, p.body).toBe(201);
     const batchId = p.json().id as string;
     expect((await leaderB.request('POST', `/api/disposal/batches/${batchId}/approve`)).statusCode).toBe(200);
-    const run = await cli(['--case', id]);
-    expect(run.code, run.stderr + run.stdout).toBe(0);
+    // Executed as the daily job does (the CLI runs the same executeDue; its refusals are tested above).
+    expect(await executeDue(ctx.deps, { actor: { kind: 'system', label: 'job:retention.daily' }, label: 'job:retention.daily' }, { caseId: id })).toMatchObject({ deleted: 1, refused: 0 });
     for (const k of [...keys.documents, ...keys.builds]) expect(await ctx.deps.storage.exists(k)).toBe(false);
     // The rows stay: the case and its document rows (metadata, hashes).
     expect(await ctx.db.selectFrom('case_document').select('sha256').where('case_id', '=', id).execute()).toEqual([{ sha256: keys.documents[0] }]);
     const t = await ctx.db.selectFrom('case_file_tombstone').selectAll().where('case_id', '=', id).executeTakeFirstOrThrow();
-    expect(t).toMatchObject({ keep_until: '2022-12-31', basis: 'case_file_simple', rule_version: 1, batch_id: batchId, proposed_by: team.user.id, executed_by: 'cli:disposal' });
+    expect(t).toMatchObject({ keep_until: '2022-12-31', basis: 'case_file_simple', rule_version: 1, batch_id: batchId, proposed_by: team.user.id, executed_by: 'job:retention.daily' });
     expect(t.archive_number).toMatch(/^1992\d{4}$/);
     expect(t.metadata).toMatchObject({ procedure: 'simple', closedOn: '1992-09-15', retentionCode: 'D30', retainUntil: '2023-01-01' });
     expect(t.files).toEqual([
@@ -237,7 +238,6 @@ describe('the disposal of a case file', () => {
     const shared = (await ctx.db.selectFrom('case_document').select('sha256').where('case_id', '=', a).where('title', '=', '现场照片说明').executeTakeFirstOrThrow()).sha256;
     const p = await propose([a]);
     expect((await leaderB.request('POST', `/api/disposal/batches/${p.json().id}/approve`)).statusCode).toBe(200);
-    const { executeDue } = await import('../../src/modules/retention/disposal.service.ts');
     expect(await executeDue(ctx.deps, { actor: { kind: 'system', label: 'test' }, label: 'test' }, { caseId: a })).toMatchObject({ deleted: 1 });
     expect(await ctx.deps.storage.exists(shared)).toBe(true);
     const t = await ctx.db.selectFrom('case_file_tombstone').select('files').where('case_id', '=', a).executeTakeFirstOrThrow();
@@ -269,7 +269,6 @@ describe('early deletion of a case file', () => {
     await sql`UPDATE case_retention SET keep_until = '2000-01-01' WHERE case_id = ${id}`.execute(ctx.db);
     await expect(forge.execute(ctx.db)).rejects.toThrow(/QUANLU_DISPOSAL_REFUSED/);
     // The executor over the forged item re-checks, finds it not due and keeps it (restored, audited).
-    const { executeDue } = await import('../../src/modules/retention/disposal.service.ts');
     await expect(executeDue(ctx.deps, { actor: { kind: 'system', label: 'test' }, label: 'test' }, { caseId: id })).rejects.toMatchObject({ code: 'DISPOSAL_NOT_APPROVED' });
     expect(await ctx.db.selectFrom('disposal_item').select('state').where('id', '=', item.id).executeTakeFirstOrThrow()).toEqual({ state: 'restored' });
     for (const k of [...keys.documents, ...keys.builds]) expect(await ctx.deps.storage.exists(k)).toBe(true);
@@ -279,7 +278,6 @@ describe('early deletion of a case file', () => {
   test('the daily sweep proposes due case files with due recordings, never a 永久 one', async () => {
     const due = await simpleCase('1990-01-10');
     const forever = permanentCase ?? (await generalArchived());
-    const { proposeBatch } = await import('../../src/modules/retention/disposal.service.ts');
     const b = await proposeBatch(ctx.deps, null);
     const items = await ctx.db.selectFrom('disposal_item').select(['case_id']).where('batch_id', '=', b.id).where('case_id', 'is not', null).execute();
     expect(items.map((i) => i.case_id)).toContain(due);
