@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AppError } from '../../src/platform/errors/error-catalog.ts';
 import { syncObjectStore } from '../../src/modules/retention/retention.service.ts';
+import { runFixityPass } from '../../src/modules/fixity/fixity.service.ts';
 import { runCli } from '../support/cli.ts';
 import { createTestApp, login, makeUser, type Session, type TestContext } from '../support/harness.ts';
 import { makeTeam } from '../cases/case-fixtures.ts';
@@ -99,6 +100,10 @@ describe('disposal of due recordings', () => {
     const actions = await ctx.db.selectFrom('audit_event').select('action').where('target_id', 'in', [old.id, batchId]).where('action', 'like', 'retention.disposal.%').orderBy('seq').execute();
     expect(actions.map((a) => a.action)).toEqual(['retention.disposal.propose', 'retention.disposal.approve', 'retention.disposal.execute', 'retention.disposal.deleted']);
     expect((await batches()).find((b) => b.id === batchId)).toMatchObject({ state: 'done', items: [{ recordingId: old.id, state: 'deleted' }] });
+    // A full fixity pass afterwards: the destroyed bytes are not a `missing` alarm, and not counted as stored.
+    const pass = await runFixityPass(ctx.deps, { scope: { kind: 'all' } });
+    expect(pass.failures.map((f) => f.sha256).filter((k) => k === old.originalKey || k === old.proxyKey)).toEqual([]);
+    expect(pass.orphans?.rowsWithoutFiles ?? []).not.toContain(old.originalKey);
     // A tombstone is final.
     await expect(sql`UPDATE disposal_tombstone SET basis = 'x' WHERE recording_id = ${old.id}`.execute(ctx.db)).rejects.toThrow();
     await expect(sql`DELETE FROM disposal_tombstone WHERE recording_id = ${old.id}`.execute(ctx.db)).rejects.toThrow();

@@ -21,13 +21,22 @@ interface TargetRow {
 
 const toTarget = (r: TargetRow): FixityTarget => ({ sha256: r.sha256, kind: r.kind, sm3: r.sm3, sizeBytes: Number(r.size_bytes) });
 
-/** Every stored object with its recorded hashes, originals and derived files alike. */
-const targets = sql`(SELECT sha256, 'original' AS kind, sm3, size_bytes FROM original
-  UNION ALL SELECT sha256, 'derived' AS kind, sm3, size_bytes FROM derived_object)`;
+/**
+ * Objects whose bytes an approved disposal destroys (第十一条): from the tombstone on, their absence from the
+ * store is the expected outcome, not a `missing` alarm. A case file's shared bytes kept for another record
+ * (`destroy: false`) stay checked.
+ */
+const destroyed = sql`(SELECT original_sha256 AS sha256 FROM disposal_tombstone
+  UNION SELECT d->>'sha256' FROM disposal_tombstone, jsonb_array_elements(derived) d
+  UNION SELECT f->>'sha256' FROM case_file_tombstone, jsonb_array_elements(files) f WHERE (f->>'destroy')::boolean)`;
 
-/** How many objects are stored (originals + derived files). */
+/** Every stored object with its recorded hashes, originals and derived files alike (not the destroyed ones). */
+const targets = sql`(SELECT sha256, 'original' AS kind, sm3, size_bytes FROM original WHERE sha256 NOT IN ${destroyed}
+  UNION ALL SELECT sha256, 'derived' AS kind, sm3, size_bytes FROM derived_object WHERE sha256 NOT IN ${destroyed})`;
+
+/** How many objects are stored (originals + derived files, not the destroyed ones). */
 export async function countObjects(db: DbOrTx): Promise<number> {
-  const r = await sql<{ n: string }>`SELECT count(*) AS n FROM fixity_object`.execute(db);
+  const r = await sql<{ n: string }>`SELECT count(*) AS n FROM fixity_object WHERE sha256 NOT IN ${destroyed}`.execute(db);
   return Number(r.rows[0]!.n);
 }
 

@@ -29,7 +29,7 @@ CREATE TABLE case_file_tombstone (
   archive_number text NOT NULL,
   dossier_code  text NOT NULL,
   metadata      jsonb NOT NULL,
-  -- [{ kind: document | case_file_pdf, id, sha256, sm3, sizeBytes, …, bytesDeleted }]: bytesDeleted is false
+  -- [{ kind: document | case_file_pdf, id, sha256, sm3, sizeBytes, …, destroy }]: destroy is false
   -- when the same bytes still serve another record (content-addressed store) and were therefore kept.
   files         jsonb NOT NULL,
   keep_until    date NOT NULL,
