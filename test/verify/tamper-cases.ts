@@ -1,5 +1,4 @@
-import { sign } from 'node:crypto';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import path from 'node:path';
 import type { CheckKey } from '../../src/modules/verify/core/messages.ts';
 import { buildFiles, logSigner, makeKeys, writeManifests, writeTagManifests, writeZip, type Built, type Keys } from './package-fixture.ts';
@@ -74,6 +73,17 @@ export async function makeCases(dir: string, verifyHtml?: string): Promise<{ key
   writeManifests(f);
   writeTagManifests(f);
   await add('signature-replaced', f, { ok: false, failing: ['checkpoint.signature', 'item.anchor'], failingItems: [1, 2, 3], ...pins });
+
+  // The SM2 line keeps its name and key ID but carries another SM2 key's signature over the same text (made by
+  // node:crypto, as the server makes its own); the Ed25519 line is untouched and still verifies.
+  f = copy();
+  const otherSm2 = createPrivateKey(generateKeyPairSync('ec', { namedCurve: 'SM2' }).privateKey.export({ format: 'pem', type: 'pkcs8' }));
+  const sm2Line = cp.split('\n').find((l) => l.startsWith(`\u2014 ${keys.logName} `) && Buffer.from(l.split(' ')[2]!, 'base64').length > 68)!;
+  const sm2KeyId = Buffer.from(sm2Line.split(' ')[2]!, 'base64').subarray(0, 4);
+  f.set('data/proof/checkpoint.txt', Buffer.from(cp.replace(sm2Line, `\u2014 ${keys.logName} ${Buffer.concat([sm2KeyId, sign('sm3', Buffer.from(text), otherSm2)]).toString('base64')}`)));
+  writeManifests(f);
+  writeTagManifests(f);
+  await add('sm2-signature-replaced', f, { ok: false, failing: ['checkpoint.sm2', 'item.anchor'], failingItems: [1, 2, 3], ...pins });
 
   // One hash of the inclusion path of item 2's ingest event (seq 4) edited.
   f = copy();
