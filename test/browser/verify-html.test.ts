@@ -33,7 +33,9 @@ beforeAll(async () => {
   pageUrl = pathToFileURL(file).href;
   ({ browser, page, pageErrors } = await launchBrowser({ width: 1100, height: 900 }));
   page.on('request', (r) => {
-    if (r.url() !== pageUrl) requests.push(r.url());
+    // The hashing workers' scripts are Blob URLs the page minted from its own script (blob:null/… on file://):
+    // loaded from memory, not a request to anywhere. Anything else is.
+    if (r.url() !== pageUrl && !r.url().startsWith('blob:null/')) requests.push(r.url());
   });
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
@@ -77,6 +79,8 @@ describe('verify.html in Chromium', () => {
         expect(await item.getAttribute('data-ok'), `${c.name} item ${n}`).toBe(String(!bad));
         expect(await item.locator('.badge').innerText()).toContain(bad ? '未通过' : '通过');
       }
+      // Hashed in Web Workers (the page falls back to its own thread only when workers cannot start).
+      expect(await page.evaluate(() => (window as unknown as { quanluVerify: { hashedIn: string } }).quanluVerify.hashedIn), c.name).toMatch(/^[2-4] workers$/);
       // The page checks the SM2 line itself (core/sm2.ts) and shows its verdict.
       const sm2 = report.checks.filter((x) => x.key === 'checkpoint.sm2');
       expect(sm2.map((x) => x.ok), c.name).toEqual([!c.failing.includes('checkpoint.sm2')]);
