@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import path from 'node:path';
 import type { CheckKey } from '../../src/modules/verify/core/messages.ts';
-import { buildFiles, logSigner, makeKeys, writeManifests, writeTagManifests, writeZip, type Built, type Keys } from './package-fixture.ts';
+import { buildFiles, logSigner, makeKeys, tsrOver, writeManifests, writeTagManifests, writeZip, type Built, type Keys } from './package-fixture.ts';
 
 /**
  * The packages both verifiers are tried on (test/verify/verify-cli.test.ts and test/browser/verify-html.test.ts):
@@ -81,6 +81,8 @@ export async function makeCases(dir: string, verifyHtml?: string): Promise<{ key
   const sm2Line = cp.split('\n').find((l) => l.startsWith(`\u2014 ${keys.logName} `) && Buffer.from(l.split(' ')[2]!, 'base64').length > 68)!;
   const sm2KeyId = Buffer.from(sm2Line.split(' ')[2]!, 'base64').subarray(0, 4);
   f.set('data/proof/checkpoint.txt', Buffer.from(cp.replace(sm2Line, `\u2014 ${keys.logName} ${Buffer.concat([sm2KeyId, sign('sm3', Buffer.from(text), otherSm2)]).toString('base64')}`)));
+  // Stamped again by the test's TSA (which an attacker could not do), so that the SM2 line is the only thing wrong.
+  f.set('data/proof/timestamps/checkpoint-0.tsr', Buffer.from(tsrOver(keys, f.get('data/proof/checkpoint.txt')!)));
   writeManifests(f);
   writeTagManifests(f);
   await add('sm2-signature-replaced', f, { ok: false, failing: ['checkpoint.sm2', 'item.anchor'], failingItems: [1, 2, 3], ...pins });
