@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { VerifyReport } from '../../src/modules/verify/core/verify-package.ts';
 import { verifyHtml } from '../../src/modules/verify/verify-html.ts';
+import { buildFiles, makeKeys, writeZip } from '../verify/package-fixture.ts';
 import { makeCases, type Case } from '../verify/tamper-cases.ts';
 import { launchBrowser, shot } from '../support/browser.ts';
 
@@ -60,6 +61,22 @@ async function verifyInPage(c: Case): Promise<VerifyReport> {
 }
 
 describe('verify.html in Chromium', () => {
+  test('files across several 8 MiB read chunks, an empty file and a one-byte file: hashed right in the workers; a byte flipped in the third chunk is found', async () => {
+    const built = await buildFiles(await makeKeys(), { clipSizes: [(17 << 20) + 1, 0, 1], verifyHtml: await verifyHtml() });
+    const good = await writeZip(built, path.join(dir, 'chunks-good.zip'));
+    const clip = built.files.get(built.clipPaths[0]!)!;
+    clip[(16 << 20) + 12_345]! ^= 0x80;
+    const flipped = await writeZip(built, path.join(dir, 'chunks-flipped.zip'));
+    const g = await verifyInPage({ name: 'chunks-good', file: good, ok: true, failing: [], failingItems: [] });
+    expect(g.ok).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { quanluVerify: { hashedIn: string } }).quanluVerify.hashedIn)).toMatch(/^[2-4] workers$/);
+    expect(await page.locator('#files .file').count()).toBe(1);
+    expect(await page.locator('#files .file .pct').innerText()).toBe('100%');
+    const f = await verifyInPage({ name: 'chunks-flipped', file: flipped, ok: false, failing: [], failingItems: [1] });
+    expect(f.items.map((i) => [i.n, i.ok])).toEqual([[1, false], [2, true], [3, true]]);
+    expect(f.items[0]!.checks.find((c) => c.key === 'item.file')?.detail).toContain('SHA-256 differs from package.json; SM3 differs from package.json');
+  }, 180_000);
+
   test('every case: verdict, failing checks and items as written; shown per item as 通过/未通过', async () => {
     expect(cases.length).toBe(11);
     for (const c of cases) {
