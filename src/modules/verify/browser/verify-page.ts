@@ -75,7 +75,9 @@ async function run(file: File): Promise<void> {
     size: file.size,
     read: async (offset, length) => new Uint8Array(await file.slice(offset, offset + length).arrayBuffer()),
   });
-  const digester = workerDigester(file, reader, __QUANLU_HASH_WORKER__);
+  // verify.html?hashing=page hashes on the page's thread as before the workers (the bench compares both).
+  const onPage = new URLSearchParams(location.search).get('hashing') === 'page';
+  const digester = onPage ? { digest: undefined, hashedIn: () => 'page thread' } : workerDigester(file, reader, __QUANLU_HASH_WORKER__);
   const started = performance.now();
   let last = 0;
   let report: VerifyReport;

@@ -58,7 +58,7 @@ export interface Progress {
 }
 
 export interface VerifyOptions {
-  /** Pinned log keys (C2SP vkeys); when given, keys.json's log keys are not trusted. */
+  /** Pinned log keys (C2SP vkeys: Ed25519, and the SM2 key's); when given, keys.json's log keys are not trusted (nor its SM2 key, if an SM2 vkey is among them). */
   vkeys?: string[];
   /** Pinned witness keys; when given, these (not keys.json's) must each have cosigned. */
   witnessVkeys?: string[];
@@ -286,7 +286,9 @@ export async function verifyPackage(reader: PackageReader, opts: VerifyOptions =
       else into.push(k), keys.push({ role, name: k.name, fingerprint: k.fingerprint, pinned: pin });
     }
   };
-  if (opts.vkeys?.length) take(opts.vkeys, logKeys, 'ed25519', true, 'log');
+  // Pinned log keys may include the SM2 key's vkey (as /api/tlog/keys lists it); it then replaces keys.json's.
+  const pinnedSm2 = (opts.vkeys ?? []).map(parseVkey).filter((k): k is Vkey => k?.type === 'sm2');
+  if (opts.vkeys?.length) take(opts.vkeys.filter((v) => parseVkey(v)?.type !== 'sm2'), logKeys, 'ed25519', true, 'log');
   else take((keysJson?.log ?? []).map((k) => k.vkey), logKeys, 'ed25519', false, 'log');
   if (opts.witnessVkeys?.length) take(opts.witnessVkeys, witnessKeys, 'cosignature', true, 'witness');
   else take((keysJson?.witnesses ?? []).map((k) => k.vkey), witnessKeys, 'cosignature', false, 'witness');
@@ -295,7 +297,8 @@ export async function verifyPackage(reader: PackageReader, opts: VerifyOptions =
     keys.push({ role: 'tsa', name: t.name, fingerprint: der ? toHex(sha256(der)) : '(unreadable certificate)', pinned: false });
   }
   const sm2Keys: { name: string; spki: Uint8Array }[] = [];
-  for (const s of keysJson?.sm2 ?? []) {
+  for (const k of pinnedSm2) sm2Keys.push({ name: k.name, spki: k.key }), keys.push({ role: 'sm2', name: k.name, fingerprint: k.fingerprint, pinned: true });
+  for (const s of pinnedSm2.length ? [] : (keysJson?.sm2 ?? [])) {
     const der = pemToDer(s.publicKeyPem ?? '');
     if (!der) keyProblems.push(`bad SM2 key ${s.keyName}`);
     else sm2Keys.push({ name: s.keyName, spki: der }), keys.push({ role: 'sm2', name: s.keyName, fingerprint: toHex(sha256(der)), pinned: false });
