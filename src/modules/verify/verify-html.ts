@@ -74,8 +74,8 @@ async function buildHtml(): Promise<string> {
 <div id="drop"><label>选择证据包 <span class="en">Choose package</span> (.zip)：<input type="file" id="file" accept=".zip,application/zip"></label><br>
 <span class="en">或将文件拖到此处 / or drop the file here</span></div>
 <details><summary>固定公钥（可选） <span class="en">Pin keys (optional)</span></summary>
-<p>填入机关公布的日志公钥（vkey，每行一个）；填写后只信任这些公钥，不信任证据包中的 keys.json。<br>
-<span class="en">Enter the log keys the agency published (vkeys, one per line); then only these are trusted, not the package's keys.json.</span></p>
+<p>填入机关公布的日志公钥（vkey，每行一个，可含 SM2 公钥）；填写后只信任这些公钥，不信任证据包中的 keys.json。<br>
+<span class="en">Enter the log keys the agency published (vkeys, one per line, the SM2 key's too); then only these are trusted, not the package's keys.json.</span></p>
 <label>日志公钥 <span class="en">Log keys</span><textarea id="pin-log" rows="2"></textarea></label>
 <label>见证方公钥 <span class="en">Witness keys</span><textarea id="pin-witness" rows="2"></textarea></label></details>
 <div>总进度 <span class="en">Overall</span> <progress id="overall" value="0" max="1"></progress></div>
