@@ -5,7 +5,7 @@
  * evidence list's Chinese fields (pdftotext), every event's hash and every .tlog-proof to the signed checkpoint
  * (RFC 9162 inclusion, checked below from the RFC). No grant → 404; delivery against a deadline recorded.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +20,8 @@ import { fileCase, generalCase, makeTeam } from '../cases/case-fixtures.ts';
 import { grantAccess, type PlaybackWorld } from '../playback/playback-fixtures.ts';
 import { packageEvents, registerRecording, runBuilds } from './package-fixtures.ts';
 import { verifyCommand } from '../../src/cli/verify.command.ts';
+import { sm2VerifySpki } from '../../src/modules/verify/core/sm2.ts';
+import { keyIdOf, SM2_TYPE } from '../../src/modules/verify/core/tlog.ts';
 
 const run = promisify(execFile);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -254,6 +256,12 @@ describe('a case package', () => {
     const vkeys: string[] = keys.log.map((k: { vkey: string }) => k.vkey);
     expect(openNote(note, vkeys.map(verifierFromVkey)).signedBy).toEqual(vkeys);
     expect(keys.sm2[0].publicKeyPem).toContain('BEGIN PUBLIC KEY');
+    // The server's SM2 line verifies with the browser-safe SM2 verifier verify.html uses (core/sm2.ts).
+    const sm2Spki = createPublicKey(keys.sm2[0].publicKeyPem).export({ format: 'der', type: 'spki' });
+    const sm2Id = Buffer.from(keyIdOf(origin!, Buffer.concat([SM2_TYPE, sm2Spki]))).toString('base64');
+    const sm2Sigs = note.split('\n').filter((l) => l.startsWith(`\u2014 ${origin} `) && Buffer.from(l.split(' ')[2]!, 'base64').subarray(0, 4).toString('base64') === sm2Id);
+    expect(sm2Sigs.length).toBe(1);
+    expect(await sm2VerifySpki(sm2Spki, Buffer.from(note.slice(0, note.indexOf('\n\n') + 1)), Buffer.from(sm2Sigs[0]!.split(' ')[2]!, 'base64').subarray(4))).toBe(true);
     // … and the Ed25519 key is the installation key this server publishes.
     const pub = (await ctx.app.inject({ method: 'GET', url: '/api/installation-key' })).json() as { publicKeyBase64: string };
     const v0 = vkeys[0]!;

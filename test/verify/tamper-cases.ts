@@ -1,8 +1,8 @@
-import { sign } from 'node:crypto';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { signNote, sm2Signer } from '../../src/modules/tlog/note.ts';
 import path from 'node:path';
 import type { CheckKey } from '../../src/modules/verify/core/messages.ts';
-import { buildFiles, logSigner, makeKeys, writeManifests, writeTagManifests, writeZip, type Built, type Keys } from './package-fixture.ts';
+import { buildFiles, logSigner, makeKeys, tsrOver, writeManifests, writeTagManifests, writeZip, type Built, type Keys } from './package-fixture.ts';
 
 /**
  * The packages both verifiers are tried on (test/verify/verify-cli.test.ts and test/browser/verify-html.test.ts):
@@ -32,7 +32,7 @@ export async function makeCases(dir: string, verifyHtml?: string): Promise<{ key
   const keys = await makeKeys();
   const good = await buildFiles(keys, { verifyHtml });
   const cases: Case[] = [];
-  const pins = { vkeys: [keys.log.vkey], witnessVkeys: [keys.witnessVkey] };
+  const pins = { vkeys: [keys.log.vkey, keys.sm2.vkey], witnessVkeys: [keys.witnessVkey] };
   const add = async (name: string, files: Built['files'], c: Omit<Case, 'name' | 'file'>, zip: { zip64?: boolean; deflate?: boolean } = { deflate: true }) => {
     const file = await writeZip({ files, bag: good.bag }, path.join(dir, `${name}.zip`), zip);
     cases.push({ name, file, ...c });
@@ -74,6 +74,32 @@ export async function makeCases(dir: string, verifyHtml?: string): Promise<{ key
   writeManifests(f);
   writeTagManifests(f);
   await add('signature-replaced', f, { ok: false, failing: ['checkpoint.signature', 'item.anchor'], failingItems: [1, 2, 3], ...pins });
+
+  // The SM2 line keeps its name and key ID but carries another SM2 key's signature over the same text (made by
+  // node:crypto, as the server makes its own); the Ed25519 line is untouched and still verifies.
+  f = copy();
+  const otherSm2 = createPrivateKey(generateKeyPairSync('ec', { namedCurve: 'SM2' }).privateKey.export({ format: 'pem', type: 'pkcs8' }));
+  const sm2Line = cp.split('\n').find((l) => l.startsWith(`\u2014 ${keys.logName} `) && Buffer.from(l.split(' ')[2]!, 'base64').length > 68)!;
+  const sm2KeyId = Buffer.from(sm2Line.split(' ')[2]!, 'base64').subarray(0, 4);
+  f.set('data/proof/checkpoint.txt', Buffer.from(cp.replace(sm2Line, `\u2014 ${keys.logName} ${Buffer.concat([sm2KeyId, sign('sm3', Buffer.from(text), otherSm2)]).toString('base64')}`)));
+  // Stamped again by the test's TSA (which an attacker could not do), so that the SM2 line is the only thing wrong.
+  f.set('data/proof/timestamps/checkpoint-0.tsr', Buffer.from(tsrOver(keys, f.get('data/proof/checkpoint.txt')!)));
+  writeManifests(f);
+  writeTagManifests(f);
+  await add('sm2-signature-replaced', f, { ok: false, failing: ['checkpoint.sm2', 'item.anchor'], failingItems: [1, 2, 3], ...pins });
+
+  // keys.json's SM2 key swapped for the attacker's, and the SM2 line made with it (stamped again as above):
+  // consistent inside the package, refused by whoever pinned the installation's SM2 key.
+  f = copy();
+  const attackerSm2 = sm2Signer(keys.logName, otherSm2);
+  f.set('data/proof/checkpoint.txt', Buffer.from(cp.replace(sm2Line, signNote(text, [attackerSm2]).split('\n').find((l) => l.startsWith('\u2014'))!)));
+  f.set('data/proof/timestamps/checkpoint-0.tsr', Buffer.from(tsrOver(keys, f.get('data/proof/checkpoint.txt')!)));
+  const kj = JSON.parse(f.get('data/proof/keys.json')!.toString()) as { sm2: { publicKeyPem: string }[] };
+  kj.sm2[0]!.publicKeyPem = createPublicKey(otherSm2).export({ format: 'pem', type: 'spki' }).toString();
+  f.set('data/proof/keys.json', Buffer.from(JSON.stringify(kj)));
+  writeManifests(f);
+  writeTagManifests(f);
+  await add('sm2-key-swapped', f, { ok: false, failing: ['checkpoint.sm2', 'item.anchor'], failingItems: [1, 2, 3], ...pins });
 
   // One hash of the inclusion path of item 2's ingest event (seq 4) edited.
   f = copy();

@@ -34,7 +34,7 @@ async function run(args: { file: string; vkey?: string[]; witnessVkey?: string[]
 
 describe('quanlu verify', () => {
   test('every case: exit code, failing checks and item verdicts as written', async () => {
-    expect(cases.length).toBe(10);
+    expect(cases.length).toBe(12);
     for (const c of cases) {
       const r = await run({ file: c.file, vkey: c.vkeys, witnessVkey: c.witnessVkeys, json: true });
       const report = JSON.parse(r.stdout) as VerifyReport;

@@ -11,8 +11,9 @@ import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify
  * line). Key ID = SHA-256(key name ‖ 0x0A ‖ signature type ‖ public key)[:4]. Ed25519 is type 0x01 over the raw
  * 32-byte key. SM2 has no assigned type byte: it uses 0xff followed by the identifier `quanlu-sm2-sm3` (as the
  * spec recommends for unassigned types) over the SPKI DER of the key; the signature is SM2 with SM3 (GB/T
- * 32918.2, the default distinguishing ID 1234567812345678, DER-encoded), made by node:crypto's OpenSSL 3 and
- * checked against `openssl dgst -sm3 -verify` in the tests. A verifier key (vkey) is
+ * 32918.2, DER-encoded), made by node:crypto's OpenSSL 3 with an EMPTY distinguishing ID (Z_A over ENTL = 0:
+ * OpenSSL 3's default, not GM/T 0009's 1234567812345678, and node:crypto cannot set one), checked against
+ * `openssl dgst -sm3 -verify` and the browser verifier (src/modules/verify/core/sm2.ts) in the tests. A verifier key (vkey) is
  * `<name>+<key ID hex>+<base64(type ‖ public key)>`.
  */
 

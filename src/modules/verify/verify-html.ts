@@ -7,10 +7,11 @@ import { build } from 'esbuild';
  * verify.html, the self-contained offline verifier page that ships in every evidence package (a tag file):
  * built from source (browser/verify-page.ts and the shared core) by esbuild into one inline script, once per
  * process. Its Content-Security-Policy allows no network at all (default-src 'none'), only this script (by
- * its hash), inline styles, and WebAssembly compilation for the SHA-256/SM3 hashers.
+ * its hash), the hashing workers it starts from Blob URLs, inline styles, and WebAssembly compilation for the
+ * SHA-256/SM3 hashers.
  */
 
-const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'browser', 'verify-page.ts');
+const browserDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'browser');
 let cached: Promise<string> | undefined;
 
 const STYLE = `
@@ -30,11 +31,13 @@ li.ok .mark{color:#389e0d;font-weight:bold}li.bad{color:#a8071a}li.bad .mark{fon
 .badge{font-size:13px;padding:2px 8px;border-radius:10px;margin-left:8px}.item.ok .badge{background:#d9f7be;color:#237804}.item.bad .badge{background:#ffccc7;color:#a8071a}
 p.warn{color:#ad6800;background:#fffbe6;border:1px solid #ffe58f;padding:6px 10px;border-radius:6px}
 code{font-size:12px;word-break:break-all}
+#files .file{display:grid;grid-template-columns:1fr 220px 48px;gap:8px;align-items:center;font-size:12px;margin:2px 0}
+#files .file progress{height:10px}#files .file .pct{text-align:right}#timing{font-size:12px;color:#595959}
 `;
 
-async function buildHtml(): Promise<string> {
+async function bundle(file: string, define: Record<string, string> = {}): Promise<string> {
   const out = await build({
-    entryPoints: [entry],
+    entryPoints: [path.join(browserDir, file)],
     bundle: true,
     write: false,
     format: 'iife',
@@ -43,10 +46,18 @@ async function buildHtml(): Promise<string> {
     minify: true,
     legalComments: 'inline',
     logLevel: 'silent',
+    define,
   });
-  const script = out.outputFiles[0]!.text.replace(/<\/(script)/gi, '<\\/$1');
+  return out.outputFiles[0]!.text;
+}
+
+async function buildHtml(): Promise<string> {
+  // The hashing worker's code travels inside the page's one script as a string; the page starts it from a
+  // Blob URL (worker-src blob:, which only this script can mint: script-src admits nothing else).
+  const worker = await bundle('hash-worker.ts');
+  const script = (await bundle('verify-page.ts', { __QUANLU_HASH_WORKER__: JSON.stringify(worker) })).replace(/<\/(script)/gi, '<\\/$1');
   const hash = createHash('sha256').update(script).digest('base64');
-  const csp = `default-src 'none'; script-src 'sha256-${hash}' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; img-src data:`;
+  const csp = `default-src 'none'; script-src 'sha256-${hash}' 'wasm-unsafe-eval'; worker-src blob:; style-src 'unsafe-inline'; img-src data:`;
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -63,12 +74,13 @@ async function buildHtml(): Promise<string> {
 <div id="drop"><label>选择证据包 <span class="en">Choose package</span> (.zip)：<input type="file" id="file" accept=".zip,application/zip"></label><br>
 <span class="en">或将文件拖到此处 / or drop the file here</span></div>
 <details><summary>固定公钥（可选） <span class="en">Pin keys (optional)</span></summary>
-<p>填入机关公布的日志公钥（vkey，每行一个）；填写后只信任这些公钥，不信任证据包中的 keys.json。<br>
-<span class="en">Enter the log keys the agency published (vkeys, one per line); then only these are trusted, not the package's keys.json.</span></p>
+<p>填入机关公布的日志公钥（vkey，每行一个，可含 SM2 公钥）；填写后只信任这些公钥，不信任证据包中的 keys.json。<br>
+<span class="en">Enter the log keys the agency published (vkeys, one per line, the SM2 key's too); then only these are trusted, not the package's keys.json.</span></p>
 <label>日志公钥 <span class="en">Log keys</span><textarea id="pin-log" rows="2"></textarea></label>
 <label>见证方公钥 <span class="en">Witness keys</span><textarea id="pin-witness" rows="2"></textarea></label></details>
 <div>总进度 <span class="en">Overall</span> <progress id="overall" value="0" max="1"></progress></div>
-<div>当前文件 <span class="en">Current file</span> <code id="current-name"></code> <progress id="current" value="0" max="1"></progress></div>
+<div id="files"></div>
+<div id="timing"></div>
 <div id="verdict" class="verdict">等待选择文件 <span class="en">Waiting for a file</span></div>
 <div id="items"></div>
 <div id="checks"></div>

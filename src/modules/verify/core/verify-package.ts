@@ -1,9 +1,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { canonicalJson } from '../../../platform/audit/canonical-json.ts';
 import { concat, fromHex, fromUtf8, toHex, utf8 } from './bytes.ts';
-import { createDualHasher, type DualHasher } from './hashing.ts';
+import { createDualHasher, digestSequentially, type DigestEntries, type DualHasher } from './hashing.ts';
 import type { CheckKey } from './messages.ts';
 import { cosignedBy, keyIdOf, leafHash, noteSignedBy, parseCheckpoint, parseTlogProof, parseVkey, SM2_TYPE, verifyInclusion, type ParsedCheckpoint, type Vkey } from './tlog.ts';
+import { sm2VerifySpki } from './sm2.ts';
 import { checkTimestamp, pemToDer } from './tsa.ts';
 import { readAll, type PackageReader } from './zip-reader.ts';
 
@@ -57,15 +58,19 @@ export interface Progress {
 }
 
 export interface VerifyOptions {
-  /** Pinned log keys (C2SP vkeys); when given, keys.json's log keys are not trusted. */
+  /** Pinned log keys (C2SP vkeys: Ed25519, and the SM2 key's); when given, keys.json's log keys are not trusted (nor its SM2 key, if an SM2 vkey is among them). */
   vkeys?: string[];
   /** Pinned witness keys; when given, these (not keys.json's) must each have cosigned. */
   witnessVkeys?: string[];
-  /** SM2-with-SM3 check of the SM2 line (the CLI passes node:crypto's); absent → reported as not checked. */
+  /** SM2-with-SM3 check of the SM2 line: the CLI passes node:crypto's; by default the browser-safe one (core/sm2.ts). */
   sm2Verify?: (spkiDer: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>;
   onProgress?: (p: Progress) => void;
+  /** The hasher the default (sequential, one file after the other) digesting uses. */
   hasher?: () => Promise<DualHasher>;
+  /** Digests whole entries another way (verify.html: in Web Workers, in parallel); reports each file's bytes done. */
+  digestEntries?: DigestEntries;
 }
+
 
 const REQUIRED_TAG = ['bagit.txt', 'bag-info.txt', 'manifest-sha256.txt', 'manifest-sm3.txt', 'tagmanifest-sha256.txt', 'tagmanifest-sm3.txt', 'bagit-profile.json', 'verify.html'];
 const REQUIRED_LABELS = ['Source-Organization', 'Bagging-Date', 'Payload-Oxum', 'External-Identifier', 'Bag-Size', 'BagIt-Profile-Identifier', 'Internal-Sender-Description', 'QuanLu-Package-Id', 'QuanLu-Log-Origin'];
@@ -171,29 +176,27 @@ export async function verifyPackage(reader: PackageReader, opts: VerifyOptions =
   for (const p of [...tag256.keys(), ...tagSm3.keys()]) if (p.startsWith('data/')) tagProblems.push(`${p}: tag manifest lists a payload file`);
 
   // ---- hash every file once (both digests) ----
-  const hasher = await (opts.hasher ?? createDualHasher)();
   const digests = new Map<string, { sha256: string; sm3: string }>();
   const ordered = [...files.keys()].sort((a, b) => Number(a.startsWith('data/')) - Number(b.startsWith('data/')) || (a < b ? -1 : 1));
   const totalBytes = ordered.reduce((n, p) => n + files.get(p)!, 0);
   let doneBytes = 0;
+  const fileDone = new Map<string, number>();
+  const onBytes = (name: string, bytes: number) => {
+    const p = name.slice(prefix.length);
+    const size = files.get(p) ?? 0;
+    const b = Math.min(size, bytes);
+    doneBytes += b - (fileDone.get(p) ?? 0);
+    fileDone.set(p, b);
+    opts.onProgress?.({ path: p, fileBytes: b, fileSize: size, doneBytes, totalBytes });
+  };
+  const digestAll = opts.digestEntries ?? ((list, progress) => digestSequentially(reader, opts.hasher ?? createDualHasher, list, progress));
+  const results = await digestAll(ordered.map((p) => ({ name: prefix + p, size: files.get(p)! })), onBytes);
   const unreadable: string[] = [];
   for (const p of ordered) {
-    const size = files.get(p)!;
-    hasher.init();
-    let fileBytes = 0;
-    try {
-      for await (const chunk of reader.open(prefix + p)) {
-        hasher.update(chunk);
-        fileBytes += chunk.length;
-        doneBytes += chunk.length;
-        opts.onProgress?.({ path: p, fileBytes, fileSize: size, doneBytes, totalBytes });
-      }
-      digests.set(p, hasher.digest());
-    } catch (e) {
-      unreadable.push(`${p}: ${e instanceof Error ? e.message : String(e)}`);
-      doneBytes += size - fileBytes;
-    }
-    opts.onProgress?.({ path: p, fileBytes: size, fileSize: size, doneBytes, totalBytes });
+    const r = results.get(prefix + p) ?? { error: 'not hashed' };
+    if ('error' in r) unreadable.push(`${p}: ${r.error}`);
+    else digests.set(p, r);
+    onBytes(prefix + p, files.get(p)!);
   }
 
   const payload = [...files.keys()].filter((p) => p.startsWith('data/'));
@@ -283,7 +286,9 @@ export async function verifyPackage(reader: PackageReader, opts: VerifyOptions =
       else into.push(k), keys.push({ role, name: k.name, fingerprint: k.fingerprint, pinned: pin });
     }
   };
-  if (opts.vkeys?.length) take(opts.vkeys, logKeys, 'ed25519', true, 'log');
+  // Pinned log keys may include the SM2 key's vkey (as /api/tlog/keys lists it); it then replaces keys.json's.
+  const pinnedSm2 = (opts.vkeys ?? []).map(parseVkey).filter((k): k is Vkey => k?.type === 'sm2');
+  if (opts.vkeys?.length) take(opts.vkeys.filter((v) => parseVkey(v)?.type !== 'sm2'), logKeys, 'ed25519', true, 'log');
   else take((keysJson?.log ?? []).map((k) => k.vkey), logKeys, 'ed25519', false, 'log');
   if (opts.witnessVkeys?.length) take(opts.witnessVkeys, witnessKeys, 'cosignature', true, 'witness');
   else take((keysJson?.witnesses ?? []).map((k) => k.vkey), witnessKeys, 'cosignature', false, 'witness');
@@ -292,7 +297,8 @@ export async function verifyPackage(reader: PackageReader, opts: VerifyOptions =
     keys.push({ role: 'tsa', name: t.name, fingerprint: der ? toHex(sha256(der)) : '(unreadable certificate)', pinned: false });
   }
   const sm2Keys: { name: string; spki: Uint8Array }[] = [];
-  for (const s of keysJson?.sm2 ?? []) {
+  for (const k of pinnedSm2) sm2Keys.push({ name: k.name, spki: k.key }), keys.push({ role: 'sm2', name: k.name, fingerprint: k.fingerprint, pinned: true });
+  for (const s of pinnedSm2.length ? [] : (keysJson?.sm2 ?? [])) {
     const der = pemToDer(s.publicKeyPem ?? '');
     if (!der) keyProblems.push(`bad SM2 key ${s.keyName}`);
     else sm2Keys.push({ name: s.keyName, spki: der }), keys.push({ role: 'sm2', name: s.keyName, fingerprint: toHex(sha256(der)), pinned: false });
@@ -316,11 +322,11 @@ export async function verifyPackage(reader: PackageReader, opts: VerifyOptions =
       const id = keyIdOf(s.name, concat(SM2_TYPE, s.spki));
       const lines = cp.signatures.filter((l) => l.name === s.name && toHex(l.keyId) === toHex(id));
       if (!lines.length) checks.push(fail('checkpoint.sm2', 'no SM2 signature line for the listed key', s.name));
-      else if (!opts.sm2Verify) checks.push({ key: 'checkpoint.sm2', ok: null, subject: s.name, detail: 'this browser verifier cannot check SM2; run `npx quanlu verify` — 浏览器无法验证 SM2，请用命令行验证' });
       else {
         let ok = true;
-        for (const l of lines) ok &&= await opts.sm2Verify(s.spki, utf8(cp.text), l.sig);
-        checks.push(ok ? pass('checkpoint.sm2', undefined, s.name) : fail('checkpoint.sm2', 'the SM2 signature does not verify', s.name));
+        for (const l of lines) ok &&= await (opts.sm2Verify ?? sm2VerifySpki)(s.spki, utf8(cp.text), l.sig);
+        const fp = `SM2 key SHA-256 ${toHex(sha256(s.spki)).slice(0, 16)}…`;
+        checks.push(ok ? pass('checkpoint.sm2', `SM2-with-SM3 (GB/T 32918.2) by ${fp}`, s.name) : fail('checkpoint.sm2', `the SM2 signature does not verify (${fp})`, s.name));
       }
     }
     if (!witnessKeys.length) checks.push({ key: 'checkpoint.cosignature', ok: null, detail: 'no witness key listed or pinned' });

@@ -28,6 +28,15 @@ export type Inflater = (compressed: AsyncIterable<Uint8Array>) => AsyncIterable<
 
 export class ZipFormatError extends Error {}
 
+/** An entry's data in the archive: `compressedSize` bytes from `start`, stored (0) or deflated (8), `size` bytes once inflated. */
+export interface EntryLocation {
+  name: string;
+  start: number;
+  compressedSize: number;
+  method: 0 | 8;
+  size: number;
+}
+
 interface ZipEntry extends PackageEntry {
   method: number;
   compressedSize: number;
@@ -143,16 +152,22 @@ export class ZipReader implements PackageReader {
     return [...(await this.directory()).values()].map(({ name, size }) => ({ name, size }));
   }
 
-  async *open(name: string): AsyncIterable<Uint8Array> {
+  /** Where an entry's (possibly compressed) bytes lie in the source, so another reader (a Web Worker) can stream them itself. */
+  async locate(name: string): Promise<EntryLocation> {
     const e = (await this.directory()).get(name);
     if (!e) throw new ZipFormatError(`${name}: not in the archive`);
     const lh = await this.src.read(e.localHeaderOffset, 30);
     if (u32(lh, 0) !== 0x04034b50) throw new ZipFormatError(`${name}: bad local header`);
     const start = e.localHeaderOffset + 30 + u16(lh, 26) + u16(lh, 28);
     if (start + e.compressedSize > this.src.size) throw new ZipFormatError(`${name}: data outside the file`);
+    return { name, start, compressedSize: e.compressedSize, method: e.method as 0 | 8, size: e.size };
+  }
+
+  async *open(name: string): AsyncIterable<Uint8Array> {
+    const { start, ...e } = await this.locate(name);
     const src = this.src;
     async function* raw(): AsyncIterable<Uint8Array> {
-      for (let o = 0; o < e!.compressedSize; o += CHUNK) yield src.read(start + o, Math.min(CHUNK, e!.compressedSize - o));
+      for (let o = 0; o < e.compressedSize; o += CHUNK) yield src.read(start + o, Math.min(CHUNK, e.compressedSize - o));
     }
     let produced = 0;
     for await (const c of e.method === 0 ? raw() : this.inflate(raw())) {
