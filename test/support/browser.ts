@@ -46,7 +46,9 @@ export async function launchBrowser(viewport: { width: number; height: number })
   // no item gets the click. web-flow's timeout on 我的 API 令牌 (issue 6 item 28) left exactly that
   // behind: the menu still open, the pointer over the item above, no dialog.
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' });
-  context.setDefaultTimeout(10_000);
+  // A loaded 2-core machine can take well over 10 s to render a page after a server round trip (seen in CI-like
+  // runs at load 15); waiting longer costs nothing when the page is on time.
+  context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -54,7 +56,7 @@ export async function launchBrowser(viewport: { width: number; height: number })
 }
 
 /** Waits until the element's text contains `text` (vitest has no Playwright web matchers). */
-export async function expectText(locator: Locator, text: string | RegExp, timeout = 10_000) {
+export async function expectText(locator: Locator, text: string | RegExp, timeout = 30_000) {
   await locator.first().waitFor({ timeout });
   await expect.poll(() => locator.first().innerText(), { timeout }).toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
 }
