@@ -23,9 +23,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
-    // Files share a worker's module cache instead of re-importing the app per file: importing was over half
-    // of the suite's time (20 API files: 582 s → 279 s). Files keep no state in modules (each makes its own
-    // app and database), and the one spy on a global (resume-state) restores it.
+    // Files share a worker's module cache instead of re-importing the app per file: importing was over half of
+    // the suite's time (20 API, case and database files at load 13: 582 s → 279 s). Files keep no state in
+    // modules (each makes its own app and database), and the one spy on a global (resume-state) restores it.
     isolate: false,
     // Each file gets its own database, so files run in parallel safely.
     fileParallelism: true,
