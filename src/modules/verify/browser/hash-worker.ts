@@ -1,4 +1,5 @@
 import { createSHA256, createSM3, type IHasher } from 'hash-wasm';
+import { webInflateRaw } from '../core/zip-reader.ts';
 import type { HashTask, HashWorkerReply } from './hash-messages.ts';
 
 /**
@@ -27,28 +28,11 @@ async function* slices(t: HashTask): AsyncGenerator<Uint8Array> {
   }
 }
 
-async function* inflated(raw: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const ds = new DecompressionStream('deflate-raw');
-  const writer = ds.writable.getWriter();
-  const pump = (async () => {
-    for await (const c of raw) await writer.write(c as Uint8Array<ArrayBuffer>);
-    await writer.close();
-  })();
-  pump.catch((e: unknown) => writer.abort(e).catch(() => undefined));
-  const reader = ds.readable.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    yield value;
-  }
-  await pump;
-}
-
 async function run(t: HashTask): Promise<void> {
   const h = await (hashers.get(t.alg) ?? hashers.set(t.alg, t.alg === 'sha256' ? createSHA256() : createSM3()).get(t.alg)!);
   h.init();
   let bytes = 0;
-  for await (const c of t.method === 8 ? inflated(slices(t)) : slices(t)) {
+  for await (const c of t.method === 8 ? webInflateRaw(slices(t)) : slices(t)) {
     bytes += c.length;
     if (bytes > t.size) throw new Error(`${t.name}: longer than its recorded size`);
     h.update(c);

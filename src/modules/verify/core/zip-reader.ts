@@ -64,7 +64,8 @@ export async function* webInflateRaw(compressed: AsyncIterable<Uint8Array>): Asy
     for await (const c of compressed) await writer.write(c as Uint8Array<ArrayBuffer>);
     await writer.close();
   })();
-  pump.catch(() => undefined);
+  // A failing source aborts the stream, so the reader below fails too instead of waiting for bytes forever.
+  pump.catch((e: unknown) => writer.abort(e).catch(() => undefined));
   const reader = ds.readable.getReader();
   for (;;) {
     const { done, value } = await reader.read();
