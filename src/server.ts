@@ -7,6 +7,7 @@ import { assertCanListen, explainListenError } from './platform/http/listen-chec
 import { jobCatalog } from './app/jobs.ts';
 import { startJobRunner, type JobRunner } from './platform/jobs/runner.ts';
 import { startSequencerLoop } from './modules/tlog/tlog.service.ts';
+import { startAuditSequencerLoop } from './platform/audit/audit-chain.ts';
 import { bootstrapAdmin } from './modules/users/users.service.ts';
 import { checkNodeKeys } from './modules/nodes/node-keys.service.ts';
 import { openObjectStore } from './platform/storage/open-object-store.ts';
@@ -40,6 +41,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
   let app: FastifyInstance | undefined;
   let worker: JobRunner | undefined;
   let stopSequencer: (() => Promise<void>) | undefined;
+  let stopAuditSequencer: (() => Promise<void>) | undefined;
   try {
     const deps = { config, db: database.db, storage };
     app = await buildApp(deps, { logger: opts.logger === false ? false : undefined });
@@ -51,6 +53,9 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
     // The admin exists before the first request can arrive; its generated password is shown in the banner
     // (the port was checked above, so listening failing after this is a race with another program).
     const boot = await bootstrapAdmin(deps);
+    // Audit events are written pending (no lock on the chain head); this loop (one at a time across nodes)
+    // chains them a moment after they commit. Every node runs it, so api-only nodes' events are chained too.
+    stopAuditSequencer = startAuditSequencerLoop(database.db, config.auditSequenceMs, (msg, extra) => log.warn(extra ?? {}, msg));
     const url = await app.listen({ port: config.port, host: config.host }).catch((e: unknown) => {
       throw explainListenError(e, config.host, config.port) ?? e;
     });
@@ -72,6 +77,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
         await stopSequencer?.();
         await worker?.stop();
         await running.close();
+        await stopAuditSequencer?.();
         await database.close();
       },
     };
@@ -79,6 +85,7 @@ export async function startServer(config: Config, opts: { logger?: boolean } = {
     await stopSequencer?.();
     await worker?.stop();
     await app?.close();
+    await stopAuditSequencer?.();
     await database.close();
     throw e;
   }
@@ -105,6 +112,7 @@ export async function startWorker(config: Config, opts: { logger?: boolean } = {
   const database = await openDatabase(config, (msg, kind) => (kind === 'postgres' ? log.debug({ component: 'postgres' }, msg) : log.info(msg)));
   let worker: JobRunner | undefined;
   let stopSequencer: (() => Promise<void>) | undefined;
+  let stopAuditSequencer: (() => Promise<void>) | undefined;
   try {
     const deps = { config, db: database.db, storage };
     log.info({ mode: database.mode, location: database.location, migrations: database.applied }, 'database ready');
@@ -113,21 +121,25 @@ export async function startWorker(config: Config, opts: { logger?: boolean } = {
     log.info(await checkNodeKeys(database.db, config.dataDir), 'installation keys are the ones every node uses');
     worker = await startJobRunner(deps, jobCatalog, { log: (level, msg, extra) => log[level](extra ?? {}, msg) });
     stopSequencer = startSequencerLoop(database.db, config.tlog.integrateSeconds, (msg, extra) => log.warn(extra ?? {}, msg));
+    stopAuditSequencer = startAuditSequencerLoop(database.db, config.auditSequenceMs, (msg, extra) => log.warn(extra ?? {}, msg));
     log.info({ dataDir: config.dataDir, sharedDir: config.sharedDir, database: database.location }, 'QuanLu worker is running');
     const running = worker;
     const sequencer = stopSequencer;
+    const auditSequencer = stopAuditSequencer;
     return {
       database,
       log,
       stop: async () => {
         await sequencer();
         await running.stop();
+        await auditSequencer();
         await database.close();
       },
     };
   } catch (e) {
     await stopSequencer?.();
     await worker?.stop();
+    await stopAuditSequencer?.();
     await database.close();
     throw e;
   }

@@ -63,8 +63,9 @@ async function auditVerifyCommand(opts: { json?: boolean; checkpoint?: string[];
             : 'no signed checkpoint yet — 尚无已签名检查点\n'),
       );
     } else if (!result.chainOk) {
-      const why = { hash: 'edited (hash mismatch)', missing: 'missing (deleted)', link: 'out of order (broken link)', head: 'tail removed (head mismatch)', checkpoint: '' }[result.reason!];
-      process.stdout.write(`BROKEN at seq ${result.firstBrokenSeq}: ${why} — 审计链在序号 ${result.firstBrokenSeq} 处断裂\n`);
+      const why = { hash: 'edited (hash mismatch)', missing: 'missing (deleted)', link: 'out of order (broken link)', head: 'tail removed (head mismatch)', pending: `written events kept out of the chain (stale ${result.pending?.stale.join(',') || '-'}, edited ${result.pending?.edited.join(',') || '-'})`, checkpoint: '' }[result.reason!];
+      if (result.reason === 'pending') process.stdout.write(`BROKEN: ${why} — 有已写入的审计事件未进入审计链或在等待中被改动\n`);
+      else process.stdout.write(`BROKEN at seq ${result.firstBrokenSeq}: ${why} — 审计链在序号 ${result.firstBrokenSeq} 处断裂\n`);
     } else {
       const why = {
         signature: 'a checkpoint signature does not verify with the trusted keys',

@@ -24,7 +24,8 @@ const verification = z.object({
   checked: z.number(),
   headSeq: z.string(),
   firstBrokenSeq: z.string().optional(),
-  reason: z.enum(['hash', 'missing', 'link', 'head']).optional(),
+  reason: z.enum(['hash', 'missing', 'link', 'head', 'pending']).optional(),
+  pending: z.object({ count: z.number(), stale: z.array(z.string()), edited: z.array(z.string()), sequencerError: z.string().optional() }).optional(),
   durationMs: z.number(),
 });
 

@@ -1,4 +1,4 @@
-import { appendAuditEvent, verifyAuditChain, type ChainVerification } from '../../platform/audit/audit-chain.ts';
+import { appendAuditEvent, sequenceAuditEvents, verifyAuditChain, type ChainVerification } from '../../platform/audit/audit-chain.ts';
 import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { cursorShape, decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
@@ -22,6 +22,8 @@ const view = (e: Row) => ({
 /** Reads the audit log. The read itself is an audit event, written in the same transaction (DESIGN: every read of the log is audited). */
 export async function listAuditEvents({ db }: Deps, user: AuthUser, f: Omit<repo.AuditFilter, 'beforeSeq'> & { cursor?: string }) {
   const cursor = decodeCursor(f.cursor, cursorShape.sequence);
+  // The log shows chained events: chain what was committed before this read first.
+  await sequenceAuditEvents(db);
   return db.transaction().execute(async (trx) => {
     const rows = await repo.listEvents(trx, { ...f, beforeSeq: cursor ? String(cursor[0]) : undefined });
     const page = rows.slice(0, f.limit);
@@ -45,6 +47,7 @@ export async function verifyChain({ db }: Deps, user: AuthUser): Promise<ChainVe
 }
 
 export async function chainStatus({ db }: Deps) {
+  await sequenceAuditEvents(db);
   const head = await repo.chainHead(db);
   const last = await repo.lastVerification(db);
   return {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
+import { appendAuditEvent, sequencedAuditEvent } from '../../platform/audit/audit-chain.ts';
 import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
@@ -176,7 +176,7 @@ async function pageViews(db: DbOrTx, rows: repo.CustodyEventRow[], recordingId: 
 async function openReport(deps: Deps, user: Pick<User, 'id' | 'username'> & Partial<User>, recordingId: string, format: 'json' | 'pdf', packageId?: string) {
   const { db } = deps;
   if (!packageId) await requireAccess(db, user as User, 'recording.custody.read', [recordingId]);
-  return db.transaction().execute((trx) =>
+  const read = await db.transaction().execute((trx) =>
     appendAuditEvent(trx, {
       actor: actorOf(user),
       action: 'recording.custody.read',
@@ -184,6 +184,9 @@ async function openReport(deps: Deps, user: Pick<User, 'id' | 'username'> & Part
       details: packageId ? { format, packageId } : { format },
     }),
   );
+  // The report runs up to its own read: that event's place in the chain (every event committed before it is
+  // sequenced in the same pass).
+  return sequencedAuditEvent(db, read.id);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { appendAuditEvent, eventHash, GENESIS_HASH } from '../../platform/audit/audit-chain.ts';
+import { appendAuditEvent, eventHash, GENESIS_HASH, sequenceAuditEvents } from '../../platform/audit/audit-chain.ts';
 import type { Database, DbOrTx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
@@ -50,6 +50,8 @@ function storedTiles(db: DbOrTx, builder?: TileBuilder) {
  */
 export async function integrate(db: Database, opts: { maxEvents?: number } = {}): Promise<IntegrationResult> {
   const maxEvents = opts.maxEvents ?? 100_000;
+  // The tree holds sequenced events only: chain what has been written and committed so far first.
+  await sequenceAuditEvents(db);
   return db.transaction().execute(async (trx) => {
     if (!(await repo.trySequencerLock(trx))) return { ran: false, size: -1, added: 0 };
     const state = await repo.getState(trx);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { DbOrTx, Tx } from '../db/database.ts';
+import type { Database, DbOrTx, Tx } from '../db/database.ts';
 import { AppError } from '../errors/error-catalog.ts';
 import { canonicalJson } from './canonical-json.ts';
 
@@ -54,26 +54,39 @@ export function eventHash(prevHash: Buffer, e: Omit<AuditEventRow, 'prevHash' | 
   return createHash('sha256').update(prevHash).update(canonical).digest();
 }
 
+/** An event as written by appendAuditEvent: pending until the sequencer gives it its place in the chain. */
+export interface PendingAuditEvent {
+  /** audit_pending id (audit_event.pending_id once sequenced). */
+  id: string;
+  at: Date;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  details: unknown;
+}
+
+/** The canonical JSON of an event's fields without seq: the chain hash covers '["<seq>",' followed by it without its '['. */
+export function eventEntry(e: Omit<AuditEventRow, 'seq' | 'prevHash' | 'hash'>): string {
+  return canonicalJson([e.at.toISOString(), e.actorId, e.actorLabel, e.action, e.targetType, e.targetId, e.details]);
+}
+
 /**
- * Appends one event to the chain inside the caller's transaction, so the event commits or rolls back
- * with the change it records. Writers are serialised on the chain head row.
+ * Writes one event inside the caller's transaction, so it commits or rolls back with the change it records
+ * (第十八条). One INSERT into audit_pending and no lock: writers are not serialised on the chain head. The
+ * sequencer (sequenceAuditEvents) gives it seq, prev_hash and hash a moment after it commits; a reader that
+ * needs them calls sequenceAuditEvents first (sequencedAuditEvent does both for one event).
  * Throws when called outside a transaction or without an actor.
  */
-export async function appendAuditEvent(trx: Tx, input: AuditInput): Promise<AuditEventRow> {
+export async function appendAuditEvent(trx: Tx, input: AuditInput): Promise<PendingAuditEvent> {
   if (!trx.isTransaction) throw new AppError('AUDIT_NO_TRANSACTION');
   if (!input.actor || !input.actor.label || (input.actor.kind === 'user' && !input.actor.id)) {
     throw new AppError('AUDIT_NO_ACTOR');
   }
   // Round-trip through JSON so the stored jsonb and the hashed value are the same value.
   const details: unknown = JSON.parse(JSON.stringify(input.details ?? {}));
-  const head = await trx
-    .selectFrom('audit_head')
-    .select(['seq', 'hash'])
-    .where('id', '=', true)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
   const event = {
-    seq: (BigInt(head.seq) + 1n).toString(),
     at: new Date(),
     actorId: input.actor.kind === 'user' ? (input.actor.id ?? null) : null,
     actorLabel: input.actor.label,
@@ -82,13 +95,81 @@ export async function appendAuditEvent(trx: Tx, input: AuditInput): Promise<Audi
     targetId: input.target?.id ?? null,
     details,
   };
-  const hash = eventHash(head.hash, event);
-  // The event and the new head in one statement: one round trip less while the head row is locked.
-  await sql`WITH head AS (UPDATE audit_head SET seq = ${event.seq}, hash = ${hash} WHERE id)
-    INSERT INTO audit_event (seq, at, actor_id, actor_label, action, target_type, target_id, details, prev_hash, hash)
-    VALUES (${event.seq}, ${event.at}, ${event.actorId}, ${event.actorLabel}, ${event.action}, ${event.targetType},
-      ${event.targetId}, ${JSON.stringify(details)}, ${head.hash}, ${hash})`.execute(trx);
-  return { ...event, prevHash: head.hash, hash };
+  const r = await sql<{ id: string }>`INSERT INTO audit_pending (at, actor_id, actor_label, action, target_type, target_id, details, entry)
+    VALUES (${event.at}, ${event.actorId}, ${event.actorLabel}, ${event.action}, ${event.targetType}, ${event.targetId},
+      ${JSON.stringify(details)}, ${eventEntry(event)}) RETURNING id`.execute(trx);
+  return { id: r.rows[0]!.id, ...event };
+}
+
+/** Advisory lock key of the audit sequencer (one at a time across all nodes; readers wait for it). */
+const AUDIT_SEQUENCER_LOCK = 0x51_4c_41_53; // 'QLAS'
+const SEQUENCE_BATCH = 2_000;
+
+/**
+ * Moves committed pending events into the chain (audit_sequence() in 0027: seq, prev_hash, hash computed and
+ * checked by the database), in batches of one transaction each, until none is left; a crash mid-batch leaves
+ * that batch pending. `wait: false` (the background loop) returns -1 at once when another sequencer runs;
+ * otherwise (readers) it waits for that one and then integrates whatever committed before this call.
+ * Returns the number of events sequenced.
+ */
+export async function sequenceAuditEvents(db: Database, opts: { wait?: boolean } = {}): Promise<number> {
+  const wait = opts.wait ?? true;
+  let total = 0;
+  for (;;) {
+    const n = await db.transaction().execute(async (trx) => {
+      if (wait) await sql`SELECT pg_advisory_xact_lock(${AUDIT_SEQUENCER_LOCK})`.execute(trx);
+      else if (!(await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${AUDIT_SEQUENCER_LOCK}) AS ok`.execute(trx)).rows[0]!.ok) return -1;
+      return (await sql<{ n: number }>`SELECT audit_sequence(${SEQUENCE_BATCH}) AS n`.execute(trx)).rows[0]!.n;
+    });
+    if (n < 0) return total > 0 ? total : -1;
+    total += n;
+    if (n < SEQUENCE_BATCH) return total;
+  }
+}
+
+/** The event an appendAuditEvent call wrote, once in the chain (sequences first). For readers that show or cite its seq/hash. */
+export async function sequencedAuditEvent(db: Database, pendingId: string): Promise<AuditEventRow> {
+  let row = await eventByPendingId(db, pendingId);
+  if (!row) {
+    await sequenceAuditEvents(db);
+    row = await eventByPendingId(db, pendingId);
+  }
+  if (!row) throw new Error(`audit event ${pendingId} was not sequenced (not committed?)`);
+  return row;
+}
+
+async function eventByPendingId(db: DbOrTx, pendingId: string): Promise<AuditEventRow | undefined> {
+  const r = await db
+    .selectFrom('audit_event')
+    .select(['seq', 'at', 'actor_id', 'actor_label', 'action', 'target_type', 'target_id', 'details', 'prev_hash', 'hash'])
+    .where('pending_id', '=', pendingId as never)
+    .executeTakeFirst();
+  return r && { seq: r.seq, at: r.at, actorId: r.actor_id, actorLabel: r.actor_label, action: r.action, targetType: r.target_type, targetId: r.target_id, details: r.details, prevHash: r.prev_hash, hash: r.hash };
+}
+
+/**
+ * The background sequencer of a node: every `everyMs` it integrates committed pending events (skipping a round
+ * when another node's sequencer holds the lock). Writers never wait for it.
+ */
+export function startAuditSequencerLoop(db: Database, everyMs: number, log: (msg: string, extra?: object) => void): () => Promise<void> {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (stopped || busy) return;
+    busy = true;
+    running = sequenceAuditEvents(db, { wait: false })
+      .catch((e: unknown) => log('audit: sequencing failed', { error: e instanceof Error ? e.message : String(e) }))
+      .finally(() => {
+        busy = false;
+      });
+  }, everyMs);
+  timer.unref();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await running;
+  };
 }
 
 export interface ChainVerification {
@@ -99,10 +180,18 @@ export interface ChainVerification {
   headSeq: string;
   /** First sequence number found broken, when not ok. */
   firstBrokenSeq?: string;
-  /** Why it is broken: `hash` (edited), `missing` (deleted), `link` (reordered / spliced), `head` (tail removed). */
-  reason?: 'hash' | 'missing' | 'link' | 'head';
+  /**
+   * Why it is broken: `hash` (edited), `missing` (deleted), `link` (reordered / spliced), `head` (tail removed),
+   * `pending` (a written event left out of the chain too long, or edited while pending: see `pending`).
+   */
+  reason?: 'hash' | 'missing' | 'link' | 'head' | 'pending';
+  /** Events written but not in the chain when the walk ended; `stale`/`edited` ones make the result not ok. */
+  pending?: { count: number; stale: string[]; edited: string[]; sequencerError?: string };
   durationMs: number;
 }
+
+/** A pending event older than this when the chain is verified (after sequencing) was kept out of the chain. */
+export const PENDING_MAX_AGE_MS = 10 * 60_000;
 
 /**
  * Walks the chain from the first event and recomputes every hash. Finds an edited row (hash), a
@@ -116,9 +205,20 @@ export async function verifyAuditChain(
     onProgress?: (checked: number) => void;
     /** Called with each event found sound, in order (the transparency log recomputes its tree from these). */
     onEvent?: (seq: bigint, hash: Buffer) => void;
+    /** Sequence committed pending events first (default true; not inside a transaction). */
+    sequence?: boolean;
+    pendingMaxAgeMs?: number;
   } = {},
 ): Promise<ChainVerification> {
   const started = Date.now();
+  let sequencerError: string | undefined;
+  if (opts.sequence !== false && !db.isTransaction) {
+    // A sequencer refused by the database (a pending row it cannot link) is reported, not thrown: the walk
+    // still runs, and the pending rows left show up below.
+    await sequenceAuditEvents(db as Database).catch((e: unknown) => {
+      sequencerError = e instanceof Error ? e.message : String(e);
+    });
+  }
   const batchSize = opts.batchSize ?? 20_000;
   const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', true).executeTakeFirstOrThrow();
   let expectedSeq = 1n;
@@ -181,5 +281,35 @@ export async function verifyAuditChain(
   const headSeq = BigInt(head.seq);
   if (expectedSeq - 1n !== headSeq) return fail(expectedSeq <= headSeq ? expectedSeq : headSeq, 'head');
   if (!prev.equals(head.hash)) return fail(headSeq, 'head');
-  return { ok: true, checked, headSeq: head.seq, durationMs: Date.now() - started };
+  const left = await checkPending(db, opts.pendingMaxAgeMs ?? PENDING_MAX_AGE_MS);
+  if (sequencerError) left.sequencerError = sequencerError;
+  if (left.stale.length || left.edited.length) {
+    return { ok: false, checked, headSeq: head.seq, reason: 'pending', pending: left, durationMs: Date.now() - started };
+  }
+  return { ok: true, checked, headSeq: head.seq, ...(left.count || sequencerError ? { pending: left } : {}), durationMs: Date.now() - started };
+}
+
+/**
+ * The events still pending: each one's entry must be its fields' canonical JSON (else it was edited after it
+ * was written: the sequencer would chain the entry, not the fields), and none may be older than maxAgeMs.
+ */
+async function checkPending(db: DbOrTx, maxAgeMs: number): Promise<NonNullable<ChainVerification['pending']>> {
+  const out: NonNullable<ChainVerification['pending']> = { count: 0, stale: [], edited: [] };
+  const cutoff = Date.now() - maxAgeMs;
+  let after = '0';
+  for (;;) {
+    const rows = (
+      await sql<{ id: string; at: Date; actor_id: string | null; actor_label: string; action: string; target_type: string | null; target_id: string | null; details: unknown; entry: string }>`
+        SELECT id, at, actor_id, actor_label, action, target_type, target_id, details, entry FROM audit_pending
+        WHERE id > ${after} ORDER BY id LIMIT 10000`.execute(db)
+    ).rows;
+    for (const r of rows) {
+      out.count++;
+      const entry = eventEntry({ at: r.at, actorId: r.actor_id, actorLabel: r.actor_label, action: r.action, targetType: r.target_type, targetId: r.target_id, details: r.details });
+      if (entry !== r.entry) out.edited.push(r.id);
+      else if (r.at.getTime() < cutoff) out.stale.push(r.id);
+    }
+    if (rows.length < 10000) return out;
+    after = rows.at(-1)!.id;
+  }
 }

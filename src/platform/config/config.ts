@@ -89,6 +89,8 @@ const envSchema = z.object({
   QUANLU_TLOG_CHECKPOINT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
   /** Seconds between the sequencer's integrations of new audit events into the Merkle tree. */
   QUANLU_TLOG_INTEGRATE_SECONDS: z.coerce.number().positive().max(3600).default(2),
+  /** Milliseconds between a node's audit sequencer rounds (written events get their seq and chain hash). */
+  QUANLU_AUDIT_SEQUENCE_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   /** The log's origin line (a schema-less URL naming this installation); default quanlu.local/<installation key id>. */
   QUANLU_TLOG_ORIGIN: z.string().regex(/^[^\s+]+$/, 'no spaces or plus signs').max(200).optional(),
   /** 第十三条 trusted time: an RFC 3161 time-stamping authority (GB/T 20520 TSA) that stamps each signed checkpoint; none when unset. */
@@ -154,6 +156,8 @@ export type Config = Readonly<{
   trustProxy: TrustProxy;
   /** The object store: a data-folder store or an S3 bucket with Object Lock. */
   storage: StorageConfig;
+  /** How often each node's audit sequencer runs (0027). */
+  auditSequenceMs: number;
   tlog: Readonly<{ checkpointMinutes: number; integrateSeconds: number; origin: string | undefined; tsaUrl: string | undefined; tsaCertPem: string | undefined }>;
 }>;
 
@@ -215,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clockToleranceMinutes: e.QUANLU_CLOCK_TOLERANCE_MINUTES,
     trustProxy: e.QUANLU_TRUST_PROXY,
     storage: storage.config,
+    auditSequenceMs: e.QUANLU_AUDIT_SEQUENCE_MS,
     tlog: Object.freeze({
       checkpointMinutes: e.QUANLU_TLOG_CHECKPOINT_MINUTES,
       integrateSeconds: e.QUANLU_TLOG_INTEGRATE_SECONDS,

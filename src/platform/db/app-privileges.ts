@@ -30,8 +30,12 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   login_throttle: ALL,
   api_token: KEEP,
   setting: KEEP,
-  // The audit chain (第十八条 records of handling) is append-only; its head moves with each append.
+  // The audit chain (第十八条 records of handling) is append-only. Writers add pending events; the sequencer
+  // (0027, run with these credentials) moves them into the chain and the head forward. Triggers admit only a
+  // consistent next link made from a pending row, the removal of a pending row once it is in the chain, and a
+  // head moving forward to an event of the chain.
   audit_event: APPEND,
+  audit_pending: ['SELECT', 'INSERT', 'DELETE'],
   audit_head: ['SELECT', 'UPDATE'],
   // Originals are write-once (第八条: kept as recorded); recordings are never deleted, only described.
   original: APPEND,

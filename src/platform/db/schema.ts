@@ -114,6 +114,22 @@ export interface AuditEventTable {
   details: ColumnType<unknown, string, never>;
   prev_hash: Buffer;
   hash: Buffer;
+  /** The audit_pending row it was integrated from (0027); null for events written before. */
+  pending_id: ColumnType<string | null, never, never>;
+}
+
+/** An audit event written but not yet in the chain (0027): the sequencer moves it into audit_event. */
+export interface AuditPendingTable {
+  id: ColumnType<string, never, never>;
+  at: Timestamp;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: ColumnType<unknown, string, never>;
+  /** Canonical JSON of [at, actor_id, actor_label, action, target_type, target_id, details]. */
+  entry: string;
 }
 
 export interface AuditHeadTable {
@@ -1096,6 +1112,7 @@ export interface DB {
   setting: SettingTable;
   audit_event: AuditEventTable;
   audit_head: AuditHeadTable;
+  audit_pending: AuditPendingTable;
   job_history: JobHistoryTable;
   schema_migration: SchemaMigrationTable;
   original: OriginalTable;
