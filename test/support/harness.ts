@@ -7,6 +7,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/platform/config/config.ts';
 import { createDatabase, type Database } from '../../src/platform/db/database.ts';
+import { sequenceAuditEvents } from '../../src/platform/audit/audit-chain.ts';
 import type { Deps } from '../../src/platform/deps.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
@@ -92,6 +93,12 @@ export async function createTestApp(
   const config = testConfig(dataDir, env);
   const deps = { config, db: database.db, storage: openObjectStore(config) };
   const app = await buildApp(deps, { logger: false, serveWeb: false });
+  // Tests read the audit log right after the request that wrote to it: they are readers that need seq. In a
+  // running node the sequencer loop chains written events a moment later; here each response waits until the
+  // events committed before it are chained (production writers never wait for it).
+  app.addHook('onSend', async () => {
+    await sequenceAuditEvents(deps.db);
+  });
   await app.ready();
   return {
     app,

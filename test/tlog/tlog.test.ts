@@ -209,6 +209,8 @@ describe('quanlu audit verify against the last signed checkpoint (owner credenti
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, tlog: { ok: true, checkpoints: 2, signedSize: 30 } });
     await sql`DROP TRIGGER audit_event_no_update ON audit_event`.execute(ctx.ownerDb);
+    // 0027: the head only moves forward to an event of the chain; rewinding it takes dropping that trigger too.
+    await sql`DROP TRIGGER audit_head_guard ON audit_head`.execute(ctx.ownerDb);
   }
 
   test('(a) the tail cut and audit_head rewound to match: the chain alone says intact, the checkpoint does not', async () => {
