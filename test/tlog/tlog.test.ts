@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
-import { appendAuditEvent, eventHash, verifyAuditChain } from '../../src/platform/audit/audit-chain.ts';
+import { appendAuditEvent, eventHash, sequenceAuditEvents, verifyAuditChain } from '../../src/platform/audit/audit-chain.ts';
 import { checkpointSigners } from '../../src/modules/tlog/tlog-keys.ts';
 import { checkpointText, signNote } from '../../src/modules/tlog/note.ts';
 import { integrate, rotateKeys, signCheckpoint, tick } from '../../src/modules/tlog/tlog.service.ts';
@@ -67,6 +67,8 @@ async function events(n: number, label = 'test') {
   for (let i = 0; i < n; i++) {
     await ctx.db.transaction().execute((trx) => appendAuditEvent(trx, { actor: { kind: 'system', label }, action: 'test.event', details: { i } }));
   }
+  // The tests read the chain right after writing: chain the written events (as a reader needing seq does).
+  await sequenceAuditEvents(ctx.db);
 }
 async function leafHashes(upTo?: number): Promise<Buffer[]> {
   const rows = (await sql<{ hash: Buffer }>`SELECT hash FROM audit_event ORDER BY seq`.execute(ctx.db)).rows;
