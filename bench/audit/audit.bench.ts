@@ -1,9 +1,15 @@
-// Audit chain benchmark: append throughput (1 and 8 writers) and verify throughput over a long chain,
-// each against a plain-PostgreSQL baseline measured in the same run on the same server.
+// Audit chain benchmark: append throughput (1 and 8 writers; 1, 2 and 4 writing processes) and verify
+// throughput over a long chain, each against a baseline measured in the same run on the same server.
+// Appends are written pending and chained by the sequencer (0027), which runs in the background during the
+// append runs as in a node; the time to chain what was left when the writers stopped is reported too.
 //
 //   node --import tsx bench/audit/audit.bench.ts [--append=5000] [--writers=8] [--verify=1000000]
-//   (or AUDIT_BENCH_APPEND, AUDIT_BENCH_WRITERS, AUDIT_BENCH_VERIFY; DATABASE_URL selects an external server)
+//     [--proc-append=3000] [--proc-writers=4]
+//   (or AUDIT_BENCH_APPEND, AUDIT_BENCH_WRITERS, AUDIT_BENCH_VERIFY, AUDIT_BENCH_PROC_APPEND,
+//   AUDIT_BENCH_PROC_WRITERS; DATABASE_URL selects an external server)
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +20,8 @@ import {
   canonicalJson,
   eventHash,
   GENESIS_HASH,
+  sequenceAuditEvents,
+  startAuditSequencerLoop,
   verifyAuditChain,
   type AuditInput,
 } from '../../src/platform/audit/audit-chain.ts';
@@ -40,6 +48,10 @@ import {
 const APPEND = numberOption('append', 'AUDIT_BENCH_APPEND', 5_000);
 const WRITERS = Math.max(1, numberOption('writers', 'AUDIT_BENCH_WRITERS', 8));
 const VERIFY = numberOption('verify', 'AUDIT_BENCH_VERIFY', 1_000_000);
+/** Events per process in the multi-process figure, and concurrent writers in each process. */
+const PROC_APPEND = numberOption('proc-append', 'AUDIT_BENCH_PROC_APPEND', 3_000);
+const PROC_WRITERS = Math.max(1, numberOption('proc-writers', 'AUDIT_BENCH_PROC_WRITERS', 4));
+const PROCESSES = [1, 2, 4];
 /** Rows per multi-row INSERT when generating the long chain. */
 const GEN_BATCH = Math.max(1, numberOption('gen-batch', 'AUDIT_BENCH_GEN_BATCH', 5_000));
 /** Same default as verifyAuditChain. */
@@ -232,11 +244,13 @@ async function main() {
     console.log(`  PostgreSQL ${serverVersion}; ${settings.map((s) => `${s.name}=${s.setting}`).join(', ')}`);
 
     // --- Append -----------------------------------------------------------------------------------
-    console.log(`\n[1/2] Append: one transaction per event`);
+    console.log(`\n[1/3] Append: one transaction per event`);
     const plainDb = db.withTables<{ bench_plain_event: AuditEventTable }>();
     // Same columns, types, constraints and indexes as audit_event (LIKE … INCLUDING ALL), no triggers,
     // no head row, no hashing at insert time.
     await sql`CREATE TABLE bench_plain_event (LIKE audit_event INCLUDING ALL)`.execute(db);
+    // The chain's row as before 0027 (its pending_id column and that column's index are the sequencer's).
+    await sql`ALTER TABLE bench_plain_event DROP COLUMN pending_id`.execute(db);
 
     // Inputs and the baseline's rows are prepared before timing: the baseline gets the same values,
     // including a real precomputed chain hash.
@@ -264,6 +278,15 @@ async function main() {
     for (let i = 0; i < WARMUP; i++) await plainInsert(plainRows[plainNext++]!);
     for (let i = 0; i < WARMUP; i++) await chainedAppend(inputs[inputNext++]!);
 
+    // The node's background sequencer, as a running server has it (default period).
+    const stopLoop = startAuditSequencerLoop(db, 200, (msg, extra) => console.error(msg, extra));
+    cleanup.add('stop sequencer loop', stopLoop);
+    const drains: Record<string, number> = {};
+    const drain = async (key: string) => {
+      const t = performance.now();
+      await sequenceAuditEvents(db);
+      drains[key] = elapsedMs(t);
+    };
     // Interleaved: baseline then chained, for 1 writer and then for N writers.
     const results: { plain1: RunResult; chained1: RunResult; plainN: RunResult; chainedN: RunResult } = {} as never;
     {
@@ -277,6 +300,7 @@ async function main() {
       const base = inputNext;
       progress(`appendAuditEvent, 1 writer…`);
       results.chained1 = await runLoops('chained 1 writer', APPEND, 1, (i) => chainedAppend(inputs[base + i]!));
+      await drain('chained1');
       inputNext += APPEND;
       progress(`  ${fmtInt(rate(results.chained1))} ev/s`);
     }
@@ -291,6 +315,7 @@ async function main() {
       const base = inputNext;
       progress(`appendAuditEvent, ${WRITERS} writers…`);
       results.chainedN = await runLoops(`chained ${WRITERS} writers`, APPEND, WRITERS, (i) => chainedAppend(inputs[base + i]!));
+      await drain('chainedN');
       inputNext += APPEND;
       progress(`  ${fmtInt(rate(results.chainedN))} ev/s`);
     }
@@ -310,26 +335,76 @@ async function main() {
     const lat = (r: RunResult) =>
       `${fmtNum(percentile(r.latencies, 50))} / ${fmtNum(percentile(r.latencies, 95))} / ${fmtNum(percentile(r.latencies, 99))}`;
     console.log('');
+    // End to end: until the last event written is in the chain (the writers' time plus the sequencer's drain).
+    const e2e = (r: RunResult, key: string) => (r.events / (r.ms + drains[key]!)) * 1000;
     printTable(
-      ['append (1 tx per event)', 'events', 'seconds', 'ev/s', 'tx ms p50 / p95 / p99', 'vs plain'],
+      ['append (1 tx per event)', 'events', 'seconds', 'ev/s', 'tx ms p50 / p95 / p99', 'vs plain', 'chained after', 'ev/s until chained', 'vs plain'],
       [
-        ['plain INSERT, 1 writer', fmtInt(APPEND), fmtNum(results.plain1.ms / 1000), fmtInt(rate(results.plain1)), lat(results.plain1), '1.00×'],
-        ['appendAuditEvent, 1 writer', fmtInt(APPEND), fmtNum(results.chained1.ms / 1000), fmtInt(rate(results.chained1)), lat(results.chained1), fmtRatio(rate(results.chained1) / rate(results.plain1))],
-        [`plain INSERT, ${WRITERS} writers`, fmtInt(APPEND), fmtNum(results.plainN.ms / 1000), fmtInt(rate(results.plainN)), lat(results.plainN), '1.00×'],
-        [`appendAuditEvent, ${WRITERS} writers`, fmtInt(APPEND), fmtNum(results.chainedN.ms / 1000), fmtInt(rate(results.chainedN)), lat(results.chainedN), fmtRatio(rate(results.chainedN) / rate(results.plainN))],
+        ['plain INSERT, 1 writer', fmtInt(APPEND), fmtNum(results.plain1.ms / 1000), fmtInt(rate(results.plain1)), lat(results.plain1), '1.00×', '–', '–', '–'],
+        ['appendAuditEvent, 1 writer', fmtInt(APPEND), fmtNum(results.chained1.ms / 1000), fmtInt(rate(results.chained1)), lat(results.chained1), fmtRatio(rate(results.chained1) / rate(results.plain1)),
+          `+${fmtNum(drains.chained1! / 1000)} s`, fmtInt(e2e(results.chained1, 'chained1')), fmtRatio(e2e(results.chained1, 'chained1') / rate(results.plain1))],
+        [`plain INSERT, ${WRITERS} writers`, fmtInt(APPEND), fmtNum(results.plainN.ms / 1000), fmtInt(rate(results.plainN)), lat(results.plainN), '1.00×', '–', '–', '–'],
+        [`appendAuditEvent, ${WRITERS} writers`, fmtInt(APPEND), fmtNum(results.chainedN.ms / 1000), fmtInt(rate(results.chainedN)), lat(results.chainedN), fmtRatio(rate(results.chainedN) / rate(results.plainN)),
+          `+${fmtNum(drains.chainedN! / 1000)} s`, fmtInt(e2e(results.chainedN, 'chainedN')), fmtRatio(e2e(results.chainedN, 'chainedN') / rate(results.plainN))],
       ],
+    );
+    console.log(`  ${loadLine()}`);
+
+    // --- Several writing processes (issue 10 §3: several api nodes) -----------------------------------
+    console.log(`\n[2/3] Append from 1, 2 and 4 processes at once (${fmtInt(PROC_APPEND)} events each, ${PROC_WRITERS} writers per process; this process runs the sequencer loop)`);
+    const procRuns: { n: number; events: number; ms: number; drainMs: number; childCpuMs: number; load: string }[] = [];
+    for (const n of PROCESSES) {
+      const children = Array.from({ length: n }, () =>
+        spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'append-process.ts'), appendUrl, String(PROC_APPEND), String(PROC_WRITERS)], {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        }),
+      );
+      const lines = children.map((c) => createInterface({ input: c.stdout! })[Symbol.asyncIterator]());
+      for (const l of lines) {
+        const first = await l.next();
+        if (first.value !== 'ready') throw new Error(`append process said ${String(first.value)}`);
+      }
+      for (const c of children) c.stdin!.write('go\n');
+      const outs = await Promise.all(lines.map(async (l) => JSON.parse(String((await l.next()).value)) as { start: number; end: number; events: number; cpuMs: number }));
+      await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+      const start = Math.min(...outs.map((o) => o.start));
+      const end = Math.max(...outs.map((o) => o.end));
+      const td = performance.now();
+      await sequenceAuditEvents(db);
+      procRuns.push({ n, events: n * PROC_APPEND, ms: end - start, drainMs: elapsedMs(td), childCpuMs: outs.reduce((a, o) => a + o.cpuMs, 0), load: loadLine() });
+      progress(`${n} process(es): ${fmtInt((n * PROC_APPEND * 1000) / (end - start))} ev/s`);
+    }
+    await stopLoop();
+    const procVerify = await verifyAuditChain(db);
+    if (!procVerify.ok) throw new Error(`chain after multi-process appends is not valid: ${JSON.stringify(procVerify)}`);
+    progress(`chain after the multi-process appends verified: ok, ${fmtInt(procVerify.checked)} events`);
+    const proc1 = procRuns[0]!;
+    printTable(
+      ['processes writing', 'events', 'seconds', 'ev/s', 'vs 1 process', 'chained after', 'writers\' CPU s', 'load'],
+      procRuns.map((r) => [
+        String(r.n),
+        fmtInt(r.events),
+        fmtNum(r.ms / 1000),
+        fmtInt((r.events / r.ms) * 1000),
+        fmtRatio(r.events / r.ms / (proc1.events / proc1.ms)),
+        `+${fmtNum(r.drainMs / 1000)} s`,
+        fmtNum(r.childCpuMs / 1000),
+        r.load,
+      ]),
     );
     await db.destroy();
 
     // --- Verify -----------------------------------------------------------------------------------
-    console.log(`\n[2/2] Verify: a valid chain of ${fmtInt(VERIFY)} events in a second fresh database`);
+    console.log(`\n[3/3] Verify: a valid chain of ${fmtInt(VERIFY)} events in a second fresh database`);
     const verifyUrl = await createFreshDatabase(adminUrl, verifyDbName);
     cleanup.add(`drop ${verifyDbName}`, () => dropDatabase(adminUrl, verifyDbName));
     const vdb = createDatabase(verifyUrl, 4);
     cleanup.add('close verify pool', () => vdb.destroy());
     await migrate(vdb);
 
-    // Generate: hashes in Node (eventHash), rows in multi-row INSERTs from unnest() arrays.
+    // Generate: hashes in Node (eventHash), rows in multi-row INSERTs from unnest() arrays, straight into the
+    // chain with its guard trigger off (as the owner; the generated chain is checked by the verify below).
+    await sql`ALTER TABLE audit_event DISABLE TRIGGER USER`.execute(vdb);
     let prev: Buffer = GENESIS_HASH;
     let hashMs = 0;
     let insertMs = 0;
@@ -361,6 +436,7 @@ async function main() {
         progress(`generated ${fmtInt(start + n)}/${fmtInt(VERIFY)} (${fmtNum(elapsedMs(genStart) / 1000, 1)} s)`);
       }
     }
+    await sql`ALTER TABLE audit_event ENABLE TRIGGER USER`.execute(vdb);
     await sql`UPDATE audit_head SET seq = ${String(VERIFY)}, hash = ${prev} WHERE id`.execute(vdb);
     const genMs = elapsedMs(genStart);
     // Hint bits and visibility map, as autovacuum would have left an old chain; not timed in any rate.
@@ -404,6 +480,20 @@ async function main() {
       return { events: count, ms, cpu };
     };
 
+    // Baseline 2: the same rows in order by COPY … TO STDOUT (psql, output discarded).
+    const copyOut = async (label: string) => {
+      const t0 = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const c = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', verifyUrl, '-c',
+          'COPY (SELECT seq, at, actor_id, actor_label, action, target_type, target_id, details, prev_hash, hash FROM audit_event ORDER BY seq) TO STDOUT'], { stdio: ['ignore', 'ignore', 'inherit'] });
+        c.once('error', reject);
+        c.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`psql COPY exited ${code}`))));
+      });
+      const ms = elapsedMs(t0);
+      progress(`${label}: ${fmtInt(VERIFY)} rows in ${fmtNum(ms / 1000)} s = ${fmtInt((VERIFY / ms) * 1000)} rows/s (${loadLine()})`);
+      return { events: VERIFY, ms };
+    };
+    const copy1 = await copyOut('COPY TO STDOUT #1');
     progress('plain read (keyset batches of 20,000, no hashing)…');
     const read1 = await plainRead('plain read #1');
     progress('verifyAuditChain…');
@@ -427,6 +517,9 @@ async function main() {
     progress('plain read again (to even out cache effects)…');
     const read2 = await plainRead('plain read #2');
     const readBest = read1.ms <= read2.ms ? read1 : read2;
+    const copy2 = await copyOut('COPY TO STDOUT #2');
+    const copyBest = copy1.ms <= copy2.ms ? copy1 : copy2;
+    const copyRate = rate(copyBest);
 
     // Pure Node hashing rate of the same events (no database), for the breakdown.
     const hashOnlyRate = (VERIFY / pureHashMs) * 1000;
@@ -438,6 +531,7 @@ async function main() {
       [`verify over ${fmtInt(VERIFY)} events`, 'seconds', 'Node CPU s', 'ev/s', 'verify vs this'],
       [
         ['verifyAuditChain (read + SHA-256 chain)', fmtNum(verifyMs / 1000), fmtNum(verifyCpu), fmtInt(verifyRate), '1.00×'],
+        ['COPY … TO STDOUT by psql (best of 2)', fmtNum(copyBest.ms / 1000), '–', fmtInt(copyRate), fmtRatio(verifyRate / copyRate)],
         ['plain keyset read, same batches (best of 2)', fmtNum(readBest.ms / 1000), fmtNum(readBest.cpu), fmtInt(readRate), fmtRatio(verifyRate / readRate)],
         [`plain multi-row INSERT (generation, ${fmtInt(GEN_BATCH)}/stmt)`, fmtNum(insertMs / 1000), '–', fmtInt(insertRate), fmtRatio(verifyRate / insertRate)],
         ['eventHash only, in Node (generation)', fmtNum(pureHashMs / 1000), '–', fmtInt(hashOnlyRate), fmtRatio(verifyRate / hashOnlyRate)],
@@ -473,7 +567,10 @@ async function main() {
       `  audit append ${WRITERS} writers: ${fmtInt(rate(results.chainedN))} ev/s (plain INSERT ${fmtInt(rate(results.plainN))} ev/s, ratio ${fmtRatio(rate(results.chainedN) / rate(results.plainN))})`,
     );
     console.log(
-      `  audit verify ${fmtInt(VERIFY)}: ${fmtInt(verifyRate)} ev/s, ${fmtNum(verifyMs / 1000, 1)} s (plain read ${fmtInt(readRate)} ev/s, ratio ${fmtRatio(verifyRate / readRate)}; ` +
+      `  audit append, processes: ${procRuns.map((r) => `${r.n}: ${fmtInt((r.events / r.ms) * 1000)} ev/s (${fmtRatio(r.events / r.ms / (proc1.events / proc1.ms))})`).join(', ')}`,
+    );
+    console.log(
+      `  audit verify ${fmtInt(VERIFY)}: ${fmtInt(verifyRate)} ev/s, ${fmtNum(verifyMs / 1000, 1)} s (COPY TO STDOUT ${fmtInt(copyRate)} ev/s, ratio ${fmtRatio(verifyRate / copyRate)}; plain read ${fmtInt(readRate)} ev/s, ratio ${fmtRatio(verifyRate / readRate)}; ` +
         `plain INSERT ${fmtInt(insertRate)} ev/s, ratio ${fmtRatio(verifyRate / insertRate)}); result ok, checked ${fmtInt(verification.checked)}`,
     );
     console.log(`  total bench time ${fmtNum(elapsedMs(started) / 1000, 1)} s; ${loadLine()} at the end`);
