@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/platform/config/config.ts';
 import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
 import { expectText, launchBrowser, loginAs, shot, startWebServer } from '../support/browser.ts';
 import { makePerson, makeUser, type TestContext } from '../support/harness.ts';
+import { sequenceAuditEvents } from '../../src/platform/audit/audit-chain.ts';
 import { makeClip } from '../support/media-fixtures.ts';
 import { grantAccess, makePlayableRecording, makeWorld, type PlaybackWorld } from '../playback/playback-fixtures.ts';
 
@@ -47,10 +48,13 @@ afterAll(async () => {
   await web?.close();
 });
 
-const actions = async (userId: string) =>
-  (await sql<{ action: string }>`SELECT action FROM audit_event WHERE actor_id = ${userId} AND (action LIKE 'recording.annotation%' OR action LIKE 'recording.transcript.%') ORDER BY seq`.execute(ctx.db)).rows.map(
+const actions = async (userId: string) => {
+  // Events are chained a moment after they commit (the server's sequencer loop): chain them before reading.
+  await sequenceAuditEvents(ctx.db);
+  return (await sql<{ action: string }>`SELECT action FROM audit_event WHERE actor_id = ${userId} AND (action LIKE 'recording.annotation%' OR action LIKE 'recording.transcript.%') ORDER BY seq`.execute(ctx.db)).rows.map(
     (r) => r.action,
   );
+};
 
 /** Fills the open annotation dialog and saves it. */
 async function fillAndSave(o: { start?: string; end?: string; text: string; speaker?: string }) {

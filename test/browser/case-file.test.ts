@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { apiAs, expectText, launchBrowser, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeRecording, makeUser } from '../support/harness.ts';
+import { sequenceAuditEvents } from '../../src/platform/audit/audit-chain.ts';
 import { makePdf, readPdf, squash } from '../case-files/case-file-fixtures.ts';
 
 /**
@@ -126,6 +127,7 @@ test('the custodian uploads the signed receipt, builds and views the case file, 
   expect(pdf.pages).toBe(12);
   expect(squash(pdf.text[0]!)).toContain('某某商贸有限公司未经许可从事经营活动案');
   // Both reads (the tab and the check) are in the audit log as consultations of the case file.
+  await sequenceAuditEvents(web.database.db);
   const views = await web.database.db.selectFrom('audit_event').select('action').where('action', '=', 'case_file.view').where('target_id', '=', caseId).execute();
   expect(views.length).toBe(2);
 

@@ -10,6 +10,7 @@ import { ffmpegPath } from '../../src/platform/media/media-tools.ts';
 import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
 import { expectText, launchBrowser, loginAs, screenshotDir, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeUser, type TestContext } from '../support/harness.ts';
+import { sequenceAuditEvents } from '../../src/platform/audit/audit-chain.ts';
 import { makeClip } from '../support/media-fixtures.ts';
 import { makePlayableRecording, type PlaybackWorld } from '../playback/playback-fixtures.ts';
 
@@ -53,11 +54,14 @@ afterAll(async () => {
   await web?.close();
 });
 
-const chainRows = async (actions: string[]) =>
-  (
+const chainRows = async (actions: string[]) => {
+  // Events are chained a moment after they commit (the server's sequencer loop): chain them before reading.
+  await sequenceAuditEvents(ctx.db);
+  return (
     await sql<{ seq: string; action: string }>`SELECT seq::text AS seq, action FROM audit_event
       WHERE action = ANY(${actions}::text[]) AND (target_id = ${recordingId} OR details->'recordingIds' ? ${recordingId}::text) ORDER BY audit_event.seq`.execute(ctx.db)
   ).rows;
+};
 
 test('an officer requests, a leader approves, the officer plays; the leader sees the playback in the custody page', async (t) => {
   t.onTestFailed(() => shot(page, 'custody-failure'));

@@ -10,6 +10,7 @@ import { ffmpegPath } from '../../src/platform/media/media-tools.ts';
 import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
 import { ADMIN_PASSWORD, expectText, launchBrowser, loginAs, screenshotDir, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeUser, type TestContext } from '../support/harness.ts';
+import { sequenceAuditEvents } from '../../src/platform/audit/audit-chain.ts';
 import { makeClip } from '../support/media-fixtures.ts';
 import { grantAccess, makePlayableRecording, type PlaybackWorld } from '../playback/playback-fixtures.ts';
 
@@ -78,8 +79,11 @@ afterAll(async () => {
 
 const policyOf = async (role: string) => (await ctx.db.selectFrom('media_access_policy').select('without_grant').where('role', '=', role).executeTakeFirstOrThrow()).without_grant;
 const visibleOption = (text: string) => page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: text }).first();
-const auditActions = async (actorId: string) =>
-  (await ctx.db.selectFrom('audit_event').select('action').where('actor_id', '=', actorId).orderBy('seq').execute()).map((r) => r.action);
+const auditActions = async (actorId: string) => {
+  // Events are chained a moment after they commit (the server's sequencer loop): chain them before reading.
+  await sequenceAuditEvents(ctx.db);
+  return (await ctx.db.selectFrom('audit_event').select('action').where('actor_id', '=', actorId).orderBy('seq').execute()).map((r) => r.action);
+};
 
 test('an admin reads what 第十四条 requires, edits the media policy and the tagging window, and names a department head', async (t) => {
   t.onTestFailed(() => shot(page, 'gov-failure-admin'));

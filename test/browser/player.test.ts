@@ -10,6 +10,7 @@ import { ffmpegPath } from '../../src/platform/media/media-tools.ts';
 import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
 import { expectText, launchBrowser, loginAs, shot, startWebServer } from '../support/browser.ts';
 import { makePerson, makeUser, type TestContext } from '../support/harness.ts';
+import { sequenceAuditEvents } from '../../src/platform/audit/audit-chain.ts';
 import { makeClip } from '../support/media-fixtures.ts';
 import { grantAccess, makePlayableRecording, makeWorld, type PlaybackWorld } from '../playback/playback-fixtures.ts';
 
@@ -54,8 +55,11 @@ afterAll(async () => {
   await web?.close();
 });
 
-const events = async (userId: string) =>
-  (await sql<{ action: string }>`SELECT action FROM audit_event WHERE actor_id = ${userId} AND action LIKE 'recording.playback.%' ORDER BY seq`.execute(ctx.db)).rows.map((r) => r.action);
+const events = async (userId: string) => {
+  // Events are chained a moment after they commit (the server's sequencer loop): chain them before reading.
+  await sequenceAuditEvents(ctx.db);
+  return (await sql<{ action: string }>`SELECT action FROM audit_event WHERE actor_id = ${userId} AND action LIKE 'recording.playback.%' ORDER BY seq`.execute(ctx.db)).rows.map((r) => r.action);
+};
 
 test('an officer with a view grant plays the clip; the watermark names them and the Beijing time; leaving ends the session', async (t) => {
   t.onTestFailed(() => shot(page, 'player-failure'));
@@ -121,8 +125,10 @@ test('without a grant the player says so and offers the request page; no session
 
 test('a list page’s thumbnails are one audit event per page view, not one per image', async (t) => {
   t.onTestFailed(() => shot(page, 'player-list-failure'));
-  const count = async (action: string) =>
-    Number((await sql<{ n: string }>`SELECT count(*) AS n FROM audit_event WHERE actor_id = ${viewer.id} AND action = ${action}`.execute(ctx.db)).rows[0]!.n);
+  const count = async (action: string) => {
+    await sequenceAuditEvents(ctx.db);
+    return Number((await sql<{ n: string }>`SELECT count(*) AS n FROM audit_event WHERE actor_id = ${viewer.id} AND action = ${action}`.execute(ctx.db)).rows[0]!.n);
+  };
   const viewsBefore = await count('recording.thumbnails.view');
   const readsBefore = await count('recording.thumbnail.read');
   await loginAs(page, web.server.url, viewer);
