@@ -25,7 +25,14 @@ const append = (i: number) =>
 
 for (let i = 0; i < 50; i++) await append(-1 - i);
 process.stdout.write('ready\n');
-await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once('line', () => resolve()));
+await new Promise<void>((resolve) => {
+  const rl = createInterface({ input: process.stdin });
+  rl.once('line', () => {
+    rl.close();
+    process.stdin.destroy();
+    resolve();
+  });
+});
 const cpu0 = process.cpuUsage();
 const t0 = Date.now();
 let next = 0;
@@ -42,3 +49,4 @@ const end = Date.now();
 const cpu = process.cpuUsage(cpu0);
 process.stdout.write(`${JSON.stringify({ start: t0, end, events: count, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
 await db.destroy();
+process.exit(0);
