@@ -37,8 +37,8 @@ export function lastVerification(db: DbOrTx) {
 }
 
 /**
- * Locks the chain head until the transaction ends. Appending an event takes this lock anyway; taking it
- * first serialises a check-then-write (two nodes bootstrapping the first admin at once).
+ * Locks the chain head row until the transaction ends: serialises a check-then-write (two nodes bootstrapping
+ * the first admin at once). Appending an event does not take it (0027); the sequencer waits for it.
  */
 export async function lockChainHead(db: DbOrTx) {
   await db.selectFrom('audit_head').select('seq').forUpdate().execute();
