@@ -6,8 +6,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/platform/config/config.ts';
-import { createDatabase, type Database } from '../../src/platform/db/database.ts';
-import { sequenceAuditEvents } from '../../src/platform/audit/audit-chain.ts';
+import { createDatabase, poolOf, type Database } from '../../src/platform/db/database.ts';
+import { AUDIT_SEQUENCER_LOCK, sequenceAuditEvents } from '../../src/platform/audit/audit-chain.ts';
 import type { Deps } from '../../src/platform/deps.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { openObjectStore } from '../../src/platform/storage/open-object-store.ts';
@@ -31,6 +31,44 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * Tests read audit_event right after something wrote to it — a request, a job, another process: they are
+ * readers that need seq. In a node the sequencer loop chains written events a moment after they commit (and
+ * the product's own readers chain first); here the serving role's handle of a test database chains what was
+ * committed before each statement that reads audit_event outside a transaction, as sequenceAuditEvents does
+ * (same advisory lock, same database function). Production writers never wait for the sequencer.
+ */
+function chainBeforeAuditReads(db: Database) {
+  poolOf(db).on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    let inTransaction = false;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: unknown } | undefined)?.text;
+      if (typeof text !== 'string' || typeof args.at(-1) === 'function') return query(...args);
+      if (/^\s*(begin|start transaction)\b/i.test(text)) inTransaction = true;
+      else if (/^\s*(commit|rollback)\b/i.test(text)) inTransaction = false;
+      else if (!inTransaction && /\baudit_event\b/i.test(text) && /^\s*(select|with)\b/i.test(text)) {
+        return (async () => {
+          for (;;) {
+            await query('BEGIN');
+            try {
+              await query('SELECT pg_advisory_xact_lock($1)', [AUDIT_SEQUENCER_LOCK]);
+              const r = (await query('SELECT audit_sequence(10000) AS n')) as { rows: { n: number }[] };
+              await query('COMMIT');
+              if (r.rows[0]!.n < 10000) break;
+            } catch (e) {
+              await query('ROLLBACK').catch(() => undefined);
+              throw e;
+            }
+          }
+          return query(...args);
+        })();
+      }
+      return query(...args);
+    };
+  });
+}
+
 /** A fresh database copied from the migrated template: tests never share state. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `${inject('pgPrefix')}${randomBytes(5).toString('hex')}`;
@@ -43,6 +81,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = roleUrl(adminUrl, inject('pgApp'), name);
   const ownerUrl = roleUrl(adminUrl, owner, name);
   const db = createDatabase(url, 5);
+  chainBeforeAuditReads(db);
   const ownerDb = createDatabase(ownerUrl, 2);
   return {
     url,

@@ -102,7 +102,7 @@ export async function appendAuditEvent(trx: Tx, input: AuditInput): Promise<Pend
 }
 
 /** Advisory lock key of the audit sequencer (one at a time across all nodes; readers wait for it). */
-const AUDIT_SEQUENCER_LOCK = 0x51_4c_41_53; // 'QLAS'
+export const AUDIT_SEQUENCER_LOCK = 0x51_4c_41_53; // 'QLAS'
 const SEQUENCE_BATCH = 2_000;
 
 /**
