@@ -181,7 +181,8 @@ describe('audit verify and pending events', () => {
     await sql`INSERT INTO audit_pending (at, actor_label, action, details, entry) VALUES (${at}, 'late', 'test.late', '{}', ${entry})`.execute(own.db);
     const id = (await sql<{ id: string }>`SELECT max(id)::text AS id FROM audit_pending`.execute(own.db)).rows[0]!.id;
     lateId = id;
-    const r = await verifyAuditChain(own.db, { sequence: false });
+    // Read with the owner's handle: the tests' serving-role handle chains before reading (harness).
+    const r = await verifyAuditChain(own.ownerDb, { sequence: false });
     expect(r).toMatchObject({ ok: false, reason: 'pending', pending: { count: 1, stale: [id], edited: [] } });
   });
 
@@ -189,7 +190,8 @@ describe('audit verify and pending events', () => {
     const w = await write(own.db, 'test.v', { i: 'pending' });
     await sql`DROP TRIGGER audit_pending_guard ON audit_pending`.execute(own.ownerDb);
     await sql`UPDATE audit_pending SET details = '{"i":"改过"}' WHERE id = ${w.id}`.execute(own.ownerDb);
-    const r = await verifyAuditChain(own.db, { sequence: false });
+    // Read with the owner's handle: the tests' serving-role handle chains before reading (harness).
+    const r = await verifyAuditChain(own.ownerDb, { sequence: false });
     expect(r).toMatchObject({ ok: false, reason: 'pending', pending: { count: 2, edited: [w.id], stale: [lateId] } });
     // Once sequenced (the late one as seq 4, this one as 5), the chain hash covers the entry as written, so
     // the walk names the edited event.
