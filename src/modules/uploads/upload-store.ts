@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { open, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, Upload, type KvStore } from '@tus/server';
 import { createDualHasher, type DualDigest, type DualHasher } from '../../platform/hashing/dual-hasher.ts';
@@ -236,7 +236,10 @@ export class HashingFileStore extends FileStore {
       let sourceError: unknown;
       let writeFailed = false;
       try {
-        for await (const chunk of source) {
+        // Leaving the loop on a failed write must not destroy the body stream (tus would then answer the
+        // abort's 400 instead of our write error): the pipeline that owns the stream ends it with our error.
+        const chunks = source instanceof Readable ? source.iterator({ destroyOnReturn: false }) : source;
+        for await (const chunk of chunks) {
           const bytes = chunk as Buffer;
           for (let at = 0; at < bytes.length; ) {
             if (!buffer) {
