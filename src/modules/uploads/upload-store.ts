@@ -3,11 +3,10 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { open, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, Upload, type KvStore } from '@tus/server';
 import { createDualHasher, type DualDigest, type DualHasher } from '../../platform/hashing/dual-hasher.ts';
-import { WriteBuffers } from './write-buffers.ts';
 import { PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE } from '../../platform/storage/data-folders.ts';
 
 interface Running {
@@ -15,11 +14,6 @@ interface Running {
   /** Bytes fed to the hasher so far; must equal the upload offset to keep hashing in-stream. */
   bytes: number;
 }
-
-/** Bytes per write of an upload's body to disk (and per hand-off to the hash threads). */
-const WRITE_BATCH_BYTES = 1 << 20;
-/** Write buffers shared by all uploads of a process (64 MiB): more uploads at once wait for one. */
-const MAX_WRITE_BUFFERS = 64;
 
 /** Free space under which a failed write is reported as "storage full" rather than a generic error. */
 const NEARLY_FULL_BYTES = 64 * 1024 * 1024;
@@ -114,8 +108,6 @@ export type FinishedLookup = (id: string) => Promise<{ sizeBytes: number } | und
 export class HashingFileStore extends FileStore {
   readonly #running = new Map<string, Running>();
   readonly folder: UploadFolder;
-  /** The batches upload bodies are written in (see #writeBatches). */
-  readonly buffers = new WriteBuffers(WRITE_BATCH_BYTES, MAX_WRITE_BUFFERS);
 
   constructor(
     readonly dir: string,
@@ -174,104 +166,36 @@ export class HashingFileStore extends FileStore {
       this.#drop(id);
       run = undefined;
     }
+    let source: Readable | http.IncomingMessage = readable;
+    if (run) {
+      const r = run;
+      source = readable.pipe(
+        new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            r.bytes += chunk.length;
+            let wait: void | Promise<void>;
+            try {
+              wait = r.hasher.update(chunk);
+            } catch (e) {
+              // The hasher failed (its thread died): this request fails, the bytes written so far stay resumable.
+              return done(e as Error);
+            }
+            if (wait) wait.then(() => done(null, chunk), done);
+            else done(null, chunk);
+          },
+        }),
+      );
+      readable.on('error', (e) => (source as Readable).destroy(e));
+    }
     try {
-      const newOffset = await this.#writeBatches(readable, id, offset, run);
+      const newOffset = await super.write(source, id, offset);
       if (run && run.bytes !== newOffset) this.#drop(id);
       return newOffset;
     } catch (e) {
       this.#drop(id);
       const fs = await statfs(this.dir).catch(() => undefined);
       if (fs && fs.bavail * fs.bsize < NEARLY_FULL_BYTES) throw new TusError(507, this.storageFullBody());
-      throw ERRORS.FILE_WRITE_ERROR;
-    }
-  }
-
-  /**
-   * Appends the request body at `offset` in WRITE_BATCH_BYTES writes, each batch fed to the running hash
-   * (when there is one) just before it is written, so the hash covers exactly the bytes written. Two
-   * buffers per request: one is filled from the socket while the other is being written. Profiled with
-   * 20 uploads at once: one write per socket chunk (64 KiB, as the tus FileStore does) cost the event loop
-   * more than the copies and the HTTP parsing together, in thread-pool hand-offs and context switches.
-   * Returns the new offset; bytes written before a failure stay (the upload resumes from them).
-   */
-  async #writeBatches(source: AsyncIterable<unknown>, id: string, offset: number, run: Running | undefined): Promise<number> {
-    const handle = await open(this.filePath(id), 'r+');
-    let position = offset;
-    /** The previous batch's write (its buffer comes back as `spare`). */
-    let writing: Promise<void> | undefined;
-    let spare: Buffer | undefined;
-    let buffer: Buffer | undefined;
-    let fill = 0;
-    const writeAll = async (buf: Buffer, length: number, at: number) => {
-      try {
-        for (let done = 0; done < length; ) done += (await handle.write(buf, done, length - done, at + done)).bytesWritten;
-      } finally {
-        spare = buf;
-      }
-    };
-    const flush = async () => {
-      const buf = buffer!;
-      const length = fill;
-      buffer = undefined;
-      fill = 0;
-      try {
-        // The previous batch first: writes stay in order.
-        if (writing) await writing;
-        writing = undefined;
-        if (run) {
-          run.bytes += length;
-          const wait = run.hasher.update(buf.subarray(0, length)); // copies the bytes: buf may be reused
-          if (wait) await wait;
-        }
-      } catch (e) {
-        this.buffers.give(buf);
-        throw e;
-      }
-      writing = writeAll(buf, length, position);
-      position += length;
-      // Awaited at the next flush or at the end; meanwhile its failure must not count as unhandled.
-      writing.catch(() => undefined);
-    };
-    try {
-      let sourceError: unknown;
-      let writeFailed = false;
-      try {
-        // Leaving the loop on a failed write must not destroy the body stream (tus would then answer the
-        // abort's 400 instead of our write error): the pipeline that owns the stream ends it with our error.
-        const chunks = source instanceof Readable ? source.iterator({ destroyOnReturn: false }) : source;
-        for await (const chunk of chunks) {
-          const bytes = chunk as Buffer;
-          for (let at = 0; at < bytes.length; ) {
-            if (!buffer) {
-              // A second buffer only if one is free at once (see WriteBuffers); else wait for our own.
-              buffer = spare ?? this.buffers.tryTake();
-              if (!buffer && writing) await writing.catch(() => undefined);
-              buffer ??= spare ?? (await this.buffers.take());
-              if (buffer === spare) spare = undefined;
-            }
-            const n = bytes.copy(buffer, fill, at);
-            fill += n;
-            at += n;
-            if (fill === buffer.length) {
-              writeFailed = true;
-              await flush();
-              writeFailed = false;
-            }
-          }
-        }
-      } catch (e) {
-        if (writeFailed) throw e;
-        // The connection failed: the bytes that did arrive are still written, so a resume loses none.
-        sourceError = e;
-      }
-      if (fill > 0) await flush();
-      if (writing) await writing;
-      if (sourceError !== undefined) throw sourceError;
-      return position;
-    } finally {
-      await writing?.catch(() => undefined);
-      for (const b of [buffer, spare]) if (b) this.buffers.give(b);
-      await handle.close();
+      throw e;
     }
   }
 
