@@ -8,24 +8,20 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { executeDue, proposeBatch } from '../../src/modules/retention/disposal.service.ts';
 import { runCli } from '../support/cli.ts';
-import { createTestApp, login, makeRecording, makeUser, type Session, type TestContext } from '../support/harness.ts';
-import { fileCase, generalCase, makeTeam } from '../cases/case-fixtures.ts';
+import { createTestApp, makeRecording, makeUser, type Session, type TestContext } from '../support/harness.ts';
+import { fileCase, generalCase } from '../cases/case-fixtures.ts';
+import { retentionTeam, setDisposalGrace } from '../support/retention-team.ts';
 import { makePdf, uploadDocument } from '../case-files/case-file-fixtures.ts';
 
 let ctx: TestContext;
-let team: Awaited<ReturnType<typeof makeTeam>>;
+let team: Awaited<ReturnType<typeof retentionTeam>>['team'];
 let leaderB: Session;
 let admin: Session;
 beforeAll(async () => {
   ctx = await createTestApp();
-  team = await makeTeam(ctx, { roles: ['leader'] });
+  ({ team, leaderB, admin } = await retentionTeam(ctx, { fondsNumber: 'F001' }));
   // The cases here were handled decades ago: their officers passed the exam before then (第七条 is checked).
   await ctx.db.updateTable('person').set({ certificate_exam_passed_on: '1980-01-01' }).where('id', 'in', [team.p1.id, team.p2.id]).execute();
-  const b = await makeUser(ctx.db, { roles: ['leader'], departmentId: team.dept.id });
-  leaderB = await login(ctx.app, b.username, b.password);
-  const a = await makeUser(ctx.db, { roles: ['admin'] });
-  admin = await login(ctx.app, a.username, a.password);
-  expect((await admin.request('PUT', '/api/settings/agency.fondsNumber', { value: 'F001' })).statusCode).toBe(200);
 });
 afterAll(() => ctx.close());
 
@@ -85,7 +81,7 @@ async function generalArchived() {
 let permanentCase: string | undefined;
 
 const propose = (caseIds: string[], who: Session = s()) => who.request('POST', '/api/disposal/batches', { caseIds });
-const grace = async (days: number) => expect((await admin.request('PUT', '/api/settings/retention.disposalGraceDays', { value: days })).statusCode).toBe(200);
+const grace = (days: number) => setDisposalGrace(admin, days);
 const cli = (args: string[]) => runCli(['disposal', ...args], { DATABASE_URL: ctx.dbUrl, QUANLU_DATA_DIR: ctx.dataDir, QUANLU_LOG_LEVEL: 'silent' }, 120_000);
 const refusals = (id: string) => ctx.db.selectFrom('audit_event').select(['details']).where('action', '=', 'retention.deletion_refused').where('target_id', '=', id).orderBy('seq').execute();
 /** The stored keys of a case file: its documents' originals and its built PDFs. */

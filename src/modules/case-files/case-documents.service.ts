@@ -8,6 +8,7 @@ import { getSetting } from '../settings/settings.service.ts';
 import { currentTemplate } from './case-file-template.service.ts';
 import * as repo from './case-files.repository.ts';
 import { assertCaseFileNotDisposed } from '../retention/case-disposal.service.ts';
+import { lockCaseFileBytes } from '../retention/retention.service.ts';
 import { inspectDocument } from './document-inspect.ts';
 
 /** What the uploader says about a document (the bytes say the rest). */
@@ -71,7 +72,7 @@ export async function uploadDocument(deps: Deps, user: AuthUser, caseId: string,
   if (bytes.length === 0) throw new AppError('EMPTY_FILE');
   const inspected = await inspectDocument(bytes, await getSetting(db, 'caseFile.maxDocumentPages'));
   const put = await storage.put(Readable.from([bytes]));
-  return db.transaction().execute(async (trx) => {
+  const view = await db.transaction().execute(async (trx) => {
     const known = await repo.findOriginal(trx, put.sha256);
     if (known && (known.sm3 !== put.sm3 || Number(known.size_bytes) !== put.size)) throw new AppError('ORIGINAL_MISMATCH');
     if (!known) await repo.insertOriginal(trx, { sha256: put.sha256, sm3: put.sm3, size: put.size, storage: storage.kind, by: user.id });
@@ -100,6 +101,9 @@ export async function uploadDocument(deps: Deps, user: AuthUser, caseId: string,
     const full = await repo.findDocument(trx, caseId, row.id);
     return documentView(full!, { zh: type.zh, en: type.en });
   });
+  // 第十一条: the bytes are part of the record: held in the store while the case file has no date.
+  await lockCaseFileBytes(deps, caseId);
+  return view;
 }
 
 /** A case's documents (metadata: whoever may read the case sees the list, as the case page shows it). */

@@ -12,7 +12,7 @@ import { getSetting } from '../settings/settings.service.ts';
 import { assertNotArchived } from './case-documents.service.ts';
 import { buildCaseFilePdf, renderElectronicDataList, type CatalogueEntry, type CoverFields } from './case-file-pdf.ts';
 import { reviewCaseFile } from './case-file-review.ts';
-import { recomputeRetention } from '../retention/retention.service.ts';
+import { lockCaseFileBytes, recomputeRetention } from '../retention/retention.service.ts';
 import { currentTemplate } from './case-file-template.service.ts';
 import { bindingRank, retentionLabel, type CaseFileTemplate, type RetentionCode } from './case-file.template.ts';
 import { assertCaseFileNotDisposed } from '../retention/case-disposal.service.ts';
@@ -196,6 +196,7 @@ export async function buildCaseFile(deps: Deps, user: AuthUser, caseId: string) 
     });
     return b.id;
   });
+  await lockCaseFileBytes(deps, caseId);
   return buildView((await repo.buildsOf(db, caseId)).find((b) => b.id === id)!);
 }
 
@@ -305,5 +306,7 @@ export async function archiveCaseFile(deps: Deps, user: AuthUser, caseId: string
       details: { archiveNumber, dossierCode: code, retention, buildId: build.id, sha256: build.sha256, totalPages: build.total_pages },
     });
   });
+  // The store takes the archived file's date (or its 永久 hold) at once; the retention job would otherwise.
+  await lockCaseFileBytes(deps, caseId);
   return caseFileState(deps, user, caseId);
 }

@@ -983,6 +983,11 @@ export interface CaseRetentionTable {
   computed_at: GeneratedTimestamp;
   /** Set once, after the case file's tombstone (0025). */
   disposed_at: Generated<Date | null>;
+  /** 0026: what the store sync last found on the case file's objects (earliest retain-until; all on hold). */
+  store_until: Generated<Date | null>;
+  store_hold: Generated<boolean>;
+  store_synced: Generated<boolean>;
+  store_synced_at: Generated<Date | null>;
 }
 
 export interface RecordingRetentionTable {
