@@ -12,7 +12,9 @@ import type { DualDigest } from '../hashing/dual-hasher.ts';
  * Originals (adoptFile, replaceDamaged) are stored with an initial retention (config.storage.objectLockDays,
  * 第十一条) and may later be kept longer or put on legal hold. The S3 store has the bucket ENFORCE that
  * (Object Lock, COMPLIANCE mode: nobody, not even the bucket's owner, deletes the version before the date);
- * the local store can only RECORD it (see LocalObjectStore). Derived files are stored without a lock.
+ * the local store can only RECORD it (see LocalObjectStore). Derived files are stored without a lock. Bytes
+ * stored with put() that are part of a record (a case file's documents and built PDFs) get their lock from
+ * the retention module (held from their commit, then the case file's date: retention.service.ts).
  */
 export interface ObjectStore {
   /** Which backend holds the objects (recorded with each original). */
