@@ -18,13 +18,14 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { syncCaseFileStore } from '../../src/modules/retention/retention.service.ts';
+import { syncCaseFileStore, syncObjectStore } from '../../src/modules/retention/retention.service.ts';
 import { AppError } from '../../src/platform/errors/error-catalog.ts';
 import type { S3ObjectStore } from '../../src/platform/storage/s3-object-store.ts';
 import { makePdf, uploadDocument } from '../case-files/case-file-fixtures.ts';
 import { createTestApp, type Session, type TestContext } from '../support/harness.ts';
 import { retentionTeam } from '../support/retention-team.ts';
 import { findS3TestServer, GATEWAY_WAIT_MS, startS3Gateway, type S3Gateway } from '../support/s3-gateway.ts';
+import { approve, propose, storeRecording } from '../preservation/preservation-fixtures.ts';
 import { archivedCases } from './archived-cases.ts';
 
 /** An object's lock as the store reports it: legal hold, retain-until (ISO, UTC) or null. */
@@ -136,6 +137,22 @@ function scenarios(env: () => Env) {
     expect(await env().lock(sharedKey)).toEqual({ hold: true, until: '2051-12-31T16:00:00.000Z' });
     expect(await env().deleteBehind(sharedKey)).toBe(env().refused);
   }, 240_000);
+
+  test('a recording whose original is the same bytes as a document of a file not archived: releasing its preservation mark keeps the hold', async () => {
+    const bytes = await makePdf(1, `SAME-BYTES-${randomBytes(4).toString('hex')}`);
+    const c = await cases().simpleCase('2018-03-01', { archived: false });
+    expect((await uploadDocument(env().team.session, c, bytes, { type: 'other', title: '现场照片说明', date: '2018-03-01' })).statusCode).toBe(201);
+    const r = await storeRecording(env().ctx, { bytes, departmentId: env().team.dept.id, uploadedBy: env().team.user.id });
+    const mark = await propose(env().team.session, [r.id], 'objection');
+    await approve(env().leaderB, mark);
+    const rel = await env().leaderB.request('POST', `/api/preservation-marks/${mark}/release`, { reason: '信访已办结' });
+    expect(rel.statusCode, rel.body).toBe(200);
+    // The case file (no date yet) still needs the hold, before and after the recording's sync.
+    expect((await env().lock(r.sha256)).hold).toBe(true);
+    while ((await syncObjectStore(env().ctx.deps)) > 0);
+    // Patrol AV recorded 2026-11-27 → kept through 2027-05-27 → until Beijing midnight after it.
+    expect(await env().lock(r.sha256)).toEqual({ hold: true, until: '2027-05-27T16:00:00.000Z' });
+  }, 180_000);
 
   test('never shortened: 50 years extends the store to 2070-12-31T16:00Z; back to 30 years leaves it there; then nothing to sync', async () => {
     await table(50);

@@ -53,6 +53,15 @@ export async function recomputeAfterHoldChange(db: DbOrTx, recordingIds: readonl
   return repo.recordingsWithoutDate(db, recordingIds);
 }
 
+/**
+ * Of these objects, those whose legal hold in the store must stay: something their bytes serve (a recording,
+ * a case file's document or PDF, content addressing) has no date. Read after the caller's recompute.
+ */
+export async function objectsNeedingHold(db: DbOrTx, keys: readonly string[]): Promise<Set<string>> {
+  const needs = await repo.objectNeeds(db, keys);
+  return new Set([...needs].filter(([, n]) => n.hold).map(([k]) => k));
+}
+
 /** Computes the rows recordings and cases do not have yet (new uploads, new cases). */
 export async function recomputeMissing(db: DbOrTx) {
   const cases = await repo.recomputeCases(db, 'all');
