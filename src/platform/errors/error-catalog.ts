@@ -139,6 +139,11 @@ export const errorCatalog = {
     zh: '播放会话已结束（{reason}），请重新打开播放',
     en: 'The playback session has ended ({reason}); open the player again',
   },
+  RECORDING_DISPOSED: {
+    status: 410,
+    zh: '声像资料「{fileName}」已依批准销毁（{at}），文件已删除，只保留销毁记录，不能再播放、复制、打包或申请调阅{more}',
+    en: 'The recording “{fileName}” was destroyed by approved disposal ({at}); its files are gone and only the disposal record stays, so it cannot be played, copied, packaged or requested{more}',
+  },
   CASE_FILE_DISPOSED: { status: 410, zh: '该案卷已依批准销毁（{at}），文件已删除，销毁记录保留', en: 'This case file was destroyed by approved disposal ({at}); its files are gone, the disposal record stays' },
   COPY_EXPIRED: {
     status: 410,
