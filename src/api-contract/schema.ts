@@ -24483,7 +24483,7 @@ export interface paths {
                                 };
                                 isDefault: boolean;
                                 /** @enum {string} */
-                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays";
+                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays" | "fixity.checkHistoryDays" | "jobs.historyDays" | "storage.orphanSweepHours";
                                 label: {
                                     en: string;
                                     zh: string;
@@ -24550,7 +24550,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays";
+                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays" | "fixity.checkHistoryDays" | "jobs.historyDays" | "storage.orphanSweepHours";
                 };
                 cookie?: never;
             };
@@ -24577,7 +24577,7 @@ export interface paths {
                             };
                             isDefault: boolean;
                             /** @enum {string} */
-                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays";
+                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays" | "fixity.checkHistoryDays" | "jobs.historyDays" | "storage.orphanSweepHours";
                             label: {
                                 en: string;
                                 zh: string;

@@ -9,6 +9,7 @@ import { mediaSetJobs } from '../modules/media-sets/media-sets.jobs.ts';
 import { evidencePackageJobs } from '../modules/evidence-packages/evidence-packages.jobs.ts';
 import { retentionJobs } from '../modules/retention/retention.jobs.ts';
 import { jobHistoryJobs } from '../modules/jobs/jobs.jobs.ts';
+import { caseFileJobs } from '../modules/case-files/case-files.jobs.ts';
 
 /**
  * The job list (composition root): every module's jobs. `satisfies JobCatalog` makes a job name declared in
@@ -26,4 +27,5 @@ export const jobCatalog = {
   ...evidencePackageJobs,
   ...retentionJobs,
   ...jobHistoryJobs,
+  ...caseFileJobs,
 } satisfies JobCatalog;
