@@ -5,6 +5,7 @@
  * stranger). The disposals are real: proposed, approved by a second leader and executed as the daily job does.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { appendAuditEvent } from '../../src/platform/audit/audit-chain.ts';
 import { executeDue } from '../../src/modules/retention/disposal.service.ts';
 import { syncObjectStore } from '../../src/modules/retention/retention.service.ts';
 import { createTestApp, login, makeUser, type Session, type TestContext } from '../support/harness.ts';
@@ -12,12 +13,14 @@ import { fileCase, generalCase, makeTeam } from '../cases/case-fixtures.ts';
 import { makePdf, uploadDocument } from '../case-files/case-file-fixtures.ts';
 import { grantAccess } from '../playback/playback-fixtures.ts';
 import { storedRecording } from '../retention/disposal-fixtures.ts';
+import { runBuilds } from './package-fixtures.ts';
 
 let ctx: TestContext;
 let team: Awaited<ReturnType<typeof makeTeam>>;
 let leaderB: Session;
 let stranger: Session;
 const ids = { disposedRecording: '', liveRecording: '', disposedCase: '', liveCase: '', disposedCaseRecording: '' };
+let builtBeforeDisposal = '';
 const job = { actor: { kind: 'system' as const, label: 'job:retention.daily' }, label: 'job:retention.daily' };
 
 beforeAll(async () => {
@@ -60,6 +63,27 @@ beforeAll(async () => {
 
   for (const id of [old.id, live.id, linked.id, liveLinked.id]) expect((await team.session.request('GET', `/api/recordings/${id}/retention`)).statusCode).toBe(200);
   while ((await syncObjectStore(ctx.deps)) > 0);
+  // A package of the old recording, built before its disposal (its download is refused afterwards).
+  const w0 = { departmentId: team.dept.id, uploaderId: team.user.id, leaderId: b.id };
+  await grantAccess(ctx, w0, team.user.id, [old.id], 'copy');
+  // Its ingest event, as the upload service writes it (the package proves the ingest).
+  await ctx.db.transaction().execute((trx) =>
+    appendAuditEvent(trx, {
+      actor: { kind: 'user', id: team.user.id, label: 'uploader' },
+      action: 'recording.create',
+      target: { type: 'recording', id: old.id },
+      details: { uploadId: 'fixture', fileName: 'old.mp4', sha256: old.originalKey, sm3: old.sm3, sizeBytes: 4096 },
+    }),
+  );
+  const early = await team.session.request('POST', '/api/evidence-packages', { recordingIds: [old.id] });
+  expect(early.statusCode, early.body).toBe(202);
+  builtBeforeDisposal = early.json().id;
+  await runBuilds(ctx);
+  const built = (await team.session.request('GET', `/api/evidence-packages/${builtBeforeDisposal}`)).json();
+  expect(built.error).toBeNull();
+  expect(built.state).toBe('ready');
+  expect((await team.session.request('GET', `/api/evidence-packages/${builtBeforeDisposal}/file`)).statusCode).toBe(200);
+
   // Dispose of the old recording and of the old case file (its linked recording, due too, is not disposed).
   const p = await team.session.request('POST', '/api/disposal/batches', { recordingIds: [old.id] });
   expect(p.statusCode, p.body).toBe(201);
@@ -97,6 +121,7 @@ const table: [string, () => [string, string, unknown], number, string | null][] 
   ['break-glass', () => ['POST', '/api/access-requests/break-glass', { recordingIds: [ids.liveRecording], reason: '现场紧急核查当事人身份' }], 201, null],
   ['playback', () => ['POST', `/api/recordings/${ids.disposedRecording}/playback-sessions`, {}], 410, 'RECORDING_DISPOSED'],
   ['playback', () => ['POST', `/api/recordings/${ids.liveRecording}/playback-sessions`, {}], 201, null],
+  ['download of a package built before the disposal', () => ['GET', `/api/evidence-packages/${builtBeforeDisposal}/file`, undefined], 410, 'RECORDING_DISPOSED'],
 ];
 
 test.each(table.map(([what, req, status, code], i) => [i, what, status, code, req] as const))('#%i %s → %i %s', async (_i, _what, status, code, req) => {
@@ -115,8 +140,8 @@ test('the refusal names the recording and the time, in English too; a stranger g
   const fileName = (await ctx.db.selectFrom('recording').select('file_name').where('id', '=', ids.disposedRecording).executeTakeFirstOrThrow()).file_name;
   expect(en.json().message).toContain(`The recording “${fileName}” was destroyed by approved disposal (`);
   expect(en.json().message).not.toContain('more likewise');
-  // Nothing was queued or written for the refused requests.
-  const pkgs = await ctx.db.selectFrom('evidence_package').select(['case_id', 'recording_ids']).execute();
+  // Nothing was queued or written for the refused requests (only the package built before the disposal exists).
+  const pkgs = await ctx.db.selectFrom('evidence_package').select(['case_id', 'recording_ids']).where('id', '<>', builtBeforeDisposal).execute();
   expect(pkgs.some((p) => p.case_id === ids.disposedCase || p.recording_ids.includes(ids.disposedRecording))).toBe(false);
   expect(await ctx.db.selectFrom('copy_receipt').select('id').where('recording_id', '=', ids.disposedRecording).execute()).toEqual([]);
   for (const [method, url, body] of [
