@@ -13,8 +13,9 @@ import * as repo from './case-file-objects.repository.ts';
  * two cannot commit together. So the writer first commits an intent naming the object's SHA-256, then writes
  * the bytes, and settles the intent in the transaction that writes the rows; a crash or a failed insert leaves
  * the intent behind, and the sweep (job `case-files.sweep-orphans`) later removes the object if — and only if —
- * no `original` or `derived_object` row references it (0028). Writer and sweep serialise on the key's advisory
- * lock, so a second upload of the same bytes never loses its object to the sweep.
+ * no `original` or `derived_object` row references it (0028). Case-file writers and the sweep serialise on the
+ * key's advisory lock, so a second case-file write of the same bytes never loses its object to the sweep
+ * (recording uploads take no intent; see the migration's note).
  */
 export interface StagedObject {
   put: PutResult;

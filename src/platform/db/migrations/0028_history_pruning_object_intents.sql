@@ -58,8 +58,10 @@ CREATE INDEX job_history_finished ON job_history (finished_at);
 --     transaction as the rows that reference the object. An intent older than the sweep's age left behind by a
 --     crash or a failed insert names an object that may have no row: the sweep removes that object when no
 --     `original` or `derived_object` row references it, never otherwise; a store that refuses (S3 Object Lock)
---     keeps it and the intent is marked 'kept'. Writer and sweep serialise on an advisory lock of the key, so a
---     new upload of the same bytes never loses its object to the sweep.
+--     keeps it and the intent is marked 'kept'. Case-file writers and the sweep serialise on an advisory lock of
+--     the key, so a new case-file write of the same bytes never loses its object to the sweep. (Recording uploads
+--     take no intent: one of the very same bytes finishing inside the sweep's few milliseconds on that key, after
+--     a case-file write of them failed, is the case this does not cover.)
 CREATE TABLE object_intent (
   id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   sha256      text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
