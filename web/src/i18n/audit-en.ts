@@ -88,6 +88,7 @@ export const auditEn: Record<keyof typeof auditZh, string> = {
   'action.recording.custody.read': 'Custody report read',
   'auditSentence.recording.custody.read': '{actor} read the chain of custody of recording {target}',
   'target.fixity_run': 'Fixity run',
+  'target.object': 'Stored object',
   'auditSentence.other': '{actor}: {action} {target}',
   'person.unreadable': 'Unknown person',
   'audit.systemActor': 'The system',

@@ -89,6 +89,7 @@ export const auditZh = {
   'action.recording.custody.read': '查阅保管链报告',
   'auditSentence.recording.custody.read': '{actor} 查阅了声像资料{target}的保管链报告',
   'target.fixity_run': '完整性校验任务',
+  'target.object': '存储对象',
   /** An action this version has no sentence for: its label (or code) and target. */
   'auditSentence.other': '{actor}：{action}{target}',
   /** A chosen person the server does not show (deleted, unknown or out of scope). */
