@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { PDFDocument } from 'pdf-lib';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
@@ -17,6 +16,7 @@ import { currentTemplate } from './case-file-template.service.ts';
 import { bindingRank, retentionLabel, type CaseFileTemplate, type RetentionCode } from './case-file.template.ts';
 import { assertCaseFileNotDisposed } from '../retention/case-disposal.service.ts';
 import * as repo from './case-files.repository.ts';
+import { settleObject, stageObject } from './case-file-objects.service.ts';
 
 /** One row of the bound catalogue, as stored with the build and shown in the API. */
 export interface CatalogueRow {
@@ -163,9 +163,14 @@ function buildView(b: Awaited<ReturnType<typeof repo.buildsOf>>[number]) {
   };
 }
 
-/** Stores a rendered volume as a derived file and records the build (in the caller's transaction). */
+/**
+ * Stores a rendered volume as a derived file and records the build (in the caller's transaction); the object's
+ * intent is settled with the rows, so a rolled-back transaction leaves it to the orphan sweep.
+ */
 async function storeBuild(deps: Deps, trx: DbOrTx, user: AuthUser, caseId: string, version: number, r: Awaited<ReturnType<typeof renderVolume>>, final: boolean) {
-  const put = await deps.storage.put(Readable.from([Buffer.from(r.built.bytes)]));
+  const staged = await stageObject(deps, r.built.bytes, 'case_file_build', user.id);
+  const { put } = staged;
+  await settleObject(trx, staged);
   await repo.insertDerived(trx, { sha256: put.sha256, sm3: put.sm3, size: put.size });
   return repo.insertBuild(trx, {
     caseId,

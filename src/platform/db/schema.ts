@@ -135,6 +135,16 @@ export interface JobHistoryTable {
   finished_at: GeneratedTimestamp;
 }
 
+/** 0028: an object about to be written before its row exists (case documents, built PDFs); swept when left behind. */
+export interface ObjectIntentTable {
+  id: Generated<string>;
+  sha256: string;
+  purpose: 'case_document' | 'case_file_build';
+  created_at: GeneratedTimestamp;
+  created_by: string | null;
+  kept_at: Date | null;
+}
+
 export interface SchemaMigrationTable {
   name: string;
   checksum: string;
@@ -1102,6 +1112,7 @@ export interface DB {
   audit_event: AuditEventTable;
   audit_head: AuditHeadTable;
   job_history: JobHistoryTable;
+  object_intent: ObjectIntentTable;
   schema_migration: SchemaMigrationTable;
   original: OriginalTable;
   recording: RecordingTable;

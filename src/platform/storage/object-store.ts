@@ -70,6 +70,14 @@ export interface ObjectStore {
    * S3 store deletes every version and the bucket itself refuses a locked one. An absent object is a no-op.
    */
   deleteForDisposal(key: string): Promise<void>;
+  /**
+   * Removes an object that NO row references — only the orphan sweep of case-file objects (src/modules/case-files/
+   * case-file-objects.service.ts) calls this (an architecture test checks it), after it found, under the key's
+   * lock, that no `original` or `derived_object` row names the key. Refused with RETENTION_DELETE_REFUSED like
+   * deleteForDisposal while the object is locked or held (S3 Object Lock): the sweep then records it and keeps it.
+   * An absent object is a no-op.
+   */
+  removeUnreferenced(key: string): Promise<void>;
 }
 
 /** Retention and legal hold of one object. */
