@@ -42,18 +42,63 @@ async function randomFile(file: string, mib: number, salt: string) {
   await new Promise<void>((r) => out.end(() => r()));
 }
 
+/** CPU seconds (user + system) of each thread of process `pid`, by thread id, from /proc (Linux). */
+async function threadCpu(pid: number): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
+    // Fields after the command name (which may hold spaces): utime is field 14, stime 15 (1-based).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (f.length > 13) out.set(Number(tid), (Number(f[11]) + Number(f[12])) / CLK_TCK);
+  }
+  return out;
+}
+
+/** CPU seconds of the children this process has waited for (the curl clients and hash processes). */
+async function childrenCpu(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / CLK_TCK;
+}
+
+/**
+ * CPU of the api processes over one set, split: the main thread (event loop: HTTP, tus, copies into the
+ * hash batches, finishing), the threads started after the process listened (the hash pool's threads: they
+ * start on first use) and the rest (libuv file writes, V8's GC helpers, present from start-up).
+ */
+interface CpuSplit {
+  main: number;
+  hash: number;
+  other: number;
+}
+async function cpuOf(nodes: { child: ChildProcess; startTids: Set<number> }[]): Promise<CpuSplit> {
+  const s: CpuSplit = { main: 0, hash: 0, other: 0 };
+  for (const n of nodes) {
+    const pid = n.child.pid!;
+    for (const [tid, sec] of await threadCpu(pid)) {
+      if (tid === pid) s.main += sec;
+      else if (n.startTids.has(tid)) s.other += sec;
+      else s.hash += sec;
+    }
+  }
+  return s;
+}
+const minus = (a: CpuSplit, b: CpuSplit): CpuSplit => ({ main: a.main - b.main, hash: a.hash - b.hash, other: a.other - b.other });
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
 function lines(child: ChildProcess, onLine: (line: string) => void) {
   createInterface({ input: child.stdout! }).on('line', onLine);
 }
 
 /** Starts one api process; resolves with its URL. */
-function startNode(env: Record<string, string>, profileDir?: string): Promise<{ url: string; child: ChildProcess }> {
+function startNode(env: Record<string, string>, profileDir?: string): Promise<{ url: string; child: ChildProcess; startTids: Set<number> }> {
   const args = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', path.join(here, 'node.ts')];
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`api process exited (${code}) before listening`)));
     lines(child, (l) => {
-      if (l.startsWith('LISTENING ')) resolve({ url: l.slice('LISTENING '.length), child });
+      if (l.startsWith('LISTENING '))
+        void threadCpu(child.pid!).then((t) => resolve({ url: l.slice('LISTENING '.length), child, startTids: new Set(t.keys()) }));
     });
   });
 }
@@ -66,7 +111,8 @@ async function stopNode(child: ChildProcess) {
 }
 
 /** The two-process hashing ceiling for these files; returns seconds and the SHA-256 of each file. */
-async function twoProcessHash(files: string[]): Promise<{ seconds: number; sha256: Map<string, string> }> {
+async function twoProcessHash(files: string[]): Promise<{ seconds: number; cpu: number; sha256: Map<string, string> }> {
+  const cpu0 = await childrenCpu();
   const plans: string[][] =
     files.length === 1
       ? [[`sm3:${files[0]}`], [`sha256:${files[0]}`]]
@@ -88,7 +134,8 @@ async function twoProcessHash(files: string[]): Promise<{ seconds: number; sha25
   const t0 = performance.now();
   for (const c of children) c.stdin!.write('go\n');
   await Promise.all(done);
-  return { seconds: (performance.now() - t0) / 1000, sha256 };
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, cpu: (await childrenCpu()) - cpu0, sha256 };
 }
 
 interface Upload {
@@ -150,7 +197,7 @@ async function main() {
     const profileDir = PROFILE ? path.join(root, `tmp-ingest-profile-${randomSuffix()}`) : undefined;
     if (profileDir) await mkdir(profileDir);
     // The first process migrates the database and prepares the data folder; the second joins afterwards.
-    const nodes: { url: string; child: ChildProcess }[] = [];
+    const nodes: { url: string; child: ChildProcess; startTids: Set<number> }[] = [];
     cleanup.add('stop api processes', async () => {
       for (const n of nodes) await stopNode(n.child);
     });
@@ -172,6 +219,7 @@ async function main() {
     const src = path.join(work, 'src');
     await mkdir(src);
     const rows: string[][] = [];
+    const cpuRows: string[][] = [];
     let expectedOriginals = 0;
     const modes = NODES > 1 ? [1, NODES] : [1];
     for (const nodeCount of modes) {
@@ -188,16 +236,25 @@ async function main() {
         spawnSync('sync');
         const base = await twoProcessHash(files);
         process.stderr.write(`  two-process hash ${fmtNum(base.seconds)} s; uploading…\n`);
-        const up = await uploadAll(nodes.slice(0, nodeCount).map((x) => x.url), token, meta, files);
+        const used = nodes.slice(0, nodeCount);
+        const cpu0 = await cpuOf(used);
+        const clients0 = await childrenCpu();
+        const up = await uploadAll(used.map((x) => x.url), token, meta, files);
+        const cpu = minus(await cpuOf(used), cpu0);
+        const clients = (await childrenCpu()) - clients0;
+        const gb = (n * mib * MiB) / 1e9;
         const bad = up.results.filter((r) => !r.ok || r.sha256 !== base.sha256.get(r.file));
         if (bad.length) console.log('failed or wrong hash:', bad.slice(0, 3));
         expectedOriginals += n;
         const mb = (n * mib * MiB) / 1e6;
         rows.push([`${n} × ${mib} MiB`, String(nodeCount), fmtNum(base.seconds), fmtNum(mb / base.seconds), fmtNum(up.seconds), fmtNum(mb / up.seconds), fmtRatio(base.seconds / up.seconds), String(bad.length)]);
+        cpuRows.push([`${n} × ${mib} MiB`, String(nodeCount), ...[cpu.main, cpu.hash, cpu.other, cpu.main + cpu.hash + cpu.other, clients].map((x) => fmtNum(x / gb)), fmtNum(base.cpu / gb)]);
         for (const f of files) await rm(f);
         spawnSync('sync');
       }
     }
+    console.log(`\nCPU seconds per GB (user + system, from /proc; robust to other load, unlike MB/s):`);
+    printTable(['uploads at once', 'api nodes', 'api main thread', 'api hash threads', 'api other threads', 'api total', 'curl clients', '2-proc hash (baseline)'], cpuRows);
     printTable(['uploads at once', 'api nodes', '2-proc hash s', '2-proc hash MB/s', 'ingest s', 'ingest MB/s', 'ingest / 2-proc hash', 'failed'], rows);
     const stored = await sql<{ n: string }>`SELECT count(*) AS n FROM original`.execute(db);
     console.log(`originals stored: ${stored.rows[0]!.n} (expected ${expectedOriginals}) — ${loadLine()}`);

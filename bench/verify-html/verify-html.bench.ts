@@ -5,7 +5,7 @@
 // Chromium's memory (the PSS of all its processes summed) while the page verifies, and the peak RSS of this
 // process while `quanlu verify` runs.
 // A multi-GB package (clips are generated in memory first, so this needs that much free RAM):
-//   npm run bench:verify-html [-- --mb=128 --clips=2 --rounds=2]      e.g. --mb=1100 --clips=4 --rounds=1
+//   npm run bench:verify-html [-- --mb=128 --clips=2 --rounds=2]      e.g. --mb=1000 --clips=4 --rounds=1 (a clip is one buffer: at most 1023 MiB)
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';

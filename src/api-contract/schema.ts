@@ -1273,6 +1273,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
                 /** @description Error: { code, message (request language), requestId, fields? } */
                 413: {
                     headers: {
@@ -2630,6 +2646,22 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7978,6 +8010,22 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14813,6 +14861,22 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -22310,6 +22374,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
                 /** @description Error: { code, message (request language), requestId, fields? } */
                 413: {
                     headers: {
@@ -22973,6 +23053,22 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -24387,7 +24483,7 @@ export interface paths {
                                 };
                                 isDefault: boolean;
                                 /** @enum {string} */
-                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays";
+                                key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays" | "fixity.checkHistoryDays" | "jobs.historyDays" | "storage.orphanSweepHours";
                                 label: {
                                     en: string;
                                     zh: string;
@@ -24454,7 +24550,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays";
+                    key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays" | "fixity.checkHistoryDays" | "jobs.historyDays" | "storage.orphanSweepHours";
                 };
                 cookie?: never;
             };
@@ -24481,7 +24577,7 @@ export interface paths {
                             };
                             isDefault: boolean;
                             /** @enum {string} */
-                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays";
+                            key: "agency.name" | "agency.fondsNumber" | "offload.cutoffHour" | "fixity.periodDays" | "fixity.readMBps" | "access.ownMediaHours" | "access.breakGlassHours" | "caseFile.maxDocumentPages" | "deadlines.reconsiderationDays" | "deadlines.reconsiderationSimpleDays" | "deadlines.litigationDays" | "deadlines.holidays" | "devices.minBatteryPercent" | "devices.minFreeStorageMb" | "devices.maintenanceReminderDays" | "media.checkIntervalMonths" | "media.checkSamplePercent" | "media.checkRoundDays" | "retention.disposalGraceDays" | "retention.digestDays" | "fixity.checkHistoryDays" | "jobs.historyDays" | "storage.orphanSweepHours";
                             label: {
                                 en: string;
                                 zh: string;

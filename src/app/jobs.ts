@@ -8,6 +8,8 @@ import { tlogJobs } from '../modules/tlog/tlog.jobs.ts';
 import { mediaSetJobs } from '../modules/media-sets/media-sets.jobs.ts';
 import { evidencePackageJobs } from '../modules/evidence-packages/evidence-packages.jobs.ts';
 import { retentionJobs } from '../modules/retention/retention.jobs.ts';
+import { jobHistoryJobs } from '../modules/jobs/jobs.jobs.ts';
+import { caseFileJobs } from '../modules/case-files/case-files.jobs.ts';
 
 /**
  * The job list (composition root): every module's jobs. `satisfies JobCatalog` makes a job name declared in
@@ -24,4 +26,6 @@ export const jobCatalog = {
   ...mediaSetJobs,
   ...evidencePackageJobs,
   ...retentionJobs,
+  ...jobHistoryJobs,
+  ...caseFileJobs,
 } satisfies JobCatalog;

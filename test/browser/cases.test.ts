@@ -100,6 +100,20 @@ test('file a case, link two recordings, see the checklist, reveal a party ID', a
   await expectText(page.getByTestId('party-id-full'), '320102199001011234');
   await shot(page, 'cases-02b-detail');
 
+  // A number the server cannot decrypt (here: written under another key): the page stays, the cell says so.
+  const caseId = caseUrl.split('/').pop()!;
+  const { id_key_id: realKeyId } = await web.database.db.selectFrom('case_party').select('id_key_id').where('case_id', '=', caseId).executeTakeFirstOrThrow();
+  await web.database.db.updateTable('case_party').set({ id_key_id: '00000000deadbeef' }).where('case_id', '=', caseId).execute();
+  await page.reload();
+  await page.getByTestId('reveal-party').click();
+  await page.getByTestId('reveal-reason').fill('核对');
+  await ok().click();
+  await expectText(page.getByTestId('party-id-unreadable'), '无法解密');
+  await expectText(page.getByTestId('party-id-masked'), '3201**********1234');
+  await expectText(page.getByTestId('case-number'), '冀商执罚〔2026〕88号');
+  await shot(page, 'cases-02c-undecryptable');
+  await web.database.db.updateTable('case_party').set({ id_key_id: realKeyId }).where('case_id', '=', caseId).execute();
+
   // The recording page lists the case; 工作台 shows the cards (no gap left for this case).
   await page.goto(`${web.server.url}/recordings/${firstRecording}`);
   await expectText(page.getByTestId('recording-cases'), '冀商执罚〔2026〕88号');

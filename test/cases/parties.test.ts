@@ -96,9 +96,47 @@ describe('party ID numbers', () => {
     const [a, b] = (added.json() as CaseBody).parties;
     expect(b!.idMasked).toBe('9113**********XX1Q');
     await sql`UPDATE case_party SET id_ciphertext = (SELECT id_ciphertext FROM case_party WHERE id = ${a!.id}) WHERE id = ${b!.id}`.execute(ctx.db);
+    const cipherHex = (await sql<{ h: string }>`SELECT encode(id_ciphertext, 'hex') AS h FROM case_party WHERE id = ${b!.id}`.execute(ctx.db)).rows[0]!.h;
     const res = await session.request('POST', `/api/cases/${c.id}/parties/${b!.id}/reveal`, { reason: '核对' });
-    expect(res.statusCode).toBe(500);
-    expect(res.json().code).toBe('PARTY_KEY_UNAVAILABLE');
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('PARTY_ID_UNREADABLE');
+    expect(res.json().message).toContain('完整性校验');
     expect(res.body).not.toContain(RESIDENT_ID);
+    expect(res.body).not.toContain(cipherHex.slice(0, 24));
+    // The case itself stays readable, the party with its masked number.
+    const view = await session.request('GET', `/api/cases/${c.id}`);
+    expect(view.statusCode).toBe(200);
+    expect((view.json() as CaseBody).parties.map((p) => p.idMasked)).toEqual(['3201**********1234', '9113**********XX1Q']);
+    // One audit event for the failed attempt, naming the cause, never the ciphertext.
+    const failed = await sql<{ details: Record<string, unknown>; t: string }>`SELECT details, details::text AS t FROM audit_event WHERE target_id = ${c.id} AND action = 'case.party.reveal.failed'`.execute(ctx.db);
+    expect(failed.rows.length).toBe(1);
+    expect(failed.rows[0]!.details).toMatchObject({ partyId: b!.id, idMasked: '9113**********XX1Q', reason: '核对', cause: 'integrity' });
+    expect(failed.rows[0]!.t).not.toContain(cipherHex.slice(0, 24));
+    expect(await revealEvents(c.id)).toEqual([]);
+  });
+
+  test('a number encrypted under another key: 503 telling the admin to restore the key file (zh and en), case readable, attempt audited once', async () => {
+    const { dept, p1, p2, session } = await makeTeam(ctx);
+    const c = await fileCase(session, generalCase(dept.id, [p1.id, p2.id]));
+    const partyId = c.parties[0]!.id;
+    await sql`UPDATE case_party SET id_key_id = '00000000deadbeef' WHERE id = ${partyId}`.execute(ctx.db);
+    const url = `/api/cases/${c.id}/parties/${partyId}/reveal`;
+    const zh = await session.request('POST', url, { reason: '核对' });
+    expect(zh.statusCode).toBe(503);
+    expect(zh.json().code).toBe('PARTY_KEY_UNAVAILABLE');
+    expect(zh.json().message).toContain('00000000deadbeef');
+    expect(zh.json().message).toContain('请系统管理员从备份恢复原密钥文件');
+    expect(zh.body).not.toContain(RESIDENT_ID);
+    const en = await session.request('POST', url, { reason: 'check' }, { 'accept-language': 'en' });
+    expect(en.statusCode).toBe(503);
+    expect(en.json().message).toContain('An administrator must restore the original key file from backup');
+    const view = await session.request('GET', `/api/cases/${c.id}`);
+    expect(view.statusCode).toBe(200);
+    expect((view.json() as CaseBody).parties[0]!.idMasked).toBe('3201**********1234');
+    const failed = (await ctx.db.selectFrom('audit_event').select('details').where('target_id', '=', c.id).where('action', '=', 'case.party.reveal.failed').orderBy('seq').execute()).map((e) => e.details);
+    expect(failed).toEqual([
+      { partyId, name: '王某某', idMasked: '3201**********1234', reason: '核对', cause: 'key-mismatch', rowKeyId: '00000000deadbeef', nodeKeyId: expect.stringMatching(/^[0-9a-f]{16}$/) },
+      { partyId, name: '王某某', idMasked: '3201**********1234', reason: 'check', cause: 'key-mismatch', rowKeyId: '00000000deadbeef', nodeKeyId: expect.stringMatching(/^[0-9a-f]{16}$/) },
+    ]);
   });
 });

@@ -8,91 +8,38 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { executeDue, proposeBatch } from '../../src/modules/retention/disposal.service.ts';
 import { runCli } from '../support/cli.ts';
-import { createTestApp, login, makeRecording, makeUser, type Session, type TestContext } from '../support/harness.ts';
-import { fileCase, generalCase, makeTeam } from '../cases/case-fixtures.ts';
+import { createTestApp, makeUser, type Session, type TestContext } from '../support/harness.ts';
+import { retentionTeam, setDisposalGrace } from '../support/retention-team.ts';
 import { makePdf, uploadDocument } from '../case-files/case-file-fixtures.ts';
+import { archivedCases } from './archived-cases.ts';
 
 let ctx: TestContext;
-let team: Awaited<ReturnType<typeof makeTeam>>;
+let team: Awaited<ReturnType<typeof retentionTeam>>['team'];
 let leaderB: Session;
 let admin: Session;
 beforeAll(async () => {
   ctx = await createTestApp();
-  team = await makeTeam(ctx, { roles: ['leader'] });
   // The cases here were handled decades ago: their officers passed the exam before then (第七条 is checked).
-  await ctx.db.updateTable('person').set({ certificate_exam_passed_on: '1980-01-01' }).where('id', 'in', [team.p1.id, team.p2.id]).execute();
-  const b = await makeUser(ctx.db, { roles: ['leader'], departmentId: team.dept.id });
-  leaderB = await login(ctx.app, b.username, b.password);
-  const a = await makeUser(ctx.db, { roles: ['admin'] });
-  admin = await login(ctx.app, a.username, a.password);
-  expect((await admin.request('PUT', '/api/settings/agency.fondsNumber', { value: 'F001' })).statusCode).toBe(200);
+  ({ team, leaderB, admin } = await retentionTeam(ctx, { fondsNumber: 'F001', examPassedOn: '1980-01-01' }));
 });
 afterAll(() => ctx.close());
 
 const s = () => team.session;
-const move = async (caseId: string, to: string, on: string, reason?: string) => {
-  const res = await s().request('POST', `/api/cases/${caseId}/stage`, { to, on, ...(reason && { reason }) });
-  expect(res.statusCode, res.body).toBe(200);
-};
-const rec = (recordedStart: string) => makeRecording(ctx.db, { departmentId: team.dept.id, officerIds: [team.p1.id], uploadedBy: team.user.id, recordedStart });
-const link = async (caseId: string, recordingId: string, stage: string) => {
-  const res = await s().request('POST', `/api/cases/${caseId}/links`, { recordingId, stage });
-  expect(res.statusCode, res.body).toBe(201);
-};
-const archive = async (caseId: string) => {
-  const res = await s().request('POST', `/api/cases/${caseId}/case-file/archive`);
-  expect(res.statusCode, res.body).toBe(200);
-};
-
-/** A simple-procedure case (当场处罚) closed on `closedOn`, one decision uploaded; archived unless told not to. */
-async function simpleCase(closedOn: string, o: { archived?: boolean; linked?: string } = {}) {
-  const c = await fileCase(s(), {
-    ...generalCase(team.dept.id, [team.p1.id]),
-    procedure: 'simple',
-    filedOn: closedOn,
-    parties: [{ kind: 'organisation', name: '某便利店', idType: 'credit_code', idNumber: '91130100MA0000000X' }],
-  });
-  if (o.linked) await link(c.id, o.linked, 'filing');
-  await move(c.id, 'closed', closedOn, '当场处罚，当场结案');
-  const up = await uploadDocument(s(), c.id, await makePdf(1, `DECISION-${c.id.slice(0, 6)}`), { type: 'penalty_decision', title: '当场行政处罚决定书', number: `当场〔${closedOn.slice(0, 4)}〕${c.id.slice(0, 4)}号`, date: closedOn });
-  expect(up.statusCode, up.body).toBe(201);
-  if (o.archived !== false) await archive(c.id);
-  return c.id;
-}
-
-/** A general-procedure case (一般程序: 永久 by the default table) closed in 1994 and archived. */
-async function generalArchived() {
-  const c = await fileCase(s(), { ...generalCase(team.dept.id, [team.p1.id, team.p2.id]), filedOn: '1994-05-06' });
-  await move(c.id, 'investigation', '1994-05-07');
-  await link(c.id, await rec('1994-05-07T02:00:00Z'), 'investigation');
-  for (const [to, on] of [['review', '1994-05-10'], ['notice', '1994-05-11'], ['decision', '1994-05-20'], ['service', '1994-05-21']]) await move(c.id, to!, on!);
-  expect([201, 204]).toContain((await s().request('POST', `/api/cases/${c.id}/written-reasons`, { stage: 'service', reason: '邮寄送达，无法录像' })).statusCode);
-  await move(c.id, 'closed', '1994-05-30', '罚款已缴纳，无需执行');
-  for (const [type, title, date, extra] of [
-    ['filing_approval', '立案审批表', '1994-05-06', {}],
-    ['penalty_notice', '行政处罚告知书', '1994-05-11', {}],
-    ['penalty_decision', '行政处罚决定书', '1994-05-20', { number: `冀商执罚〔1994〕${c.id.slice(0, 4)}号` }],
-    ['decision_receipt', '送达回证', '1994-05-21', { receiptSigned: true }],
-  ] as const) {
-    const up = await uploadDocument(s(), c.id, await makePdf(1, `${type}-${c.id.slice(0, 6)}`), { type, title, date, ...extra });
-    expect(up.statusCode, up.body).toBe(201);
-  }
-  await archive(c.id);
-  return c.id;
-}
+const cases = () => archivedCases(ctx, team);
+const rec = (recordedStart: string) => cases().rec(recordedStart);
+const move = (caseId: string, to: string, on: string, reason?: string) => cases().move(caseId, to, on, reason);
+const simpleCase = (closedOn: string, o: { archived?: boolean; linked?: string } = {}) => cases().simpleCase(closedOn, o);
+const generalArchived = () => cases().generalArchived();
+const archive = (caseId: string) => cases().archive(caseId);
 
 /** The 永久 case file of the table (the sweep test checks it again). */
 let permanentCase: string | undefined;
 
 const propose = (caseIds: string[], who: Session = s()) => who.request('POST', '/api/disposal/batches', { caseIds });
-const grace = async (days: number) => expect((await admin.request('PUT', '/api/settings/retention.disposalGraceDays', { value: days })).statusCode).toBe(200);
+const grace = (days: number) => setDisposalGrace(admin, days);
 const cli = (args: string[]) => runCli(['disposal', ...args], { DATABASE_URL: ctx.dbUrl, QUANLU_DATA_DIR: ctx.dataDir, QUANLU_LOG_LEVEL: 'silent' }, 120_000);
 const refusals = (id: string) => ctx.db.selectFrom('audit_event').select(['details']).where('action', '=', 'retention.deletion_refused').where('target_id', '=', id).orderBy('seq').execute();
-/** The stored keys of a case file: its documents' originals and its built PDFs. */
-const keysOf = async (caseId: string) => ({
-  documents: (await ctx.db.selectFrom('case_document').select('sha256').where('case_id', '=', caseId).execute()).map((r) => r.sha256),
-  builds: (await ctx.db.selectFrom('case_file_build').select('sha256').where('case_id', '=', caseId).execute()).map((r) => r.sha256),
-});
+const keysOf = (caseId: string) => cases().keysOf(caseId);
 const itemOf = async (batchId: string, caseId: string) => {
   const b = ((await s().request('GET', '/api/disposal/batches')).json().items as { id: string; state: string; items: { id: string; caseId: string | null; subjectType: string; state: string }[] }[]).find((x) => x.id === batchId)!;
   return { batch: b, item: b.items.find((i) => i.caseId === caseId)! };

@@ -11,20 +11,16 @@ import { syncObjectStore } from '../../src/modules/retention/retention.service.t
 import { runFixityPass } from '../../src/modules/fixity/fixity.service.ts';
 import { runCli } from '../support/cli.ts';
 import { createTestApp, login, makeUser, type Session, type TestContext } from '../support/harness.ts';
-import { makeTeam } from '../cases/case-fixtures.ts';
+import { retentionTeam, setDisposalGrace } from '../support/retention-team.ts';
 import { storedRecording } from './disposal-fixtures.ts';
 
 let ctx: TestContext;
-let team: Awaited<ReturnType<typeof makeTeam>>;
+let team: Awaited<ReturnType<typeof retentionTeam>>['team'];
 let leaderB: Session;
 let admin: Session;
 beforeAll(async () => {
   ctx = await createTestApp();
-  team = await makeTeam(ctx, { roles: ['leader'] });
-  const b = await makeUser(ctx.db, { roles: ['leader'], departmentId: team.dept.id });
-  leaderB = await login(ctx.app, b.username, b.password);
-  const a = await makeUser(ctx.db, { roles: ['admin'] });
-  admin = await login(ctx.app, a.username, a.password);
+  ({ team, leaderB, admin } = await retentionTeam(ctx));
 });
 afterAll(() => ctx.close());
 
@@ -34,7 +30,7 @@ const sync = async (ids: string[]) => {
   for (const id of ids) expect((await team.session.request('GET', `/api/recordings/${id}/retention`)).statusCode).toBe(200);
   while ((await syncObjectStore(ctx.deps)) > 0);
 };
-const grace = async (days: number) => expect((await admin.request('PUT', '/api/settings/retention.disposalGraceDays', { value: days })).statusCode).toBe(200);
+const grace = (days: number) => setDisposalGrace(admin, days);
 const cli = (args: string[]) => runCli(['disposal', ...args], { DATABASE_URL: ctx.dbUrl, QUANLU_DATA_DIR: ctx.dataDir, QUANLU_LOG_LEVEL: 'silent' }, 120_000);
 const refusals = (id: string) => ctx.db.selectFrom('audit_event').select(['details']).where('action', '=', 'retention.deletion_refused').where('target_id', '=', id).orderBy('seq').execute();
 const batches = async () => (await team.session.request('GET', '/api/disposal/batches')).json().items as { id: string; state: string; items: { id: string; recordingId: string; state: string }[] }[];

@@ -6,22 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, login, makeRecording, makeUser, type Session, type TestContext } from '../support/harness.ts';
-import { fileCase, generalCase, makeTeam } from '../cases/case-fixtures.ts';
+import { fileCase, generalCase } from '../cases/case-fixtures.ts';
+import { retentionTeam } from '../support/retention-team.ts';
 import { makePdf, uploadDocument } from '../case-files/case-file-fixtures.ts';
 
 let ctx: TestContext;
-let team: Awaited<ReturnType<typeof makeTeam>>;
+let team: Awaited<ReturnType<typeof retentionTeam>>['team'];
 let leaderB: Session;
 let admin: Session;
 beforeAll(async () => {
   ctx = await createTestApp();
-  team = await makeTeam(ctx, { roles: ['leader'] });
-  const b = await makeUser(ctx.db, { roles: ['leader'], departmentId: team.dept.id });
-  leaderB = await login(ctx.app, b.username, b.password);
-  const a = await makeUser(ctx.db, { roles: ['admin'] });
-  admin = await login(ctx.app, a.username, a.password);
   // 档号 needs the fonds number (archiving refuses without it).
-  expect((await admin.request('PUT', '/api/settings/agency.fondsNumber', { value: 'F001' })).statusCode).toBe(200);
+  ({ team, leaderB, admin } = await retentionTeam(ctx, { fondsNumber: 'F001' }));
 });
 afterAll(() => ctx.close());
 

@@ -35,9 +35,12 @@ function auditActionsInSource(): string[] {
 describe('names shown instead of codes', () => {
   test('the job catalog is what this test expects (a new job needs its names below)', () => {
     expect(Object.keys(jobCatalog).sort()).toEqual([
+      'case-files.sweep-orphans',
       'evidence-package.build',
+      'fixity.prune',
       'fixity.run',
       'fixity.slice',
+      'jobs.prune',
       'media.build',
       'media.checkRound',
       'media.process',

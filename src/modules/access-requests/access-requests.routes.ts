@@ -26,7 +26,7 @@ export async function accessRequestRoutes(fastify: FastifyInstance) {
     '/api/access-requests',
     {
       config: { permission: 'access:request' },
-      schema: { tags, summary: '提出调阅申请 Ask for access to recordings (items or a query; purpose; view or copy; period)', body: accessRequestCreate, response: { 201: accessRequestView, ...errors } },
+      schema: { tags, summary: '提出调阅申请 Ask for access to recordings (items or a query; purpose; view or copy; period)', body: accessRequestCreate, response: { 201: accessRequestView, ...errors, 410: errorBody } },
     },
     async (req, reply) => reply.status(201).send(await service.createRequest(app.deps, userOf(req), req.body)),
   );
@@ -34,7 +34,7 @@ export async function accessRequestRoutes(fastify: FastifyInstance) {
     '/api/access-requests/break-glass',
     {
       config: { permission: 'access:request' },
-      schema: { tags, summary: '紧急调阅 Break-glass: view at once for a short fixed period, with a written reason; reviewed afterwards', body: breakGlassCreate, response: { 201: accessRequestView, ...errors } },
+      schema: { tags, summary: '紧急调阅 Break-glass: view at once for a short fixed period, with a written reason; reviewed afterwards', body: breakGlassCreate, response: { 201: accessRequestView, ...errors, 410: errorBody } },
     },
     async (req, reply) => reply.status(201).send(await service.breakGlass(app.deps, userOf(req), req.body)),
   );

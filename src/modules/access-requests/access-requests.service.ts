@@ -6,6 +6,7 @@ import { AppError } from '../../platform/errors/error-catalog.ts';
 import { decodeCursor, encodeCursor, cursorShape } from '../../platform/http/schemas.ts';
 import { accessNow, requireAccess } from '../access/access.service.ts';
 import { subtreeIds } from '../departments/departments.repository.ts';
+import { assertRecordingsNotDisposed } from '../recordings/recording-disposed.ts';
 import { getSetting } from '../settings/settings.service.ts';
 import * as repo from './access-requests.repository.ts';
 import type { AccessQuery } from './access-requests.schema.ts';
@@ -51,6 +52,8 @@ async function isCrossDepartment(db: DbOrTx, requester: AuthUser, owningDepartme
 /** The one department all these recordings belong to; every id must be readable by the user (else 404). */
 async function owningDepartment(db: DbOrTx, user: AuthUser, ids: readonly string[]): Promise<string> {
   await requireAccess(db, user, 'recording.metadata.read', ids);
+  // 第十一条: nothing is left to view or copy of a recording destroyed by approved disposal.
+  await assertRecordingsNotDisposed(db, ids);
   const depts = new Set((await repo.recordingDepartments(db, ids)).values());
   if (depts.size !== 1) throw new AppError('ACCESS_MIXED_DEPARTMENTS');
   return [...depts][0]!;

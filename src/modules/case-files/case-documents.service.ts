@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { Deps } from '../../platform/deps.ts';
@@ -8,7 +7,9 @@ import { getSetting } from '../settings/settings.service.ts';
 import { currentTemplate } from './case-file-template.service.ts';
 import * as repo from './case-files.repository.ts';
 import { assertCaseFileNotDisposed } from '../retention/case-disposal.service.ts';
+import { lockCaseFileBytes } from '../retention/retention.service.ts';
 import { inspectDocument } from './document-inspect.ts';
+import { settleObject, stageObject } from './case-file-objects.service.ts';
 
 /** What the uploader says about a document (the bytes say the rest). */
 export interface DocumentMeta {
@@ -59,7 +60,8 @@ export async function assertNotArchived(db: Deps['db'] | Parameters<typeof repo.
 /**
  * Uploads a written record (第五、九条): checks the bytes (format by magic number, not encrypted, not broken,
  * within the page limit) BEFORE anything is stored, so a refusal leaves nothing behind; stores them write-once
- * as an original (SHA-256 + SM3, fixity-enrolled); writes the document row and its audit event in one transaction.
+ * as an original (SHA-256 + SM3, fixity-enrolled) under a committed intent; writes the document row, its audit
+ * event and the intent's settlement in one transaction (a crash or failure between: the orphan sweep cleans up).
  */
 export async function uploadDocument(deps: Deps, user: AuthUser, caseId: string, meta: DocumentMeta, bytes: Buffer) {
   const { db, storage } = deps;
@@ -70,8 +72,10 @@ export async function uploadDocument(deps: Deps, user: AuthUser, caseId: string,
   if (!type) throw new AppError('DOCUMENT_TYPE_UNKNOWN', { type: meta.type });
   if (bytes.length === 0) throw new AppError('EMPTY_FILE');
   const inspected = await inspectDocument(bytes, await getSetting(db, 'caseFile.maxDocumentPages'));
-  const put = await storage.put(Readable.from([bytes]));
-  return db.transaction().execute(async (trx) => {
+  const staged = await stageObject(deps, bytes, 'case_document', user.id);
+  const { put } = staged;
+  const view = await db.transaction().execute(async (trx) => {
+    await settleObject(trx, staged);
     const known = await repo.findOriginal(trx, put.sha256);
     if (known && (known.sm3 !== put.sm3 || Number(known.size_bytes) !== put.size)) throw new AppError('ORIGINAL_MISMATCH');
     if (!known) await repo.insertOriginal(trx, { sha256: put.sha256, sm3: put.sm3, size: put.size, storage: storage.kind, by: user.id });
@@ -100,6 +104,9 @@ export async function uploadDocument(deps: Deps, user: AuthUser, caseId: string,
     const full = await repo.findDocument(trx, caseId, row.id);
     return documentView(full!, { zh: type.zh, en: type.en });
   });
+  // 第十一条: the bytes are part of the record: held in the store while the case file has no date.
+  await lockCaseFileBytes(deps, caseId);
+  return view;
 }
 
 /** A case's documents (metadata: whoever may read the case sees the list, as the case page shows it). */

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { PDFDocument } from 'pdf-lib';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
@@ -12,11 +11,12 @@ import { getSetting } from '../settings/settings.service.ts';
 import { assertNotArchived } from './case-documents.service.ts';
 import { buildCaseFilePdf, renderElectronicDataList, type CatalogueEntry, type CoverFields } from './case-file-pdf.ts';
 import { reviewCaseFile } from './case-file-review.ts';
-import { recomputeRetention } from '../retention/retention.service.ts';
+import { lockCaseFileBytes, recomputeRetention } from '../retention/retention.service.ts';
 import { currentTemplate } from './case-file-template.service.ts';
 import { bindingRank, retentionLabel, type CaseFileTemplate, type RetentionCode } from './case-file.template.ts';
 import { assertCaseFileNotDisposed } from '../retention/case-disposal.service.ts';
 import * as repo from './case-files.repository.ts';
+import { settleObject, stageObject } from './case-file-objects.service.ts';
 
 /** One row of the bound catalogue, as stored with the build and shown in the API. */
 export interface CatalogueRow {
@@ -163,9 +163,14 @@ function buildView(b: Awaited<ReturnType<typeof repo.buildsOf>>[number]) {
   };
 }
 
-/** Stores a rendered volume as a derived file and records the build (in the caller's transaction). */
+/**
+ * Stores a rendered volume as a derived file and records the build (in the caller's transaction); the object's
+ * intent is settled with the rows, so a rolled-back transaction leaves it to the orphan sweep.
+ */
 async function storeBuild(deps: Deps, trx: DbOrTx, user: AuthUser, caseId: string, version: number, r: Awaited<ReturnType<typeof renderVolume>>, final: boolean) {
-  const put = await deps.storage.put(Readable.from([Buffer.from(r.built.bytes)]));
+  const staged = await stageObject(deps, r.built.bytes, 'case_file_build', user.id);
+  const { put } = staged;
+  await settleObject(trx, staged);
   await repo.insertDerived(trx, { sha256: put.sha256, sm3: put.sm3, size: put.size });
   return repo.insertBuild(trx, {
     caseId,
@@ -196,6 +201,7 @@ export async function buildCaseFile(deps: Deps, user: AuthUser, caseId: string) 
     });
     return b.id;
   });
+  await lockCaseFileBytes(deps, caseId);
   return buildView((await repo.buildsOf(db, caseId)).find((b) => b.id === id)!);
 }
 
@@ -305,5 +311,7 @@ export async function archiveCaseFile(deps: Deps, user: AuthUser, caseId: string
       details: { archiveNumber, dossierCode: code, retention, buildId: build.id, sha256: build.sha256, totalPages: build.total_pages },
     });
   });
+  // The store takes the archived file's date (or its 永久 hold) at once; the retention job would otherwise.
+  await lockCaseFileBytes(deps, caseId);
   return caseFileState(deps, user, caseId);
 }

@@ -82,7 +82,7 @@ export async function caseRoutes(fastify: FastifyInstance) {
     '/api/cases/:id/parties/:partyId/reveal',
     {
       config: { permission: 'cases:reveal' },
-      schema: { tags, summary: '查看证件号码 Show a party’s ID number in full (audited, with the reason)', params: z.object({ id: z.uuid(), partyId: z.uuid() }), body: revealBody, response: { 200: z.object({ partyId: z.uuid(), idNumber: z.string() }), ...errors } },
+      schema: { tags, summary: '查看证件号码 Show a party’s ID number in full (audited, with the reason)', params: z.object({ id: z.uuid(), partyId: z.uuid() }), body: revealBody, response: { 200: z.object({ partyId: z.uuid(), idNumber: z.string() }), ...errors, 503: errorBody } },
     },
     async (req) => service.revealPartyId(app.deps, userOf(req), req.params.id, req.params.partyId, req.body.reason),
   );

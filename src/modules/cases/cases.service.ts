@@ -378,20 +378,30 @@ export async function revealPartyId(deps: Deps, user: AuthUser, caseId: string, 
   const p = await repo.partyCipher(db, caseId, partyId);
   if (!p) throw new AppError('NOT_FOUND');
   const key = await partyIdKey(deps.config.dataDir);
-  let idNumber: string;
-  try {
-    if (p.id_key_id !== key.keyId) throw new Error('key id');
-    idNumber = key.decrypt(p.id_ciphertext, p.id);
-  } catch {
-    throw new AppError('PARTY_KEY_UNAVAILABLE');
+  // A number that cannot be decrypted is not a server fault to hide behind a 500: the caller is told why
+  // (another key → 503, the admin restores the key file; a ciphertext failing its GCM tag → 409, damaged or
+  // altered) and the attempt is one audit event naming the cause — never the ciphertext nor any part of it.
+  let idNumber: string | undefined;
+  let failure: 'key-mismatch' | 'integrity' | undefined;
+  if (p.id_key_id !== key.keyId) failure = 'key-mismatch';
+  else {
+    try {
+      idNumber = key.decrypt(p.id_ciphertext, p.id);
+    } catch {
+      failure = 'integrity';
+    }
   }
   await db.transaction().execute(async (trx) => {
     await appendAuditEvent(trx, {
       actor: actorOf(user),
-      action: 'case.party.reveal',
+      action: failure ? 'case.party.reveal.failed' : 'case.party.reveal',
       target: { type: 'case', id: caseId },
-      details: { partyId, name: p.name, idMasked: p.id_masked, reason },
+      details: failure
+        ? { partyId, name: p.name, idMasked: p.id_masked, reason, cause: failure, rowKeyId: p.id_key_id, nodeKeyId: key.keyId }
+        : { partyId, name: p.name, idMasked: p.id_masked, reason },
     });
   });
+  if (failure === 'key-mismatch') throw new AppError('PARTY_KEY_UNAVAILABLE', { keyId: p.id_key_id });
+  if (failure === 'integrity' || idNumber === undefined) throw new AppError('PARTY_ID_UNREADABLE');
   return { partyId, idNumber };
 }

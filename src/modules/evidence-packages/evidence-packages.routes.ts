@@ -26,7 +26,7 @@ export async function evidencePackageRoutes(fastify: FastifyInstance) {
         tags,
         summary: '生成证据包 Ask for an evidence package of a case or of recordings (needs a live copy grant over every item); built by a job',
         body: createBody,
-        response: { 202: packageView, ...errors },
+        response: { 202: packageView, ...errors, 410: errorBody },
       },
     },
     async (req, reply) => reply.code(202).send(await createPackage(app.deps, userOf(req), req.body)),

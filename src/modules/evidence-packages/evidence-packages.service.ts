@@ -13,6 +13,8 @@ import { PdfReport } from '../../platform/pdf/pdf-report.ts';
 import { shanghaiDate } from '../../platform/time.ts';
 import { liveGrantFor, requireAccess } from '../access/access.service.ts';
 import { caseName } from '../case-files/case-file.service.ts';
+import { assertRecordingsNotDisposed } from '../recordings/recording-disposed.ts';
+import { assertCaseFileNotDisposed } from '../retention/case-disposal.service.ts';
 import { markDeadlineDelivered } from '../cases/case-records.service.ts';
 import { CUSTODY_PDF_TITLE, writeCustodyPdf } from '../custody/custody-pdf.ts';
 import { openCustodyPdf, type CustodyEventView } from '../custody/custody.service.ts';
@@ -75,10 +77,15 @@ async function itemsOf(deps: Deps, user: AuthUser, input: Input): Promise<{ case
   return { caseId: null, recordingIds: ids };
 }
 
-/** Asks for a package: access decided now, the build queued as a job (progress on the package). */
+/**
+ * Asks for a package: access decided now, the build queued as a job (progress on the package). A case file or a
+ * recording destroyed by approved disposal (第十一条) is refused here with its 410, not when the job runs.
+ */
 export async function createPackage(deps: Deps, user: AuthUser, input: Input) {
   const { db } = deps;
   const { caseId, recordingIds } = await itemsOf(deps, user, input);
+  if (caseId) await assertCaseFileNotDisposed(db, caseId);
+  await assertRecordingsNotDisposed(db, recordingIds);
   const grant = await liveGrantFor(db, user, 'copy', recordingIds[0]!);
   if (!grant) throw new AppError('NOT_FOUND');
   const total = await repo.originalsSize(db, recordingIds);
@@ -139,6 +146,9 @@ export async function downloadPackage(deps: Deps, user: AuthUser, id: string): P
   const p = await ownPackage(deps, user, id);
   await requireAccess(db, user, 'recording.package', p.recording_ids);
   if (p.case_id) await requireAccess(db, user, 'case.package', [p.case_id]);
+  // Destroyed since the package was built (第十一条): its copy is not handed out any more.
+  if (p.case_id) await assertCaseFileNotDisposed(db, p.case_id);
+  await assertRecordingsNotDisposed(db, p.recording_ids);
   if (p.state !== 'ready') throw new AppError('EVIDENCE_PACKAGE_NOT_READY', { state: p.state });
   const file = packageFile(config.dataDir, p.id);
   const s = await stat(file).catch(() => undefined);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../../platform/jobs/catalog.ts';
+import { pruneFixityHistory } from './fixity-history.service.ts';
 import { runFixityPass, runQueuedPass } from './fixity.service.ts';
 
 declare module '../../platform/jobs/catalog.ts' {
@@ -8,6 +9,8 @@ declare module '../../platform/jobs/catalog.ts' {
     'fixity.slice': Record<string, never>;
     /** A full pass a person asked for through the API (its run row exists already). */
     'fixity.run': { runId: string };
+    /** Daily pruning of routine fixity checks older than `fixity.checkHistoryDays` (failures and latest kept). */
+    'fixity.prune': Record<string, never>;
   }
 }
 
@@ -28,6 +31,14 @@ export const fixityJobs = {
     maxAttempts: 2,
     handler: async (deps, payload) => {
       await runQueuedPass(deps, payload.runId);
+    },
+  }),
+  'fixity.prune': defineJob('fixity.prune', {
+    payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
+    schedule: { cron: '37 3 * * *', payload: {} }, // daily, 03:37 UTC
+    maxAttempts: 1,
+    handler: async (deps, _payload, ctx) => {
+      ctx.log('fixity history pruned', { removed: await pruneFixityHistory(deps, { signal: ctx.signal }) });
     },
   }),
 };

@@ -224,3 +224,13 @@ export async function lastOrphanScanAt(db: DbOrTx): Promise<Date | undefined> {
 export function findUserLabel(db: DbOrTx, id: string) {
   return db.selectFrom('app_user').select(['id', 'username']).where('id', '=', id).executeTakeFirst();
 }
+
+/**
+ * Removes at most `batch` routine 'ok' checks older than `keepDays` that a later check of the same object
+ * supersedes, through the database's prune_fixity_checks() (0028: failures, workstation checks and each object's
+ * latest check are never removed; the serving role cannot DELETE from fixity_check itself). Returns how many.
+ */
+export async function pruneRoutineChecks(db: DbOrTx, keepDays: number, batch: number): Promise<number> {
+  const r = await sql<{ n: number }>`SELECT prune_fixity_checks(${keepDays}::int, ${batch}::int) AS n`.execute(db);
+  return Number(r.rows[0]!.n);
+}

@@ -38,3 +38,10 @@ export async function listJobs(db: DbOrTx, f: { state?: JobState; limit: number 
     LIMIT ${f.limit}`.execute(db);
   return r.rows;
 }
+
+/** Removes at most `batch` finished jobs of the history that finished before `before`; returns how many. */
+export async function pruneHistory(db: DbOrTx, before: Date, batch: number): Promise<number> {
+  const r = await sql`DELETE FROM job_history WHERE id IN (
+    SELECT id FROM job_history WHERE finished_at < ${before} ORDER BY finished_at LIMIT ${batch})`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}

@@ -8,6 +8,7 @@ import { appendAuditEvent, canonicalJson } from '../../platform/audit/audit-chai
 import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
+import { assertRecordingsNotDisposed } from '../recordings/recording-disposed.ts';
 import { hashFile } from '../../platform/hashing/dual-hasher.ts';
 import { copiesDir } from '../../platform/storage/data-folders.ts';
 import { shanghaiFields } from '../../platform/time.ts';
@@ -64,6 +65,7 @@ function receiptView(r: { statement: string; signature: string; key_id: string }
 export async function makeCopy(deps: Deps, user: AuthUser, recordingId: string, kind: CopyKind) {
   const { db, config } = deps;
   await requireAccess(db, user, 'recording.copy', [recordingId]);
+  await assertRecordingsNotDisposed(db, [recordingId]);
   const grant = await liveGrantFor(db, user, 'copy', recordingId);
   const original = await repo.findOriginal(db, recordingId);
   if (!original) throw new AppError('NOT_FOUND');
@@ -160,6 +162,7 @@ export async function downloadCopy(deps: Deps, user: AuthUser, receiptId: string
   const r = await repo.findReceipt(db, receiptId);
   if (!r || r.user_id !== user.id) throw new AppError('NOT_FOUND');
   await requireAccess(db, user, 'recording.copy', [r.recording_id]);
+  await assertRecordingsNotDisposed(db, [r.recording_id]);
   const statement = JSON.parse(r.statement) as ReceiptStatement;
   let stream: Readable;
   if (r.kind === 'original') {

@@ -4,6 +4,7 @@ import { actorOf, type AuthUser } from '../../platform/auth/auth-user.ts';
 import type { Database, Tx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
+import { assertRecordingsNotDisposed } from '../recordings/recording-disposed.ts';
 import { isAllowed, liveGrantFor, mediaViewInline, requireAccess } from '../access/access.service.ts';
 import * as repo from './playback.repository.ts';
 import { decideRange } from './range.ts';
@@ -62,6 +63,7 @@ function rememberProxy(sessionId: string, p: ProxyObject): void {
 export async function startSession(deps: Deps, user: AuthUser, recordingId: string) {
   const { db } = deps;
   await requireAccess(db, user, 'recording.media.view', [recordingId]);
+  await assertRecordingsNotDisposed(db, [recordingId]);
   const proxy = await repo.findProxy(db, recordingId);
   if (!proxy) throw new AppError('MEDIA_NOT_READY');
   const who = await repo.viewerIdentity(db, user.id);

@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
 import { accessFilter, allowedIds, requireAccess } from '../access/access.service.ts';
-import { recomputeAfterHoldChange } from '../retention/retention.service.ts';
+import { objectsNeedingHold, recomputeAfterHoldChange } from '../retention/retention.service.ts';
 import * as repo from './preservation.repository.ts';
 import { GROUND_LABEL, type PreservationGround } from './preservation.schema.ts';
 
@@ -127,6 +127,8 @@ export async function releaseMark(deps: Deps, user: AuthUser, id: string, reason
     // serving a case not yet archived) keeps its legal hold in the store.
     const undated = await recomputeAfterHoldChange(trx, recs.map((r) => r.id));
     for (const r of recs) if (undated.has(r.id)) still.add(r.original_sha256);
+    // The same bytes may also be a document of a case file without a date (永久, held, not archived).
+    for (const k of await objectsNeedingHold(trx, shas)) still.add(k);
     const clear = shas.filter((s) => !still.has(s));
     await appendAuditEvent(trx, {
       actor: actorOf(user),

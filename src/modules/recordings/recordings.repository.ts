@@ -277,3 +277,16 @@ export async function findRecordingOfOriginal(db: DbOrTx, sha256: string, depart
     await sql<{ id: string }>`SELECT id FROM recording WHERE original_sha256 = ${sha256} AND department_id = ${departmentId}`.execute(db)
   ).rows[0];
 }
+
+/** Those of these recordings whose bytes an approved disposal destroyed (第十一条), oldest disposal first. */
+export async function disposedAmong(db: DbOrTx, ids: readonly string[]): Promise<{ id: string; file_name: string; disposed_at: Date }[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('recording_retention as rr')
+    .innerJoin('recording as r', 'r.id', 'rr.recording_id')
+    .select(['r.id', 'r.file_name', 'rr.disposed_at'])
+    .where('rr.recording_id', 'in', [...ids])
+    .where('rr.disposed_at', 'is not', null)
+    .orderBy('rr.disposed_at')
+    .execute() as Promise<{ id: string; file_name: string; disposed_at: Date }[]>;
+}

@@ -1,9 +1,10 @@
-import { appendAuditEvent, type Actor } from '../../platform/audit/audit-chain.ts';
+import type { Actor } from '../../platform/audit/audit-chain.ts';
 import type { DbOrTx, Tx } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
 import { shanghaiDate } from '../../platform/time.ts';
 import * as caseRepo from './case-disposal.repository.ts';
 import * as repo from './disposal.repository.ts';
+import { markExecuting, restoreNoLongerDue } from './disposal-steps.ts';
 import { recomputeRetention } from './retention.service.ts';
 
 /**
@@ -44,8 +45,7 @@ export async function prepareCaseItem(trx: Tx, actor: Actor, executedBy: string,
   const due = await caseRepo.dueCases(trx, today, [i.case_id], { queued: true });
   const c = await caseRepo.caseForTombstone(trx, i.case_id);
   if (!due.length || !c || !c.keep_until) {
-    await repo.restoreItem(trx, i.id, null, '不再满足销毁条件（新的保全、关联或期限）No longer due');
-    await appendAuditEvent(trx, { actor, action: 'retention.disposal.restore', target: { type: 'case', id: i.case_id }, details: { itemId: i.id, automatic: true, keepUntil: c?.keep_until ?? null, basis: c?.basis ?? null } });
+    await restoreNoLongerDue(trx, actor, { type: 'case', id: i.case_id }, i.id, c);
     return { keys: [], restored: true };
   }
   const candidates = [...c.builds.map((b) => b.sha256), ...c.documents.map((d) => d.sha256)];
@@ -99,31 +99,17 @@ export async function prepareCaseItem(trx: Tx, actor: Actor, executedBy: string,
     grace_until: b.grace_until,
     executed_by: executedBy,
   });
-  await repo.setItemState(trx, i.id, 'deleting');
-  await appendAuditEvent(trx, {
-    actor,
-    action: 'retention.disposal.execute',
-    target: { type: 'case', id: c.id },
-    details: {
-      itemId: i.id,
-      batchId: i.batch_id,
+  await markExecuting(trx, actor, { type: 'case', id: c.id }, i, {
+    keepUntil: c.keep_until,
+    basis: c.basis,
+    approvedBy: b.approved_by,
+    facts: {
       caseNumber: c.case_number,
       archiveNumber: c.archive_number,
       files: files.map((f) => ({ kind: f.kind, id: f.id, sha256: f.sha256, sm3: f.sm3, sizeBytes: f.sizeBytes, destroy: f.destroy })),
-      keepUntil: c.keep_until,
-      basis: c.basis,
-      approvedBy: b.approved_by,
     },
   });
   return { keys: files.filter((f) => f.destroy).map((f) => f.sha256), restored: false };
-}
-
-/** After the bytes are gone: the item 'deleted', the case file marked disposed (its row then never changes). */
-export async function finishCaseItem(trx: Tx, actor: Actor, itemId: string, caseId: string, keys: string[]) {
-  await repo.setItemState(trx, itemId, 'deleted');
-  await caseRepo.markCaseDisposed(trx, caseId);
-  await repo.completeBatches(trx);
-  await appendAuditEvent(trx, { actor, action: 'retention.disposal.deleted', target: { type: 'case', id: caseId }, details: { itemId, keys } });
 }
 
 /** Refuses (410 CASE_FILE_DISPOSED) to serve the files of a case file that was disposed of. */

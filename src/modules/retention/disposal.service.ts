@@ -5,7 +5,8 @@ import { AppError } from '../../platform/errors/error-catalog.ts';
 import { shanghaiDate } from '../../platform/time.ts';
 import { getSetting } from '../settings/settings.service.ts';
 import * as caseRepo from './case-disposal.repository.ts';
-import { finishCaseItem, prepareCaseItem } from './case-disposal.service.ts';
+import { prepareCaseItem } from './case-disposal.service.ts';
+import { markDeleted, markExecuting, restoreNoLongerDue, type DisposalSubject } from './disposal-steps.ts';
 import * as repo from './disposal.repository.ts';
 import { recomputeRetention } from './retention.service.ts';
 
@@ -19,7 +20,7 @@ import { recomputeRetention } from './retention.service.ts';
  * Case files: case-disposal.service.ts decides and writes their tombstones; the bytes go here.
  */
 
-type Subject = { type: 'recording' | 'case'; id: string };
+type Subject = DisposalSubject;
 
 /** 第二十条: a refused early deletion is itself recorded, in its own transaction (the refused one rolled back). */
 async function recordRefusal(deps: Deps, actor: Actor, subjects: readonly Subject[], details: Record<string, unknown>) {
@@ -178,8 +179,7 @@ export async function executeDue(deps: Deps, executedBy: { actor: Actor; label: 
           await recomputeRetention(trx, { recordingIds: [i.recording_id!] });
           const fresh = await repo.recordingForTombstone(trx, i.recording_id!);
           if (!fresh?.keep_until || fresh.keep_until >= shanghaiDate()) {
-            await repo.restoreItem(trx, i.id, null, '不再满足销毁条件（新的关联、保全或期限）No longer due');
-            await appendAuditEvent(trx, { actor: executedBy.actor, action: 'retention.disposal.restore', target: { type: 'recording', id: i.recording_id }, details: { itemId: i.id, automatic: true, keepUntil: fresh?.keep_until ?? null, basis: fresh?.basis ?? null } });
+            await restoreNoLongerDue(trx, executedBy.actor, subject, i.id, fresh);
             result.restored += 1;
             return undefined;
           }
@@ -217,12 +217,11 @@ export async function executeDue(deps: Deps, executedBy: { actor: Actor; label: 
             grace_until: b.grace_until,
             executed_by: executedBy.label,
           });
-          await repo.setItemState(trx, i.id, 'deleting');
-          await appendAuditEvent(trx, {
-            actor: executedBy.actor,
-            action: 'retention.disposal.execute',
-            target: { type: 'recording', id: r.id },
-            details: { itemId: i.id, batchId: i.batch_id, sha256: r.sha256, sm3: r.sm3, sizeBytes: Number(r.size_bytes), keepUntil: fresh.keep_until, basis: fresh.basis, approvedBy: b.approved_by },
+          await markExecuting(trx, executedBy.actor, subject, i, {
+            keepUntil: fresh.keep_until,
+            basis: fresh.basis,
+            approvedBy: b.approved_by,
+            facts: { sha256: r.sha256, sm3: r.sm3, sizeBytes: Number(r.size_bytes) },
           });
         }
         // Derived files first, then the original.
@@ -247,13 +246,7 @@ export async function executeDue(deps: Deps, executedBy: { actor: Actor; label: 
       }
       throw error;
     }
-    await deps.db.transaction().execute(async (trx) => {
-      if (it.case_id) return finishCaseItem(trx, executedBy.actor, it.id, it.case_id, keys);
-      await repo.setItemState(trx, it.id, 'deleted');
-      await repo.markDisposed(trx, it.recording_id!);
-      await repo.completeBatches(trx);
-      await appendAuditEvent(trx, { actor: executedBy.actor, action: 'retention.disposal.deleted', target: { type: 'recording', id: it.recording_id! }, details: { itemId: it.id, keys } });
-    });
+    await deps.db.transaction().execute((trx) => markDeleted(trx, executedBy.actor, subject, it.id, keys));
     result.deleted += 1;
   }
   if (named && result.deleted === 0) throw new AppError('DISPOSAL_NOT_APPROVED');

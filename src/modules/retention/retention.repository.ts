@@ -19,7 +19,8 @@ const PERIOD = (alias: string) =>
  * year after closing, so a file closed in 2026 with 30 years is kept through 2056-12-31. An unarchived case
  * has no date yet (its period runs from archiving). The period printed on the archived cover is never
  * undercut: the longer of it and the table's rule counts. A held case file has no date. Rows change only
- * when something differs; a disposed case file's row never changes again. Returns the number of rows written.
+ * when something differs; a disposed case file's row never changes again. The store sync flag is cleared
+ * when the date changes. Returns the number of rows written.
  */
 export async function recomputeCases(db: DbOrTx, caseIds: readonly string[] | 'all'): Promise<number> {
   const filter = caseIds === 'all' ? sql<SqlBool>`true` : sql<SqlBool>`ec.id = ANY(${[...caseIds]}::uuid[])`;
@@ -51,7 +52,8 @@ export async function recomputeCases(db: DbOrTx, caseIds: readonly string[] | 'a
     )
     INSERT INTO case_retention (case_id, keep_until, basis, rule_version, computed_at)
     SELECT case_id, keep_until, basis, (SELECT version FROM v), now() FROM computed
-    ON CONFLICT (case_id) DO UPDATE SET keep_until = EXCLUDED.keep_until, basis = EXCLUDED.basis, rule_version = EXCLUDED.rule_version, computed_at = EXCLUDED.computed_at
+    ON CONFLICT (case_id) DO UPDATE SET keep_until = EXCLUDED.keep_until, basis = EXCLUDED.basis, rule_version = EXCLUDED.rule_version, computed_at = EXCLUDED.computed_at,
+      store_synced = case_retention.store_synced AND case_retention.keep_until IS NOT DISTINCT FROM EXCLUDED.keep_until
     WHERE case_retention.disposed_at IS NULL
       AND (case_retention.keep_until, case_retention.basis, case_retention.rule_version) IS DISTINCT FROM (EXCLUDED.keep_until, EXCLUDED.basis, EXCLUDED.rule_version)
   `.execute(db);
@@ -287,4 +289,65 @@ export async function markSynced(db: DbOrTx, recordingId: string, keepUntil: str
     .set({ store_until: store.until, store_hold: store.hold, store_synced: sql<boolean>`keep_until IS NOT DISTINCT FROM ${keepUntil}::date` })
     .where('recording_id', '=', recordingId)
     .execute();
+}
+
+/**
+ * What the store must keep for each of these objects, over EVERYTHING its bytes serve (content addressing:
+ * one object may be a recording's original and a document of two case files): `until` is the longest
+ * keep-until date among them; `hold` is true while any of them has no date (永久, held, serving a case not
+ * archived yet, or not computed yet). Disposed recordings and case files no longer count. A key nothing
+ * serves answers { until: null, hold: false }.
+ */
+export async function objectNeeds(db: DbOrTx, keys: readonly string[]): Promise<Map<string, { until: string | null; hold: boolean }>> {
+  if (!keys.length) return new Map();
+  const r = await sql<{ sha256: string; until: string | null; hold: boolean | null }>`
+    WITH s AS (
+      SELECT r.original_sha256 AS sha256, rr.keep_until, (rr.recording_id IS NULL OR rr.keep_until IS NULL) AS open
+        FROM recording r LEFT JOIN recording_retention rr ON rr.recording_id = r.id
+        WHERE r.original_sha256 = ANY(${[...keys]}::text[]) AND rr.disposed_at IS NULL
+      UNION ALL
+      SELECT x.sha256, cr.keep_until, (cr.case_id IS NULL OR cr.keep_until IS NULL)
+        FROM (SELECT case_id, sha256 FROM case_document UNION ALL SELECT case_id, sha256 FROM case_file_build) x
+        LEFT JOIN case_retention cr ON cr.case_id = x.case_id
+        WHERE x.sha256 = ANY(${[...keys]}::text[]) AND cr.disposed_at IS NULL
+    )
+    SELECT k.sha256, max(s.keep_until)::text AS until, bool_or(s.open) AS hold
+    FROM unnest(${[...keys]}::text[]) AS k(sha256) LEFT JOIN s ON s.sha256 = k.sha256
+    GROUP BY k.sha256`.execute(db);
+  return new Map(r.rows.map((x) => [x.sha256, { until: x.until, hold: x.hold === true }]));
+}
+
+/** Case files whose objects' store retention has not caught up with their computed date (by id). */
+export async function unsyncedCases(db: DbOrTx, limit: number) {
+  return db
+    .selectFrom('case_retention')
+    .select(['case_id', 'keep_until'])
+    .where('store_synced', '=', false)
+    .where('disposed_at', 'is', null)
+    .orderBy('case_id')
+    .limit(limit)
+    .execute();
+}
+
+/** The stored objects of a case file: its documents' originals and its built PDFs (each key once). */
+export async function caseObjectKeys(db: DbOrTx, caseId: string): Promise<string[]> {
+  const r = await sql<{ sha256: string }>`
+    SELECT sha256 FROM case_document WHERE case_id = ${caseId}::uuid
+    UNION SELECT sha256 FROM case_file_build WHERE case_id = ${caseId}::uuid
+    ORDER BY sha256`.execute(db);
+  return r.rows.map((x) => x.sha256);
+}
+
+/**
+ * Marks a case file's sync done (with what it found on the objects, and when), unless meanwhile its date
+ * moved again or an object was added to it (not among the `keyCount` objects synced): then the next pass
+ * takes it.
+ */
+export async function markCaseSynced(db: DbOrTx, caseId: string, keepUntil: string | null, keyCount: number, store: { until: Date | null; hold: boolean }) {
+  await sql`
+    UPDATE case_retention SET store_until = ${store.until}, store_hold = ${store.hold}, store_synced_at = now(),
+      store_synced = keep_until IS NOT DISTINCT FROM ${keepUntil}::date
+        AND (SELECT count(*) FROM (SELECT sha256 FROM case_document WHERE case_id = ${caseId}::uuid
+                                   UNION SELECT sha256 FROM case_file_build WHERE case_id = ${caseId}::uuid) k) = ${keyCount}
+    WHERE case_id = ${caseId}::uuid AND disposed_at IS NULL`.execute(db);
 }

@@ -4,8 +4,10 @@ import type { DbOrTx, Tx } from '../../platform/db/database.ts';
 import type { RetentionCategory, RetentionUnit } from '../../platform/db/schema.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
+import type { ObjectLockState } from '../../platform/storage/object-store.ts';
 import { shanghaiDate } from '../../platform/time.ts';
 import { accessFilter, requireAccess } from '../access/access.service.ts';
+import { lockOriginals } from '../preservation/preservation.repository.ts';
 import * as repo from './retention.repository.ts';
 import { addDaysToDate, storeRetainUntil } from './retention-dates.ts';
 
@@ -49,6 +51,15 @@ export async function recomputeRetention(db: DbOrTx, scope: RecomputeScope): Pro
 export async function recomputeAfterHoldChange(db: DbOrTx, recordingIds: readonly string[]): Promise<Set<string>> {
   await recomputeRetention(db, { recordingIds: [...recordingIds] });
   return repo.recordingsWithoutDate(db, recordingIds);
+}
+
+/**
+ * Of these objects, those whose legal hold in the store must stay: something their bytes serve (a recording,
+ * a case file's document or PDF, content addressing) has no date. Read after the caller's recompute.
+ */
+export async function objectsNeedingHold(db: DbOrTx, keys: readonly string[]): Promise<Set<string>> {
+  const needs = await repo.objectNeeds(db, keys);
+  return new Set([...needs].filter(([, n]) => n.hold).map(([k]) => k));
 }
 
 /** Computes the rows recordings and cases do not have yet (new uploads, new cases). */
@@ -236,30 +247,91 @@ export async function onCaseStageChanged(trx: Tx, user: AuthUser, caseId: string
 // Object store ------------------------------------------------------------------------------------------
 
 /**
- * Brings the object store's retention of originals in step with the computed dates, a batch at a time:
- * a date extends the original's retain-until to the Beijing midnight after it (never shortened: an earlier
- * date than the store's leaves the store as it is); no date (permanent, held, case pending) sets the legal
- * hold; a date again clears it. On S3 this is the bucket's COMPLIANCE lock. Returns how many were synced.
+ * Brings one object's lock in step with what everything its bytes serve needs (repo.objectNeeds: recordings,
+ * case-file documents and built PDFs sharing the same SHA-256): its retain-until is extended to the Beijing
+ * midnight after the LONGEST keep-until date among them (never shortened: an earlier date leaves the store as
+ * it is; a date already past needs no lock, and a bucket refuses a retain-until in the past); the legal hold
+ * is on while any of them has no date (永久, held, case pending) and cleared only when none has. On S3 this is
+ * the bucket's COMPLIANCE lock and legal hold. Done under the object's legal-hold lock (the one preservation
+ * takes), so two passes or a preservation decision never interleave their bucket calls on one object.
+ * Returns the object's state after, or undefined when the store has no such object.
+ */
+async function applyObjectNeeds(deps: Deps, key: string): Promise<ObjectLockState | undefined> {
+  return deps.db.transaction().execute(async (trx) => {
+    await lockOriginals(trx, [key]);
+    const need = (await repo.objectNeeds(trx, [key])).get(key) ?? { until: null, hold: false };
+    let s = await deps.storage.lockState(key);
+    if (!s) return undefined;
+    if (need.until) {
+      const until = storeRetainUntil(need.until);
+      if (until.getTime() > Date.now() && (!s.retainUntil || s.retainUntil.getTime() < until.getTime())) s = await deps.storage.extendRetention(key, until);
+    }
+    if (s.legalHold !== need.hold) s = await deps.storage.setLegalHold(key, need.hold);
+    return s;
+  });
+}
+
+/**
+ * Brings the object store's retention of recordings' originals in step with the computed dates, a batch at a
+ * time (applyObjectNeeds: the longest date over everything sharing the bytes; no date → legal hold). Returns
+ * how many recordings were synced; a crash mid-batch leaves the rest unsynced for the next pass.
  */
 export async function syncObjectStore(deps: Deps, limit = 500): Promise<number> {
   const rows = await repo.unsynced(deps.db, limit);
   for (const r of rows) {
-    const state = await deps.storage.lockState(r.original_sha256);
-    if (!state) {
-      // No bytes (never stored, or gone): nothing to lock; record what the store has.
-      await repo.markSynced(deps.db, r.recording_id, r.keep_until, { until: null, hold: false });
-      continue;
-    }
-    let s = state;
-    if (r.keep_until === null) {
-      if (!s.legalHold) s = await deps.storage.setLegalHold(r.original_sha256, true);
-    } else {
-      const until = storeRetainUntil(r.keep_until);
-      // A date already past needs no lock (and a bucket refuses a retain-until in the past).
-      if (until.getTime() > Date.now() && (!s.retainUntil || s.retainUntil.getTime() < until.getTime())) s = await deps.storage.extendRetention(r.original_sha256, until);
-      if (s.legalHold) s = await deps.storage.setLegalHold(r.original_sha256, false);
-    }
-    await repo.markSynced(deps.db, r.recording_id, r.keep_until, { until: s.retainUntil, hold: s.legalHold });
+    // No bytes (never stored, or gone): nothing to lock; record what the store has.
+    const s = await applyObjectNeeds(deps, r.original_sha256);
+    await repo.markSynced(deps.db, r.recording_id, r.keep_until, { until: s?.retainUntil ?? null, hold: s?.legalHold ?? false });
   }
   return rows.length;
+}
+
+/**
+ * The same for case files (第十一条 archive periods; 永久 and held files → legal hold): each unsynced case
+ * file's documents and built PDFs are brought in step (applyObjectNeeds, so a document shared with a longer-
+ * kept case file or recording gets the longer date, and keeps its hold while any sharer has no date), then
+ * the case file is marked synced. A batch at a time; a crash mid-way redoes that case file next pass (each
+ * step is idempotent). Returns how many case files were synced.
+ */
+export async function syncCaseFileStore(deps: Deps, limit = 200): Promise<number> {
+  const rows = await repo.unsyncedCases(deps.db, limit);
+  for (const c of rows) await syncCaseFileObjects(deps, c.case_id, c.keep_until);
+  return rows.length;
+}
+
+/**
+ * Syncs one case file's objects at once: called by the case-files module after a document, a built PDF or
+ * the archiving is committed, so new bytes get their hold (a case file not archived has no date) or date
+ * without waiting for the job. A failure here (store unreachable, process killed) is not the caller's
+ * failure and is not thrown: the insert or the recompute marked the case file unsynced, so the retention
+ * job (every 10 minutes) applies it.
+ */
+export async function lockCaseFileBytes(deps: Deps, caseId: string): Promise<void> {
+  await syncCaseFileNow(deps, caseId).catch(() => undefined);
+}
+
+async function syncCaseFileNow(deps: Deps, caseId: string): Promise<void> {
+  const r = await repo.caseRetention(deps.db, caseId);
+  if (!r) {
+    // No computed row yet (a new case): its objects need the hold of a case file without a date.
+    for (const key of await repo.caseObjectKeys(deps.db, caseId)) await applyObjectNeeds(deps, key);
+    return;
+  }
+  if (!r.disposed_at) await syncCaseFileObjects(deps, caseId, r.keep_until);
+}
+
+async function syncCaseFileObjects(deps: Deps, caseId: string, keepUntil: string | null): Promise<void> {
+  const keys = await repo.caseObjectKeys(deps.db, caseId);
+  // What the case file's objects have after the pass: the earliest retain-until (null: one has none), and
+  // whether every one of them is on legal hold. Objects the store does not have are not counted.
+  let earliest: Date | null | undefined;
+  let hold = true;
+  for (const key of keys) {
+    const s = await applyObjectNeeds(deps, key);
+    if (!s) continue;
+    if (earliest === undefined) earliest = s.retainUntil;
+    else if (earliest !== null) earliest = s.retainUntil && s.retainUntil < earliest ? s.retainUntil : s.retainUntil ? earliest : null;
+    hold &&= s.legalHold;
+  }
+  await repo.markCaseSynced(deps.db, caseId, keepUntil, keys.length, { until: earliest ?? null, hold: earliest !== undefined && hold });
 }

@@ -141,6 +141,33 @@ export const settingsRegistry = {
     label: { zh: '工作台提示即将到期的天数（保存期限）', en: 'Days ahead the dashboard lists recordings reaching their retention date' },
     input: { type: 'integer', min: 1, max: 365 },
   },
+  /** 0028: days routine 'ok' fixity checks are kept (failures, workstation checks and each object's latest check: for ever). */
+  'fixity.checkHistoryDays': {
+    schema: z.number().int().min(30).max(36500),
+    default: 400,
+    label: {
+      zh: '完整性巡检正常记录的保留天数（不少于 30；异常记录、采集工作站核验记录和每个文件的最近一次记录永久保留）',
+      en: 'Days routine OK fixity checks are kept (at least 30; failures, workstation checks and each file’s latest check are kept for ever)',
+    },
+    input: { type: 'integer', min: 30, max: 36500 },
+  },
+  /** 0028: days finished jobs stay listed on the jobs page (their audit events stay for ever). */
+  'jobs.historyDays': {
+    schema: z.number().int().min(1).max(3650),
+    default: 90,
+    label: { zh: '后台任务完成记录的保留天数（任务产生的审计事件永久保留）', en: 'Days finished jobs stay listed (the audit events they wrote are kept for ever)' },
+    input: { type: 'integer', min: 1, max: 3650 },
+  },
+  /** 0028: hours after which a case-file object written without its row (a crash, a failed insert) is removed. */
+  'storage.orphanSweepHours': {
+    schema: z.number().int().min(1).max(720),
+    default: 24,
+    label: {
+      zh: '案卷文件写入后未登记的孤立对象的清理等待时间（小时；有记录引用的对象从不清理）',
+      en: 'Hours before a case-file object stored without its row (a crash, a failed insert) is removed (objects any row references are never removed)',
+    },
+    input: { type: 'integer', min: 1, max: 720 },
+  },
 } as const;
 
 export type SettingKey = keyof typeof settingsRegistry;

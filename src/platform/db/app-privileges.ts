@@ -49,9 +49,13 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly Privilege[]>
   upload: KEEP,
   // 第十条 receipts: once confirmed, a receipt stands.
   offload_receipt: APPEND,
-  job_history: KEEP,
+  // Finished jobs are listed for jobs.historyDays, then pruned (0028; their audit events stay).
+  job_history: ALL,
   fixity_object: KEEP,
+  // 0028: routine checks are pruned only through prune_fixity_checks() (owner rights, row trigger), never by DELETE.
   fixity_check: APPEND,
+  // 0028: an intent lives from before an object is written until its rows commit (or the sweep resolves it).
+  object_intent: ALL,
   fixity_run: KEEP,
   // 第十四条 viewing by approval: requests and grants are kept (decided, revoked, reviewed — never removed);
   // what a request asked for and what a grant covers are fixed when written.

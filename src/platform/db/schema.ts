@@ -151,6 +151,16 @@ export interface JobHistoryTable {
   finished_at: GeneratedTimestamp;
 }
 
+/** 0028: an object about to be written before its row exists (case documents, built PDFs); swept when left behind. */
+export interface ObjectIntentTable {
+  id: Generated<string>;
+  sha256: string;
+  purpose: 'case_document' | 'case_file_build';
+  created_at: GeneratedTimestamp;
+  created_by: string | null;
+  kept_at: Date | null;
+}
+
 export interface SchemaMigrationTable {
   name: string;
   checksum: string;
@@ -999,6 +1009,11 @@ export interface CaseRetentionTable {
   computed_at: GeneratedTimestamp;
   /** Set once, after the case file's tombstone (0025). */
   disposed_at: Generated<Date | null>;
+  /** 0026: what the store sync last found on the case file's objects (earliest retain-until; all on hold). */
+  store_until: Generated<Date | null>;
+  store_hold: Generated<boolean>;
+  store_synced: Generated<boolean>;
+  store_synced_at: Generated<Date | null>;
 }
 
 export interface RecordingRetentionTable {
@@ -1114,6 +1129,7 @@ export interface DB {
   audit_head: AuditHeadTable;
   audit_pending: AuditPendingTable;
   job_history: JobHistoryTable;
+  object_intent: ObjectIntentTable;
   schema_migration: SchemaMigrationTable;
   original: OriginalTable;
   recording: RecordingTable;

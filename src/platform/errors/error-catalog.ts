@@ -139,6 +139,11 @@ export const errorCatalog = {
     zh: '播放会话已结束（{reason}），请重新打开播放',
     en: 'The playback session has ended ({reason}); open the player again',
   },
+  RECORDING_DISPOSED: {
+    status: 410,
+    zh: '声像资料「{fileName}」已依批准销毁（{at}），文件已删除，只保留销毁记录，不能再播放、复制、打包或申请调阅{more}',
+    en: 'The recording “{fileName}” was destroyed by approved disposal ({at}); its files are gone and only the disposal record stays, so it cannot be played, copied, packaged or requested{more}',
+  },
   CASE_FILE_DISPOSED: { status: 410, zh: '该案卷已依批准销毁（{at}），文件已删除，销毁记录保留', en: 'This case file was destroyed by approved disposal ({at}); its files are gone, the disposal record stays' },
   COPY_EXPIRED: {
     status: 410,
@@ -257,7 +262,17 @@ export const errorCatalog = {
   CASE_LINK_ENDED: { status: 409, zh: '该关联已于 {at} 解除', en: 'This link was already removed on {at}' },
   CASE_ACT_KIND_UNKNOWN: { status: 400, zh: '音像记录事项清单中没有执法类别「{actKind}」', en: 'The recording checklist has no enforcement category "{actKind}"' },
   DEADLINE_DELIVERED: { status: 409, zh: '该期限的证据已于 {on} 提交', en: 'The evidence for this deadline was already delivered on {on}' },
-  PARTY_KEY_UNAVAILABLE: { status: 500, zh: '当事人证件号码无法解密（密钥文件不符）', en: 'The party’s ID number cannot be decrypted (key file mismatch)' },
+  // The rest of the case stays readable (the masked form is stored apart); only the full number is out of reach.
+  PARTY_KEY_UNAVAILABLE: {
+    status: 503,
+    zh: '该当事人的证件号码是用另一把密钥（{keyId}）加密的，本节点的 keys/party-id-aes256gcm.key 不是那把密钥，暂时无法显示全号（脱敏号码和案件其余内容不受影响）。请系统管理员从备份恢复原密钥文件后重试；本次尝试已记入审计日志',
+    en: 'This party’s ID number was encrypted with another key ({keyId}); this node’s keys/party-id-aes256gcm.key is not that key, so the full number cannot be shown for now (the masked number and the rest of the case are unaffected). An administrator must restore the original key file from backup; this attempt was audited',
+  },
+  PARTY_ID_UNREADABLE: {
+    status: 409,
+    zh: '该当事人证件号码的密文未通过完整性校验（已损坏或被改动），无法显示全号（脱敏号码和案件其余内容不受影响）。本次尝试已记入审计日志，请联系系统管理员核查',
+    en: 'This party’s stored ID number failed its integrity check (damaged or altered) and cannot be shown (the masked number and the rest of the case are unaffected). This attempt was audited; ask an administrator to investigate',
+  },
   // Annotations and transcripts (src/modules/annotations; issue 8 §6).
   ANNOTATION_NO_DURATION: {
     status: 409,

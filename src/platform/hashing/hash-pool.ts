@@ -11,14 +11,21 @@ const BATCH_BYTES = 1 << 20;
 const INLINE_LIMIT_BYTES = 4 << 20;
 /**
  * Bytes of one job that may wait for the threads before `update` returns a promise (backpressure to the
- * upload's socket): 8 MiB (~25 ms of SM3) while few jobs run, less when many do, so that all queues together
- * stay near IN_FLIGHT_BUDGET_BYTES (but never under 2 MiB a job, to keep the threads fed).
+ * upload's socket): up to 8 MiB (~25 ms of SM3) while all jobs together have less than
+ * IN_FLIGHT_BUDGET_BYTES waiting, 2 MiB once they have more (always 2 MiB a job, to keep the threads fed).
+ * The total is checked, not a share of it fixed when a job starts: jobs that started while few ran would
+ * otherwise keep 8 MiB each queued when many run.
  */
 const MAX_IN_FLIGHT_BYTES = 8 << 20;
 const MIN_IN_FLIGHT_BYTES = 2 << 20;
 const IN_FLIGHT_BUDGET_BYTES = 64 << 20;
-/** Spare batch buffers kept for reuse across jobs (64 MiB). */
-const MAX_SPARE_BUFFERS = 64;
+/**
+ * Spare batch buffers kept for reuse across jobs (128 MiB): enough for the in-flight budget plus the batch
+ * each job is filling and the 4 MiB a new job holds before it reaches the threads, with 20 uploads at once.
+ * Profiled at 20 uploads with a cap of 64: the buffers beyond it were dropped and allocated again, and the
+ * page faults of touching fresh shared memory cost more than the copy into it.
+ */
+const MAX_SPARE_BUFFERS = 128;
 /**
  * Relative CPU cost per byte, to spread the hashes of concurrent jobs evenly over the threads: here SHA-256
  * runs at ~1.4 GB/s and SM3 at ~0.33 GB/s (/work/shared/STACK.md). Unknown algorithms count as SM3.
@@ -46,6 +53,8 @@ class HashThread {
   /** Sum of the costs of the hashes it is running (see COST). */
   load = 0;
   readonly jobs = new Map<number, PooledHash>();
+  /** Jobs whose messages (acks of batches still queued here) this thread routes; outlives `jobs` for a failed job. */
+  readonly routes = new Map<number, PooledHash>();
   dead = false;
 
   constructor(private readonly pool: HashPool) {
@@ -53,7 +62,7 @@ class HashThread {
     // (profiled: with them, each thread spent seconds of CPU compiling tsx and esbuild before hashing a byte).
     this.worker = new Worker(workerUrl, { execArgv: [] });
     this.worker.unref();
-    this.worker.on('message', (m: FromWorker) => this.jobs.get(m.job)?.onMessage(this, m));
+    this.worker.on('message', (m: FromWorker) => this.routes.get(m.job)?.onMessage(this, m));
     this.worker.on('error', (error) => this.#die(error));
     this.worker.on('exit', (code) => this.#die(new Error(`hash thread exited (code ${code})`)));
   }
@@ -61,6 +70,7 @@ class HashThread {
   attach(job: PooledHash, cost: number) {
     if (this.jobs.size === 0) this.worker.ref();
     this.jobs.set(job.id, job);
+    this.routes.set(job.id, job);
     this.load += cost;
   }
 
@@ -76,6 +86,7 @@ class HashThread {
     this.pool.forget(this);
     for (const job of [...this.jobs.values()]) job.fail(error);
     this.jobs.clear();
+    this.routes.clear();
   }
 }
 
@@ -90,6 +101,10 @@ export class HashPool {
   readonly #threads: HashThread[] = [];
   readonly #spare: SharedArrayBuffer[] = [];
   #nextJob = 1;
+  /** Batch buffers allocated over the pool's life (for tests and monitoring: steady state allocates none). */
+  buffersAllocated = 0;
+  /** Bytes handed to the threads and not yet acknowledged, over all jobs. */
+  inFlightBytes = 0;
   /** Jobs running on the threads (not those still hashed inline). */
   activeJobs = 0;
 
@@ -113,6 +128,11 @@ export class HashPool {
     return { threads: this.#threads.length, jobs: this.#threads.map((t) => t.jobs.size) };
   }
 
+  /** Batch buffers free for reuse (for tests and monitoring). */
+  get spareBuffers(): number {
+    return this.#spare.length;
+  }
+
   /** Assigns each algorithm to the least loaded thread (most costly first), starting threads up to `size`. */
   assign(job: PooledHash, algorithms: string[]): Map<HashThread, string[]> {
     const plan = new Map<HashThread, string[]>();
@@ -130,9 +150,9 @@ export class HashPool {
     return plan;
   }
 
-  /** What one job may have in flight now (see MAX_IN_FLIGHT_BYTES). */
-  inFlightLimit(): number {
-    return Math.max(MIN_IN_FLIGHT_BYTES, Math.min(MAX_IN_FLIGHT_BYTES, Math.floor(IN_FLIGHT_BUDGET_BYTES / Math.max(1, this.activeJobs))));
+  /** Whether a job with `inFlight` bytes waiting for the threads must wait (see MAX_IN_FLIGHT_BYTES). */
+  mustWait(inFlight: number): boolean {
+    return inFlight > MIN_IN_FLIGHT_BYTES && (inFlight > MAX_IN_FLIGHT_BYTES || this.inFlightBytes > IN_FLIGHT_BUDGET_BYTES);
   }
 
   forget(thread: HashThread) {
@@ -141,7 +161,10 @@ export class HashPool {
   }
 
   takeBuffer(): SharedArrayBuffer {
-    return this.#spare.pop() ?? new SharedArrayBuffer(BATCH_BYTES);
+    const spare = this.#spare.pop();
+    if (spare) return spare;
+    this.buffersAllocated++;
+    return new SharedArrayBuffer(BATCH_BYTES);
   }
 
   returnBuffer(buffer: SharedArrayBuffer) {
@@ -190,7 +213,7 @@ export class PooledHash {
       offset += n;
       if (this.#batch.length === BATCH_BYTES) this.#flush();
     }
-    if (this.#inFlight <= this.pool.inFlightLimit()) return;
+    if (!this.pool.mustWait(this.#inFlight)) return;
     return new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
@@ -218,6 +241,8 @@ export class PooledHash {
   abort(): void {
     if (this.#finished && !this.#pendingDigest) return;
     this.#finished = true;
+    // Never sent to a thread: free for reuse now (sent ones come back with their acks).
+    for (const b of [...this.#held, ...(this.#batch ? [this.#batch] : [])]) this.pool.returnBuffer(b.buffer);
     this.#held = [];
     this.#batch = undefined;
     this.fail(new Error('hash: aborted'));
@@ -231,9 +256,12 @@ export class PooledHash {
       const batch = task.sent.shift()!;
       if (--batch.refs === 0) {
         this.#inFlight -= batch.length;
+        this.pool.inFlightBytes -= batch.length;
         this.pool.returnBuffer(batch.buffer);
-        if (this.#inFlight <= this.pool.inFlightLimit()) for (const w of this.#waiters.splice(0)) w.resolve();
+        if (!this.pool.mustWait(this.#inFlight)) for (const w of this.#waiters.splice(0)) w.resolve();
       }
+      // A failed job's batches still queued on the thread come back acknowledged (the thread skips them).
+      if (task.released && task.sent.length === 0) thread.routes.delete(this.id);
     } else if (m.type === 'digest') {
       task.hex = m.hex;
       this.#release(thread);
@@ -266,6 +294,7 @@ export class PooledHash {
     if (!task || task.released) return;
     task.released = true;
     thread.detach(this, task.algorithms.reduce((s, a) => s + costOf(a), 0));
+    if (task.sent.length === 0) thread.routes.delete(this.id);
     if ([...this.#tasks!.values()].every((t) => t.released)) this.pool.activeJobs--;
   }
 
@@ -288,8 +317,9 @@ export class PooledHash {
   }
 
   #send(batch: Batch): void {
-    if (this.#failure) return;
+    if (this.#failure) return this.pool.returnBuffer(batch.buffer);
     this.#inFlight += batch.length;
+    this.pool.inFlightBytes += batch.length;
     for (const [thread, task] of this.#tasks!) {
       batch.refs++;
       task.sent.push(batch);

@@ -14,9 +14,11 @@ parentPort.on('message', (m) => {
       jobs.set(m.job, { algorithms: m.algorithms, hashes: m.algorithms.map((a) => createHash(a)) });
     } else if (m.type === 'data') {
       const job = jobs.get(m.job);
-      if (!job) return;
-      const bytes = new Uint8Array(m.buffer, 0, m.length);
-      for (const h of job.hashes) h.update(bytes);
+      // A dropped job's batch is acknowledged unread, so the main thread can reuse its buffer.
+      if (job) {
+        const bytes = new Uint8Array(m.buffer, 0, m.length);
+        for (const h of job.hashes) h.update(bytes);
+      }
       // The ack lets the main thread bound the bytes in flight (backpressure) and reuse the buffer.
       parentPort.postMessage({ type: 'ack', job: m.job });
     } else if (m.type === 'end') {

@@ -185,6 +185,15 @@ export class LocalObjectStore implements ObjectStore {
    * rights; this refuses the application's own early deletion.
    */
   async deleteForDisposal(key: string): Promise<void> {
+    return this.#deleteUnlocked(key);
+  }
+
+  /** The orphan sweep only (see ObjectStore.removeUnreferenced): the same refusal while a lock is recorded. */
+  async removeUnreferenced(key: string): Promise<void> {
+    return this.#deleteUnlocked(key);
+  }
+
+  async #deleteUnlocked(key: string): Promise<void> {
     const k = assertObjectKey(key);
     if (!(await this.exists(k))) return;
     const state = await this.#locks.read(k);

@@ -12,7 +12,9 @@ import type { DualDigest } from '../hashing/dual-hasher.ts';
  * Originals (adoptFile, replaceDamaged) are stored with an initial retention (config.storage.objectLockDays,
  * 第十一条) and may later be kept longer or put on legal hold. The S3 store has the bucket ENFORCE that
  * (Object Lock, COMPLIANCE mode: nobody, not even the bucket's owner, deletes the version before the date);
- * the local store can only RECORD it (see LocalObjectStore). Derived files are stored without a lock.
+ * the local store can only RECORD it (see LocalObjectStore). Derived files are stored without a lock. Bytes
+ * stored with put() that are part of a record (a case file's documents and built PDFs) get their lock from
+ * the retention module (held from their commit, then the case file's date: retention.service.ts).
  */
 export interface ObjectStore {
   /** Which backend holds the objects (recorded with each original). */
@@ -68,6 +70,14 @@ export interface ObjectStore {
    * S3 store deletes every version and the bucket itself refuses a locked one. An absent object is a no-op.
    */
   deleteForDisposal(key: string): Promise<void>;
+  /**
+   * Removes an object that NO row references — only the orphan sweep of case-file objects (src/modules/case-files/
+   * case-file-objects.service.ts) calls this (an architecture test checks it), after it found, under the key's
+   * lock, that no `original` or `derived_object` row names the key. Refused with RETENTION_DELETE_REFUSED like
+   * deleteForDisposal while the object is locked or held (S3 Object Lock): the sweep then records it and keeps it.
+   * An absent object is a no-op.
+   */
+  removeUnreferenced(key: string): Promise<void>;
 }
 
 /** Retention and legal hold of one object. */

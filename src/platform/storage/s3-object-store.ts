@@ -424,6 +424,15 @@ export class S3ObjectStore implements ObjectStore {
    * date or while held, the bucket refuses and this throws RETENTION_DELETE_REFUSED).
    */
   async deleteForDisposal(key: string): Promise<void> {
+    return this.#deleteEveryVersion(key);
+  }
+
+  /** The orphan sweep only (see ObjectStore.removeUnreferenced): the bucket refuses a locked version likewise. */
+  async removeUnreferenced(key: string): Promise<void> {
+    return this.#deleteEveryVersion(key);
+  }
+
+  async #deleteEveryVersion(key: string): Promise<void> {
     const k = assertObjectKey(key);
     const { client, sdk } = await this.sdk();
     for (const v of await this.#listVersions(k)) {

@@ -82,9 +82,14 @@ export const auditZh = {
   'action.fixity.recovered': '完整性恢复',
   'action.media.failed': '媒体处理失败',
   'action.sessions.purged': '清理过期会话',
+  'action.fixity.checks.pruned': '清理过期的完整性巡检正常记录',
+  'action.jobs.history.pruned': '清理过期的后台任务记录',
+  'action.storage.orphan.removed': '清理未登记的孤立案卷文件',
+  'action.storage.orphan.kept': '孤立案卷文件受保留锁保护，未清理',
   'action.recording.custody.read': '查阅保管链报告',
   'auditSentence.recording.custody.read': '{actor} 查阅了声像资料{target}的保管链报告',
   'target.fixity_run': '完整性校验任务',
+  'target.object': '存储对象',
   /** An action this version has no sentence for: its label (or code) and target. */
   'auditSentence.other': '{actor}：{action}{target}',
   /** A chosen person the server does not show (deleted, unknown or out of scope). */

@@ -73,6 +73,7 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   'cases.party.reveal': 'Show full number',
   'cases.party.revealReason': 'Reason (goes into the audit log)',
   'cases.party.revealed': 'Recorded in the audit log',
+  'cases.party.unreadable': 'Cannot be decrypted',
   'cases.party.encrypted': 'ID numbers are stored encrypted and shown masked; showing one in full needs the permission and is audited',
   'cases.stages': 'Stages',
   'cases.stage.current': 'Current stage',
@@ -151,6 +152,7 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   'action.case.stage': 'Case stage changed',
   'action.case.party.add': 'Party added',
   'action.case.party.reveal': 'Party ID number shown',
+  'action.case.party.reveal.failed': 'Party ID number could not be decrypted',
   'action.case.link': 'Recording linked to case',
   'action.case.unlink': 'Recording unlinked from case',
   'action.case.written_reason': 'Reason for no AV given',
@@ -160,6 +162,7 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   'auditSentence.case.create': '{actor} filed case {target}',
   'auditSentence.case.stage': '{actor} moved case {target} to another stage',
   'auditSentence.case.party.reveal': '{actor} showed a party’s full ID number in case {target}',
+  'auditSentence.case.party.reveal.failed': '{actor} asked for a party’s full ID number in case {target}; it could not be decrypted',
   'auditSentence.case.link': '{actor} linked a recording to case {target}',
   'auditSentence.case.unlink': '{actor} unlinked a recording from case {target}',
 };

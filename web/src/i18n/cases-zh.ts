@@ -74,6 +74,7 @@ export const casesZh = {
   'cases.party.reveal': '查看完整号码',
   'cases.party.revealReason': '查看理由（将记入审计日志）',
   'cases.party.revealed': '已记入审计日志',
+  'cases.party.unreadable': '无法解密',
   'cases.party.encrypted': '证件号码加密存储，仅显示部分；查看完整号码须有权限并记入审计日志',
   'cases.stages': '办案阶段',
   'cases.stage.current': '当前阶段',
@@ -152,6 +153,7 @@ export const casesZh = {
   'action.case.stage': '案件阶段变更',
   'action.case.party.add': '添加当事人',
   'action.case.party.reveal': '查看当事人证件号码',
+  'action.case.party.reveal.failed': '当事人证件号码无法解密',
   'action.case.link': '关联声像资料到案件',
   'action.case.unlink': '解除案件关联',
   'action.case.written_reason': '填写未录像原因',
@@ -161,6 +163,7 @@ export const casesZh = {
   'auditSentence.case.create': '{actor} 立案{target}',
   'auditSentence.case.stage': '{actor} 变更了案件{target}的阶段',
   'auditSentence.case.party.reveal': '{actor} 查看了案件{target}当事人的完整证件号码',
+  'auditSentence.case.party.reveal.failed': '{actor} 查看案件{target}当事人的完整证件号码时无法解密',
   'auditSentence.case.link': '{actor} 将声像资料关联到案件{target}',
   'auditSentence.case.unlink': '{actor} 解除了案件{target}的声像资料关联',
 } as const;

@@ -1,7 +1,7 @@
 import { EyeOutlined, PlusOutlined } from '@ant-design/icons';
-import { Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
-import { client, unwrap } from '../../api/client.ts';
+import { ApiError, client, unwrap } from '../../api/client.ts';
 import { useI18n } from '../../i18n/i18n-context.tsx';
 import { notifyError, showFormError } from '../../lib/notify.ts';
 import type { CaseView } from './cases-api.ts';
@@ -17,6 +17,9 @@ type Party = CaseView['parties'][number];
 export function CasePartiesCard({ c, onChange }: { c: CaseView; onChange(v: CaseView): void }) {
   const { t } = useI18n();
   const [revealed, setRevealed] = useState<Record<string, string>>({});
+  // Parties whose full number the server could not decrypt (key file mismatch or damaged ciphertext): the
+  // server's explanation stays next to the masked number instead of only a passing toast.
+  const [unreadable, setUnreadable] = useState<Record<string, string>>({});
   const [asking, setAsking] = useState<Party>();
   const [form] = Form.useForm<{ reason: string }>();
   const [adding, setAdding] = useState(false);
@@ -46,6 +49,11 @@ export function CasePartiesCard({ c, onChange }: { c: CaseView; onChange(v: Case
       setAsking(undefined);
       form.resetFields();
     } catch (e) {
+      if (e instanceof ApiError && (e.code === 'PARTY_KEY_UNAVAILABLE' || e.code === 'PARTY_ID_UNREADABLE')) {
+        setUnreadable((m) => ({ ...m, [asking.id]: e.message }));
+        setAsking(undefined);
+        form.resetFields();
+      }
       notifyError(e);
     }
   };
@@ -82,7 +90,12 @@ export function CasePartiesCard({ c, onChange }: { c: CaseView; onChange(v: Case
               ) : (
                 <span>
                   <Typography.Text code data-testid="party-id-masked">{p.idMasked}</Typography.Text>
-                  {c.canReveal && (
+                  {unreadable[p.id] && (
+                    <Tooltip title={unreadable[p.id]}>
+                      <Tag color="red" data-testid="party-id-unreadable" style={{ marginLeft: 8 }}>{t('cases.party.unreadable')}</Tag>
+                    </Tooltip>
+                  )}
+                  {c.canReveal && !unreadable[p.id] && (
                     <Button size="small" type="link" icon={<EyeOutlined />} data-testid="reveal-party" onClick={() => setAsking(p)}>
                       {t('cases.party.reveal')}
                     </Button>
