@@ -3694,8 +3694,14 @@ export interface paths {
                             firstBrokenSeq?: string;
                             headSeq: string;
                             ok: boolean;
+                            pending?: {
+                                count: number;
+                                edited: string[];
+                                sequencerError?: string;
+                                stale: string[];
+                            };
                             /** @enum {string} */
-                            reason?: "hash" | "missing" | "link" | "head";
+                            reason?: "hash" | "missing" | "link" | "head" | "pending";
                         };
                     };
                 };
