@@ -1,9 +1,6 @@
-import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { createHash, createPublicKey, verify as cryptoVerify, type Hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { hashStream } from '../platform/hashing/dual-hasher.ts';
-import type { EntryDigest } from '../modules/verify/core/hashing.ts';
-import type { PackageReader } from '../modules/verify/core/zip-reader.ts';
+import type { DualHasher } from '../modules/verify/core/hashing.ts';
 import { CHECK_LABELS, WORDS } from '../modules/verify/core/messages.ts';
 import { verifyPackage, type Check, type VerifyReport } from '../modules/verify/core/verify-package.ts';
 import { openZipFile } from '../modules/verify/node-package-reader.ts';
@@ -35,35 +32,20 @@ function sm2Verify(spki: Uint8Array, message: Uint8Array, signature: Uint8Array)
   }
 }
 
-/**
- * SHA-256 and SM3 by OpenSSL on the process's hash threads (one per core), several files at once: a file's
- * SM3 is sequential and is the slow one (~0.3 GB/s), so one file keeps one core busy, and a package of several
- * clips uses every core. (verify.html must use WebAssembly hashers; this is the same check, only faster.)
- */
-function digestOnThreads(reader: PackageReader) {
-  return async (entries: { name: string; size: number }[], onBytes: (name: string, bytes: number) => void): Promise<Map<string, EntryDigest>> => {
-    const out = new Map<string, EntryDigest>();
-    const queue = [...entries].sort((a, b) => b.size - a.size);
-    const one = async (name: string) => {
-      let bytes = 0;
-      async function* counted() {
-        for await (const chunk of reader.open(name)) {
-          yield chunk;
-          onBytes(name, (bytes += chunk.length));
-        }
-      }
-      try {
-        const d = await hashStream(counted());
-        out.set(name, { sha256: d.sha256, sm3: d.sm3 });
-      } catch (e) {
-        out.set(name, { error: e instanceof Error ? e.message : String(e) });
-      }
-    };
-    const lanes = Array.from({ length: Math.max(1, availableParallelism()) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await one(next.name);
-    });
-    await Promise.all(lanes);
-    return out;
+/** SHA-256 and SM3 by OpenSSL (faster here than the WebAssembly hashers the page must use). */
+async function nodeHasher(): Promise<DualHasher> {
+  let a: Hash;
+  let b: Hash;
+  return {
+    init() {
+      a = createHash('sha256');
+      b = createHash('sm3');
+    },
+    update(chunk) {
+      a.update(chunk);
+      b.update(chunk);
+    },
+    digest: () => ({ sha256: a.digest('hex'), sm3: b.digest('hex') }),
   };
 }
 
@@ -115,7 +97,7 @@ export async function verifyCommand(file: string | undefined, opts: VerifyComman
       vkeys: opts.vkey,
       witnessVkeys: opts.witnessVkey,
       sm2Verify,
-      digestEntries: digestOnThreads(reader),
+      hasher: nodeHasher,
       onProgress: (p) => {
         if (opts.json || !io.stderr.isTTY || Date.now() - last < 200) return;
         last = Date.now();
