@@ -55,17 +55,10 @@ export function eventHash(prevHash: Buffer, e: Omit<AuditEventRow, 'prevHash' | 
 }
 
 /** An event as written by appendAuditEvent: pending until the sequencer gives it its place in the chain. */
-export interface PendingAuditEvent {
+export type PendingAuditEvent = Omit<AuditEventRow, 'seq' | 'prevHash' | 'hash'> & {
   /** audit_pending id (audit_event.pending_id once sequenced). */
   id: string;
-  at: Date;
-  actorId: string | null;
-  actorLabel: string;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  details: unknown;
-}
+};
 
 /** The canonical JSON of an event's fields without seq: the chain hash covers '["<seq>",' followed by it without its '['. */
 export function eventEntry(e: Omit<AuditEventRow, 'seq' | 'prevHash' | 'hash'>): string {
