@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { jobCatalog } from '../../src/app/jobs.ts';
+import { upsertSetting } from '../../src/modules/settings/settings.repository.ts';
 import { startJobRunner } from '../../src/platform/jobs/runner.ts';
 import { expectText, launchBrowser, loginAs, shot, startWebServer } from '../support/browser.ts';
 import { makeDepartment, makePerson, makeUser } from '../support/harness.ts';
@@ -39,6 +40,10 @@ beforeAll(async () => {
   // 第七条: a certificate that expired years ago — not a possible recording officer.
   await makePerson(database.db, { departmentId: dept.id, name: '王芳', certificate: { number: '冀商执字第0099号', validUntil: '2020-12-31', examPassedOn: '2018-01-01' } });
   custodian = await makeUser(database.db, { roles: ['custodian'], departmentId: dept.id });
+  // 第十条's cut-off at the end of the next day, so clips "recorded 30 minutes ago" are on time even when
+  // the run crosses Beijing midnight (recorded 23:50, stored 00:05 is late under the default 24); the file
+  // recorded two days ago is late under either cut-off.
+  await upsertSetting(database.db, { key: 'offload.cutoffHour', value: 48, updatedBy: custodian.id });
 
   // Three short clips with different content (length and picture size differ), and a 10 MB file
   // that needs two 8 MB chunks, to cut off in the middle.
