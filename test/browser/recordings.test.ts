@@ -39,11 +39,12 @@ beforeAll(async () => {
   await makePerson(database.db, { departmentId: dept.id, name: officerName });
   // 第七条: a certificate that expired years ago — not a possible recording officer.
   await makePerson(database.db, { departmentId: dept.id, name: '王芳', certificate: { number: '冀商执字第0099号', validUntil: '2020-12-31', examPassedOn: '2018-01-01' } });
-  custodian = await makeUser(database.db, { roles: ['custodian'], departmentId: dept.id });
+  const custodianUser = await makeUser(database.db, { roles: ['custodian'], departmentId: dept.id });
+  custodian = custodianUser;
   // 第十条's cut-off at the end of the next day, so clips "recorded 30 minutes ago" are on time even when
   // the run crosses Beijing midnight (recorded 23:50, stored 00:05 is late under the default 24); the file
   // recorded two days ago is late under either cut-off.
-  await upsertSetting(database.db, { key: 'offload.cutoffHour', value: 48, updatedBy: custodian.id });
+  await upsertSetting(database.db, { key: 'offload.cutoffHour', value: 48, updatedBy: custodianUser.id });
 
   // Three short clips with different content (length and picture size differ), and a 10 MB file
   // that needs two 8 MB chunks, to cut off in the middle.
