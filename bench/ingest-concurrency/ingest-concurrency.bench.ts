@@ -5,10 +5,12 @@
 // process hashes half of the files with both). Then the same sets spread over two api processes on one
 // database and one data folder.
 //
-//   node --import tsx bench/ingest-concurrency/ingest-concurrency.bench.ts [--total-mib=1024] [--sets=1,8,20] [--nodes=2] [--profile]
+//   node --import tsx bench/ingest-concurrency/ingest-concurrency.bench.ts [--total-mib=1024] [--sets=1,8,20] [--nodes=2] [--rounds=1] [--profile]
 //   DATABASE_URL = an admin URL of a PostgreSQL (a fresh database is created and dropped); the default is the
 //   machine's postgres://postgres@127.0.0.1:5432/postgres. --profile writes node --cpu-prof profiles of the
 //   first api process (main and hash threads) to a folder it prints, with a summary of where the time went.
+//   --rounds=N repeats the whole sequence N times and ends with the median of each set's figures over the
+//   rounds (each round's "aggregate / 1 upload" uses that round's one-upload set).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, createWriteStream, openSync, readSync, rmSync, writeSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { Cleanup, createFreshDatabase, dropDatabase, fmtNum, fmtRatio, loadLine,
 const TOTAL_MIB = numberOption('total-mib', 'INGEST_CONC_TOTAL_MIB', 1024);
 const SETS = (stringOption('sets', 'INGEST_CONC_SETS') ?? '1,8,20').split(',').map(Number);
 const NODES = numberOption('nodes', 'INGEST_CONC_NODES', 2);
+const ROUNDS = numberOption('rounds', 'INGEST_CONC_ROUNDS', 1);
 const PROFILE = process.argv.includes('--profile');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -245,55 +248,78 @@ async function main() {
     let expectedOriginals = 0;
     const oneUpload = new Map<number, number>();
     const modes = NODES > 1 ? [1, NODES] : [1];
-    for (const nodeCount of modes) {
-      for (const n of SETS) {
-        const mib = Math.max(1, Math.round(TOTAL_MIB / n));
-        const files: string[] = [];
-        const salt = randomSuffix();
-        process.stderr.write(`${n} × ${mib} MiB on ${nodeCount} node(s): writing files…\n`);
-        for (let i = 0; i < n; i++) {
-          const f = path.join(src, `clip-${salt}-${String(i).padStart(2, '0')}.mp4`);
-          await randomFile(f, mib, salt);
-          files.push(f);
+    /** Per set (`n@nodes`): each round's ingest / 2-proc hash, aggregate / 1 upload, api CPU s/GB. */
+    const perSet = new Map<string, { label: string; nodes: number; vsHash: number[]; vsOne: number[]; apiCpu: number[] }>();
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const nodeCount of modes) {
+        for (const n of SETS) {
+          const mib = Math.max(1, Math.round(TOTAL_MIB / n));
+          const files: string[] = [];
+          const salt = randomSuffix();
+          process.stderr.write(`${ROUNDS > 1 ? `round ${round}: ` : ''}${n} × ${mib} MiB on ${nodeCount} node(s): writing files…\n`);
+          for (let i = 0; i < n; i++) {
+            const f = path.join(src, `clip-${salt}-${String(i).padStart(2, '0')}.mp4`);
+            await randomFile(f, mib, salt);
+            files.push(f);
+          }
+          spawnSync('sync');
+          const base = await twoProcessHash(files);
+          process.stderr.write(`  two-process hash ${fmtNum(base.seconds)} s; uploading…\n`);
+          const used = nodes.slice(0, nodeCount);
+          const cpu0 = await cpuOf(used);
+          const clients0 = await childrenCpu();
+          const up = await uploadAll(used.map((x) => x.url), token, meta, files);
+          const cpu = minus(await cpuOf(used), cpu0);
+          const clients = (await childrenCpu()) - clients0;
+          const gb = (n * mib * MiB) / 1e9;
+          const bad = up.results.filter((r) => !r.ok || r.sha256 !== base.sha256.get(r.file));
+          if (bad.length) console.log('failed or wrong hash:', bad.slice(0, 3));
+          expectedOriginals += n;
+          // After the upload, so both start from the same page cache (the uploaded files stay stored).
+          const plain = plainWriteCpu(files, work);
+          const mb = (n * mib * MiB) / 1e6;
+          // §5's figure: the aggregate of n uploads at once against one upload alone, same node count, same run.
+          if (n === 1) oneUpload.set(nodeCount, mb / up.seconds);
+          const single = oneUpload.get(nodeCount);
+          const label = `${n} × ${mib} MiB`;
+          const key = `${n}@${nodeCount}`;
+          const agg = perSet.get(key) ?? { label, nodes: nodeCount, vsHash: [], vsOne: [], apiCpu: [] };
+          perSet.set(key, agg);
+          agg.vsHash.push(base.seconds / up.seconds);
+          if (single) agg.vsOne.push(mb / up.seconds / single);
+          agg.apiCpu.push((cpu.main + cpu.hash + cpu.other) / gb);
+          rows.push([
+            `${ROUNDS > 1 ? `r${round} ` : ''}${label}`,
+            String(nodeCount),
+            fmtNum(base.seconds),
+            fmtNum(mb / base.seconds),
+            fmtNum(up.seconds),
+            fmtNum(mb / up.seconds),
+            fmtRatio(base.seconds / up.seconds),
+            single ? fmtRatio(mb / up.seconds / single) : '—',
+            String(bad.length),
+          ]);
+          cpuRows.push([`${ROUNDS > 1 ? `r${round} ` : ''}${label}`, String(nodeCount), ...[cpu.main, cpu.hash, cpu.other, cpu.main + cpu.hash + cpu.other, clients].map((x) => fmtNum(x / gb)), fmtNum(base.cpu / gb), fmtNum(plain / gb)]);
+          for (const f of files) await rm(f);
+          spawnSync('sync');
         }
-        spawnSync('sync');
-        const base = await twoProcessHash(files);
-        process.stderr.write(`  two-process hash ${fmtNum(base.seconds)} s; uploading…\n`);
-        const used = nodes.slice(0, nodeCount);
-        const cpu0 = await cpuOf(used);
-        const clients0 = await childrenCpu();
-        const up = await uploadAll(used.map((x) => x.url), token, meta, files);
-        const cpu = minus(await cpuOf(used), cpu0);
-        const clients = (await childrenCpu()) - clients0;
-        const gb = (n * mib * MiB) / 1e9;
-        const bad = up.results.filter((r) => !r.ok || r.sha256 !== base.sha256.get(r.file));
-        if (bad.length) console.log('failed or wrong hash:', bad.slice(0, 3));
-        expectedOriginals += n;
-        // After the upload, so both start from the same page cache (the uploaded files stay stored).
-        const plain = plainWriteCpu(files, work);
-        const mb = (n * mib * MiB) / 1e6;
-        // §5's figure: the aggregate of n uploads at once against one upload alone, same node count, same run.
-        if (n === 1) oneUpload.set(nodeCount, mb / up.seconds);
-        const single = oneUpload.get(nodeCount);
-        rows.push([
-          `${n} × ${mib} MiB`,
-          String(nodeCount),
-          fmtNum(base.seconds),
-          fmtNum(mb / base.seconds),
-          fmtNum(up.seconds),
-          fmtNum(mb / up.seconds),
-          fmtRatio(base.seconds / up.seconds),
-          single ? fmtRatio(mb / up.seconds / single) : '—',
-          String(bad.length),
-        ]);
-        cpuRows.push([`${n} × ${mib} MiB`, String(nodeCount), ...[cpu.main, cpu.hash, cpu.other, cpu.main + cpu.hash + cpu.other, clients].map((x) => fmtNum(x / gb)), fmtNum(base.cpu / gb), fmtNum(plain / gb)]);
-        for (const f of files) await rm(f);
-        spawnSync('sync');
       }
     }
     console.log(`\nCPU seconds per GB (user + system, from /proc; robust to other load, unlike MB/s):`);
     printTable(['uploads at once', 'api nodes', 'api main thread', 'api hash threads', 'api other threads', 'api total', 'curl clients', '2-proc hash (baseline)', 'plain write (baseline)'], cpuRows);
     printTable(['uploads at once', 'api nodes', '2-proc hash s', '2-proc hash MB/s', 'ingest s', 'ingest MB/s', 'ingest / 2-proc hash', 'aggregate / 1 upload', 'failed'], rows);
+    if (ROUNDS > 1) {
+      console.log(`\nMedian over ${ROUNDS} rounds:`);
+      const median = (xs: number[]) => {
+        const v = [...xs].sort((a, b) => a - b);
+        return v.length ? (v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2) : NaN;
+      };
+      const range = (xs: number[]) => (xs.length ? `${fmtRatio(Math.min(...xs))}–${fmtRatio(Math.max(...xs))}` : '—');
+      printTable(
+        ['uploads at once', 'api nodes', 'ingest / 2-proc hash', 'aggregate / 1 upload', 'its range', 'api CPU s/GB'],
+        [...perSet.values()].map((a) => [a.label, String(a.nodes), fmtRatio(median(a.vsHash)), a.vsOne.length ? fmtRatio(median(a.vsOne)) : '—', range(a.vsOne), fmtNum(median(a.apiCpu))]),
+      );
+    }
     const stored = await sql<{ n: string }>`SELECT count(*) AS n FROM original`.execute(db);
     console.log(`originals stored: ${stored.rows[0]!.n} (expected ${expectedOriginals}) — ${loadLine()}`);
     if (profileDir) {

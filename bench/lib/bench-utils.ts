@@ -205,7 +205,8 @@ export async function tusUploadByCurl(base: string, token: string, meta: string,
     const c = spawn('curl', ['-sS', '-o', '/dev/null', '-D', '-', '-X', 'PATCH', '-T', file, '-H', `authorization: Bearer ${token}`, '-H', 'tus-resumable: 1.0.0', '-H', 'upload-offset: 0', '-H', 'content-type: application/offset+octet-stream', url]);
     let headers = '';
     c.stdout.on('data', (d) => (headers += d));
-    c.on('exit', (code) => resolve({ code, headers }));
+    // 'close', not 'exit': the last headers may still be unread from stdout when the process exits.
+    c.on('close', (code) => resolve({ code, headers }));
   });
   // Stored only when curl finished and the server answered with the stored object's SHA-256.
   const sha = out.code === 0 ? /x-content-sha256:\s*([0-9a-f]{64})/i.exec(out.headers)?.[1] : undefined;

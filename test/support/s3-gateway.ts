@@ -167,15 +167,49 @@ async function clearStrayGateways(): Promise<void> {
   }
 }
 
+/** The gateway's port and credentials, as s3-test-server sets them up and prints them. */
+const GATEWAY_VARS = 'S3_ENDPOINT=http://127.0.0.1:7480 S3_ACCESS_KEY=TESTKEY S3_SECRET_KEY=TESTSECRET S3_REGION=us-east-1 S3_FORCE_PATH_STYLE=true';
+
+/**
+ * The race seen in CI and measured here (3 of 8 starts on a fresh 2-core VM, 5 of 5 in a row once): the new
+ * OSD's first command to the monitor carries an all-zero fsid (the monitor logs `handle_command on fsid
+ * 00000000-… != <fsid>`), the monitor answers 'wrong fsid', `ceph-osd` exits 250 and the tool stops there
+ * with the monitor running. Starting the OSD again in the same cluster succeeds (once in the 3 cases tried);
+ * then the tool's last steps are done here as it does them: the gateway, its wait, the test user.
+ * Returns the tool's output line, or undefined when the failure was something else or the OSD keeps failing.
+ */
+async function finishAfterOsdRace(dir: string, env: NodeJS.ProcessEnv, error: unknown): Promise<string | undefined> {
+  const osdLog = (() => {
+    try {
+      return readFileSync(path.join(dir, 'log', 'osd.0.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  })();
+  if ((error as { code?: unknown }).code !== 250 || !osdLog.includes("'wrong fsid'")) return undefined;
+  const inDir = { cwd: dir, env, timeout: 120_000 };
+  let osdUp = false;
+  for (let i = 0; i < 5 && !osdUp; i++) osdUp = await run('ceph-osd', ['-c', 'ceph.conf', '-i', '0'], inDir).then(() => true, () => false);
+  if (!osdUp) return undefined;
+  await run('radosgw', ['-c', 'ceph.conf', '-n', 'client.rgw.a'], inDir);
+  const deadline = Date.now() + 60_000;
+  while (!(await portAnswers(7480))) {
+    if (Date.now() > deadline) return undefined;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await run('radosgw-admin', ['-c', 'ceph.conf', 'user', 'create', '--uid=test', '--display-name=test', '--access-key=TESTKEY', '--secret-key=TESTSECRET'], inDir);
+  return GATEWAY_VARS;
+}
+
 async function startLocked(tool: string, o: { bytes?: number }): Promise<S3Gateway> {
   const env = { ...process.env, ...(o.bytes && { S3_TEST_BYTES: String(o.bytes) }) };
   let out = '';
   let dir = '';
   let lastError: unknown;
   let logs = '';
-  // A start under load sometimes fails inside Ceph (the new OSD told 'wrong fsid' by the new monitor, exit 250;
-  // twice in CI, never reproduced on a quiet or CPU-loaded machine): each attempt gets a fresh folder and a
-  // machine cleared of every earlier daemon.
+  // A start sometimes fails inside Ceph (the new OSD told 'wrong fsid' by the new monitor, exit 250): the OSD
+  // is started again in the same cluster (finishAfterOsdRace); any other failure, or an OSD that keeps failing,
+  // gets a new attempt in a fresh folder on a machine cleared of every earlier daemon.
   for (let attempt = 1; attempt <= 5 && !out; attempt++) {
     dir = await mkdtemp(GATEWAY_DIR_PREFIX);
     writeFileSync(path.join(LOCK_DIR, 'gateway-dir'), dir);
@@ -184,6 +218,8 @@ async function startLocked(tool: string, o: { bytes?: number }): Promise<S3Gatew
       out = (await run(tool, ['start', dir], { env, timeout: 180_000 })).stdout;
     } catch (error) {
       lastError = error;
+      out = (await finishAfterOsdRace(dir, env, error).catch(() => undefined)) ?? '';
+      if (out) break;
       try {
         logs = readdirSync(path.join(dir, 'log'), { withFileTypes: true })
           .map((f) => `${f.name}: ${readFileSync(path.join(dir, 'log', f.name), 'utf8').split('\n').slice(-5).join('\n')}`)
