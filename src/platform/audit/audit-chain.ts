@@ -41,17 +41,9 @@ export { canonicalJson };
 
 /** hash = SHA-256(prev_hash || canonical encoding of the event fields in a fixed order). */
 export function eventHash(prevHash: Buffer, e: Omit<AuditEventRow, 'prevHash' | 'hash'>): Buffer {
-  const canonical = canonicalJson([
-    e.seq,
-    e.at.toISOString(),
-    e.actorId,
-    e.actorLabel,
-    e.action,
-    e.targetType,
-    e.targetId,
-    e.details,
-  ]);
-  return createHash('sha256').update(prevHash).update(canonical).digest();
+  // The canonical JSON of [seq, at, actorId, actorLabel, action, targetType, targetId, details], written as
+  // the database's audit_link_hash() builds it: '["<seq>",' followed by the entry without its '['.
+  return createHash('sha256').update(prevHash).update(`[${JSON.stringify(e.seq)},${eventEntry(e).slice(1)}`).digest();
 }
 
 /** An event as written by appendAuditEvent: pending until the sequencer gives it its place in the chain. */
