@@ -174,7 +174,7 @@ const GATEWAY_VARS = 'S3_ENDPOINT=http://127.0.0.1:7480 S3_ACCESS_KEY=TESTKEY S3
  * The race seen in CI and measured here (3 of 8 starts on a fresh 2-core VM, 5 of 5 in a row once): the new
  * OSD's first command to the monitor carries an all-zero fsid (the monitor logs `handle_command on fsid
  * 00000000-… != <fsid>`), the monitor answers 'wrong fsid', `ceph-osd` exits 250 and the tool stops there
- * with the monitor running. Starting the OSD again in the same cluster succeeds (once in the 3 cases tried);
+ * with the monitor running. Starting the OSD again in the same cluster succeeded at the first retry both times seen;
  * then the tool's last steps are done here as it does them: the gateway, its wait, the test user.
  * Returns the tool's output line, or undefined when the failure was something else or the OSD keeps failing.
  */
