@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { sql } from 'kysely';
-import type { Database, DbOrTx, Tx } from '../db/database.ts';
+import { poolOf, type Database, type DbOrTx, type Tx } from '../db/database.ts';
 import { AppError } from '../errors/error-catalog.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { eventEntry, eventHash, GENESIS_HASH, type AuditEventRow } from './event-hash.ts';
+import { CHAIN_COLUMNS, walkChainRange, type ChainRow, type RangeWalk } from './chain-range.ts';
+import type { RangeReply } from './chain-verify-thread.ts';
+import { ChainWalkThreads } from './chain-verify-threads.ts';
 
 /** Who did it: a logged-in user, the system itself (jobs, start-up), or an anonymous caller (failed login). */
 export interface Actor {
@@ -21,41 +26,13 @@ export interface AuditInput {
   details?: Record<string, unknown>;
 }
 
-/** One link of the chain as stored. */
-export interface AuditEventRow {
-  seq: string;
-  at: Date;
-  actorId: string | null;
-  actorLabel: string;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  details: unknown;
-  prevHash: Buffer;
-  hash: Buffer;
-}
-
-export const GENESIS_HASH = Buffer.alloc(32);
-
-export { canonicalJson };
-
-/** hash = SHA-256(prev_hash || canonical encoding of the event fields in a fixed order). */
-export function eventHash(prevHash: Buffer, e: Omit<AuditEventRow, 'prevHash' | 'hash'>): Buffer {
-  // The canonical JSON of [seq, at, actorId, actorLabel, action, targetType, targetId, details], written as
-  // the database's audit_link_hash() builds it: '["<seq>",' followed by the entry without its '['.
-  return createHash('sha256').update(prevHash).update(`[${JSON.stringify(e.seq)},${eventEntry(e).slice(1)}`).digest();
-}
+export { canonicalJson, eventEntry, eventHash, GENESIS_HASH, type AuditEventRow };
 
 /** An event as written by appendAuditEvent: pending until the sequencer gives it its place in the chain. */
 export type PendingAuditEvent = Omit<AuditEventRow, 'seq' | 'prevHash' | 'hash'> & {
   /** audit_pending id (audit_event.pending_id once sequenced). */
   id: string;
 };
-
-/** The canonical JSON of an event's fields without seq: the chain hash covers '["<seq>",' followed by it without its '['. */
-export function eventEntry(e: Omit<AuditEventRow, 'seq' | 'prevHash' | 'hash'>): string {
-  return canonicalJson([e.at.toISOString(), e.actorId, e.actorLabel, e.action, e.targetType, e.targetId, e.details]);
-}
 
 /**
  * Writes one event inside the caller's transaction, so it commits or rolls back with the change it records
@@ -175,6 +152,22 @@ export interface ChainVerification {
   durationMs: number;
 }
 
+/** Chains of this many events or more are walked on threads (starting them costs about a second). */
+export const PARALLEL_FROM_EVENTS = 200_000n;
+const MAX_SEQ = 9_223_372_036_854_775_807n;
+
+/** Threads over the same database as `db`; none for a transaction or a handle not made by createDatabase. */
+async function startWalkers(db: DbOrTx, threads: number): Promise<ChainWalkThreads | undefined> {
+  if (db.isTransaction) return undefined;
+  let connectionString: string | undefined;
+  try {
+    connectionString = poolOf(db as Database).options.connectionString;
+  } catch {
+    return undefined;
+  }
+  return connectionString ? ChainWalkThreads.start(connectionString, threads) : undefined;
+}
+
 /** A pending event older than this when the chain is verified (after sequencing) was kept out of the chain. */
 export const PENDING_MAX_AGE_MS = 10 * 60_000;
 
@@ -193,6 +186,12 @@ export async function verifyAuditChain(
     /** Sequence committed pending events first (default true; not inside a transaction). */
     sequence?: boolean;
     pendingMaxAgeMs?: number;
+    /** Threads walking the chain (default: one per core, up to 4, from PARALLEL_FROM_EVENTS events; 1 = this thread only). */
+    threads?: number;
+    /** Events per range handed to a thread (default 100,000). */
+    rangeSize?: number;
+    /** Told how many threads walk the chain: `threads`, or 1 when they could not start (the walk then runs here). */
+    onThreads?: (count: number) => void;
   } = {},
 ): Promise<ChainVerification> {
   const started = Date.now();
@@ -205,7 +204,9 @@ export async function verifyAuditChain(
     });
   }
   const batchSize = opts.batchSize ?? 20_000;
-  const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', true).executeTakeFirstOrThrow();
+  const readHead = () => db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', true).executeTakeFirstOrThrow();
+  // The head when the walk starts plans the threads' ranges; the one read after the walk is the one checked.
+  let head = await readHead();
   let expectedSeq = 1n;
   let prev: Buffer = GENESIS_HASH;
   let checked = 0;
@@ -217,53 +218,98 @@ export async function verifyAuditChain(
     reason,
     durationMs: Date.now() - started,
   });
-  const fetchFrom = (fromSeq: bigint) =>
-    sql<{
-      seq: string;
-      at: Date;
-      actor_id: string | null;
-      actor_label: string;
-      action: string;
-      target_type: string | null;
-      target_id: string | null;
-      details: unknown;
-      prev_hash: Buffer;
-      hash: Buffer;
-    }>`SELECT seq, at, actor_id, actor_label, action, target_type, target_id, details, prev_hash, hash
-       FROM audit_event WHERE seq >= ${fromSeq.toString()} ORDER BY seq LIMIT ${batchSize}`.execute(db);
-  let pending = fetchFrom(1n);
-  for (;;) {
-    const rows = await pending;
-    // Fetch the next batch while this one is hashed (the walk is CPU-bound in Node).
-    const lastRow = rows.rows.at(-1);
-    if (rows.rows.length === batchSize && lastRow) {
-      pending = fetchFrom(BigInt(lastRow.seq) + 1n);
-      pending.catch(() => undefined); // a failure is reported when awaited; none if we stop early
+  let reported = 0;
+  const progress = () => {
+    if (checked - reported >= batchSize) opts.onProgress?.((reported = checked));
+  };
+  const onEvent = (seq: bigint, hash: Buffer) => {
+    opts.onEvent?.(seq, hash);
+    checked++;
+    progress();
+  };
+  /** Takes a walked range that began at expectedSeq: its link to what came before, then its rows. */
+  const take = (w: RangeWalk, emit?: (count: number) => void): ChainVerification | undefined => {
+    if (w.firstPrev && !w.firstPrev.equals(prev)) return fail(expectedSeq, 'link');
+    emit?.(w.checked);
+    if (w.lastHash) prev = w.lastHash;
+    expectedSeq = w.next;
+    return w.failure ? fail(w.failure.seq, w.failure.reason) : undefined;
+  };
+
+  /** Walks the rows from expectedSeq up to `to` on this thread, linked to the last sound row. */
+  const walkRest = async (to: bigint) =>
+    take(
+      await walkChainRange(
+        async (fromSeq, toSeq, limit) =>
+          (
+            await sql<ChainRow>`SELECT ${sql.raw(CHAIN_COLUMNS)} FROM audit_event
+              WHERE seq >= ${fromSeq.toString()} AND seq <= ${toSeq.toString()} ORDER BY seq LIMIT ${limit}`.execute(db)
+          ).rows,
+        expectedSeq,
+        to,
+        batchSize,
+        onEvent,
+        prev,
+      ),
+    );
+
+  // Above PARALLEL_FROM_EVENTS events the ranges of the chain are walked on threads, in order of seq.
+  const headSeqAtStart = BigInt(head.seq);
+  const threads = opts.threads ?? (headSeqAtStart >= PARALLEL_FROM_EVENTS ? Math.min(availableParallelism(), 4) : 1);
+  const walkers = threads > 1 ? await startWalkers(db, threads) : undefined;
+  opts.onThreads?.(walkers ? threads : 1);
+  try {
+    if (walkers) {
+      const rangeSize = BigInt(opts.rangeSize ?? 100_000);
+      const replies = new Map<bigint, Promise<RangeReply>>();
+      const schedule = (from: bigint) => {
+        if (from > headSeqAtStart || replies.has(from)) return;
+        const to = from + rangeSize - 1n < headSeqAtStart ? from + rangeSize - 1n : headSeqAtStart;
+        const p = walkers.walk({ id: Number(from), from: from.toString(), to: to.toString(), batchSize });
+        p.catch(() => undefined); // reported when awaited
+        replies.set(from, p);
+      };
+      for (let from = 1n; from <= headSeqAtStart; from += rangeSize) {
+        // Keep every thread busy a range or two ahead of the one taken in order.
+        for (let k = 0n; k < BigInt(threads) * 2n; k++) schedule(from + k * rangeSize);
+        const r = await replies.get(from)!;
+        replies.delete(from);
+        const to = from + rangeSize - 1n < headSeqAtStart ? from + rangeSize - 1n : headSeqAtStart;
+        const broken = take(
+          {
+            ...(r.firstPrev && { firstPrev: Buffer.from(r.firstPrev) }),
+            next: BigInt(r.next),
+            ...(r.lastHash && { lastHash: Buffer.from(r.lastHash) }),
+            checked: r.checked,
+            ...(r.failure && { failure: { seq: BigInt(r.failure.seq), reason: r.failure.reason } }),
+          },
+          (count) => {
+            const hashes = Buffer.from(r.hashes.buffer, r.hashes.byteOffset, r.hashes.byteLength);
+            for (let i = 0; i < count; i++) onEvent(from + BigInt(i), hashes.subarray(i * 32, i * 32 + 32));
+          },
+        );
+        if (broken) return broken;
+        // A range that ended early: the walk below, from there, finds whether rows follow (a gap) or not (the end).
+        if (expectedSeq <= to) break;
+      }
     }
-    for (const r of rows.rows) {
-      const seq = BigInt(r.seq);
-      if (seq !== expectedSeq) return fail(expectedSeq, 'missing');
-      if (!r.prev_hash.equals(prev)) return fail(seq, 'link');
-      const h = eventHash(prev, {
-        seq: r.seq,
-        at: r.at,
-        actorId: r.actor_id,
-        actorLabel: r.actor_label,
-        action: r.action,
-        targetType: r.target_type,
-        targetId: r.target_id,
-        details: r.details,
-      });
-      if (!h.equals(r.hash)) return fail(seq, 'hash');
-      opts.onEvent?.(seq, r.hash);
-      prev = r.hash;
-      expectedSeq = seq + 1n;
-      checked++;
-    }
-    opts.onProgress?.(checked);
-    if (rows.rows.length < batchSize) break;
+    // The rest (all of the chain without threads): rows from expectedSeq on, with no upper bound — events
+    // chained while the walk ran, or rows past a head moved back behind the system's back.
+    const broken = await walkRest(MAX_SEQ);
+    if (broken) return broken;
+  } finally {
+    await walkers?.close();
   }
+  // The head read after the walk: a legitimate head is never behind the rows (the sequencer moves it in the
+  // transaction that adds them), so rows past it mean it was moved back; a head ahead of the walk means
+  // events were chained since, walked here up to it.
+  head = await readHead();
   const headSeq = BigInt(head.seq);
+  if (expectedSeq - 1n < headSeq) {
+    const broken = await walkRest(headSeq);
+    if (broken) return broken;
+  }
+  opts.onProgress?.(checked);
   if (expectedSeq - 1n !== headSeq) return fail(expectedSeq <= headSeq ? expectedSeq : headSeq, 'head');
   if (!prev.equals(head.hash)) return fail(headSeq, 'head');
   const left = await checkPending(db, opts.pendingMaxAgeMs ?? PENDING_MAX_AGE_MS);
