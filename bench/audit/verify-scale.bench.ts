@@ -1,6 +1,7 @@
 // `quanlu audit verify` at scale (issue 13 figure): verifyAuditChain — the chain walk `quanlu audit verify`
 // runs — over N events (default 10,000,000), in events/s and as a ratio to a plain `COPY … TO STDOUT` of the
-// same rows in the same run (psql, output discarded; best of one run before and one after the verify).
+// same rows in the same run (psql, output discarded; best of one run before and one after the verifies).
+// The walk runs twice: on one thread, then on its threads (one per core, up to 4) as the CLI runs it.
 // The chain is generated in Node with its real hashes and loaded by `COPY … FROM STDIN` (psql), straight into
 // audit_event with its guard triggers off (as the database's owner); the verify then checks every link.
 //
@@ -101,30 +102,41 @@ async function main() {
       return s;
     };
     const copy1 = await copyOut('COPY … TO STDOUT #1');
-    const tver = performance.now();
-    let lastV = tver;
-    const v = await verifyAuditChain(db, {
-      onProgress: (n) => {
-        if (performance.now() - lastV > 15_000) {
-          lastV = performance.now();
-          console.log(`  … verified ${fmtInt(n)}`);
-        }
-      },
-    });
-    const verifyS = elapsedMs(tver) / 1000;
-    if (!v.ok || v.checked !== EVENTS) throw new Error(`verify failed: ${JSON.stringify(v)}`);
-    console.log(`  verifyAuditChain: ok, ${fmtInt(v.checked)} checked in ${fmtNum(verifyS, 1)} s (${loadLine()})`);
+    const runVerify = async (label: string, threads?: number) => {
+      const tver = performance.now();
+      let lastV = tver;
+      let used = 1;
+      const v = await verifyAuditChain(db, {
+        ...(threads && { threads }),
+        onThreads: (n) => (used = n),
+        onProgress: (n) => {
+          if (performance.now() - lastV > 15_000) {
+            lastV = performance.now();
+            console.log(`  … verified ${fmtInt(n)}`);
+          }
+        },
+      });
+      const s = elapsedMs(tver) / 1000;
+      if (!v.ok || v.checked !== EVENTS) throw new Error(`verify failed: ${JSON.stringify(v)}`);
+      console.log(`  verifyAuditChain ${label} (${used} thread${used > 1 ? 's' : ''}): ok, ${fmtInt(v.checked)} checked in ${fmtNum(s, 1)} s (${loadLine()})`);
+      return { s, used };
+    };
+    // Both walks in the same run: on this thread alone (the walk before threads), then as `quanlu audit verify` runs it.
+    const single = await runVerify('on one thread', 1);
+    const threaded = await runVerify('as quanlu audit verify runs it');
     const copy2 = await copyOut('COPY … TO STDOUT #2');
     const copyS = Math.min(copy1, copy2);
-    const verifyRate = EVENTS / verifyS;
     const copyRate = EVENTS / copyS;
+    const row = (label: string, s: number) => [label, fmtNum(s, 1), fmtInt(EVENTS / s), fmtRatio(EVENTS / s / copyRate)];
     printTable(
       [`over ${fmtInt(EVENTS)} events`, 'seconds', 'ev/s', 'ratio'],
       [
         ['COPY … TO STDOUT by psql (baseline, best of 2)', fmtNum(copyS, 1), fmtInt(copyRate), '1.00×'],
-        ['verifyAuditChain (what `quanlu audit verify` walks)', fmtNum(verifyS, 1), fmtInt(verifyRate), fmtRatio(verifyRate / copyRate)],
+        row('verifyAuditChain on one thread', single.s),
+        row(`verifyAuditChain on ${threaded.used} threads (what \`quanlu audit verify\` walks)`, threaded.s),
       ],
     );
+    console.log(`  threads / one thread: ${fmtRatio(single.s / threaded.s)}`);
     console.log(`  total ${fmtNum(elapsedMs(started) / 1000, 0)} s; ${loadLine()} at the end`);
   } finally {
     await cleanup.run();
