@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { ChainRow } from '../../platform/audit/chain-range.ts';
 import type { DbOrTx, Tx } from '../../platform/db/database.ts';
 
 /** Advisory lock key of the one sequencer (integration into the tree happens under it, one at a time). */
@@ -10,18 +11,8 @@ export interface TlogState {
   origin: string | null;
 }
 
-export interface EventRow {
-  seq: string;
-  at: Date;
-  actor_id: string | null;
-  actor_label: string;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  details: unknown;
-  prev_hash: Buffer;
-  hash: Buffer;
-}
+/** An audit_event row as the log reads it (the chain verifier's row). */
+export type EventRow = ChainRow;
 
 export interface CheckpointRow {
   id: string;

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { appendAuditEvent, eventHash, GENESIS_HASH, sequenceAuditEvents } from '../../platform/audit/audit-chain.ts';
+import { appendAuditEvent, GENESIS_HASH, sequenceAuditEvents } from '../../platform/audit/audit-chain.ts';
+import { chainRowHash } from '../../platform/audit/chain-range.ts';
 import type { Database, DbOrTx } from '../../platform/db/database.ts';
 import type { Deps } from '../../platform/deps.ts';
 import { AppError } from '../../platform/errors/error-catalog.ts';
@@ -78,16 +79,7 @@ export async function integrate(db: Database, opts: { maxEvents?: number } = {})
           refused = { seq: r.seq, reason: 'link' };
           break outer;
         }
-        const h = eventHash(prev, {
-          seq: r.seq,
-          at: r.at,
-          actorId: r.actor_id,
-          actorLabel: r.actor_label,
-          action: r.action,
-          targetType: r.target_type,
-          targetId: r.target_id,
-          details: r.details,
-        });
+        const h = chainRowHash(prev, r);
         if (!h.equals(r.hash)) {
           refused = { seq: r.seq, reason: 'hash' };
           break outer;

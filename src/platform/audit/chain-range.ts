@@ -17,6 +17,20 @@ export interface ChainRow {
 /** The columns the verifier reads, in ChainRow's names, whoever runs the query. */
 export const CHAIN_COLUMNS = 'seq, at, actor_id, actor_label, action, target_type, target_id, details, prev_hash, hash';
 
+/** The chain hash of a stored row, recomputed from its fields over `prev`. */
+export function chainRowHash(prev: Buffer, r: ChainRow): Buffer {
+  return eventHash(prev, {
+    seq: r.seq,
+    at: r.at,
+    actorId: r.actor_id,
+    actorLabel: r.actor_label,
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    details: r.details,
+  });
+}
+
 /** What the walk of one range of sequence numbers found. */
 export interface RangeWalk {
   /** prev_hash of the range's first row (its link to the range before), when it has one. */
@@ -64,16 +78,7 @@ export async function walkChainRange(
         out.firstPrev = r.prev_hash;
         if (linkTo && !r.prev_hash.equals(linkTo)) return { ...out, failure: { seq, reason: 'link' } };
       } else if (!r.prev_hash.equals(prev)) return { ...out, failure: { seq, reason: 'link' } };
-      const h = eventHash(r.prev_hash, {
-        seq: r.seq,
-        at: r.at,
-        actorId: r.actor_id,
-        actorLabel: r.actor_label,
-        action: r.action,
-        targetType: r.target_type,
-        targetId: r.target_id,
-        details: r.details,
-      });
+      const h = chainRowHash(r.prev_hash, r);
       if (!h.equals(r.hash)) return { ...out, failure: { seq, reason: 'hash' } };
       onEvent?.(seq, r.hash);
       prev = r.hash;
