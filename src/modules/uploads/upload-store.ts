@@ -220,6 +220,14 @@ export class HashingFileStore extends FileStore {
     await this.folder.remove(id);
   }
 
+  /**
+   * At shutdown: the running hashes of uploads not finished are dropped, so their jobs leave the shared hash
+   * pool's threads (a resumed upload is hashed from the bytes on disk, as after a restart).
+   */
+  dropRunningHashes(): void {
+    for (const id of [...this.#running.keys()]) this.#drop(id);
+  }
+
   #drop(id: string) {
     this.#running.get(id)?.hasher.abort();
     this.#running.delete(id);

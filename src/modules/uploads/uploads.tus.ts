@@ -52,7 +52,7 @@ export interface TusAdapter {
    * tus takes over (cancelling a finished upload) is thrown; `takeOver` is called just before tus answers.
    */
   handle(req: IncomingMessage, res: ServerResponse, caller: Caller, takeOver: () => void): Promise<void>;
-  /** Waits for finishes started in the background (HEAD of a complete upload). */
+  /** Waits for finishes started in the background (HEAD of a complete upload), then drops unfinished uploads' running hashes. */
   close(): Promise<void>;
 }
 
@@ -164,6 +164,7 @@ export function createTusAdapter(deps: Deps, basePath: string, log?: FastifyBase
     },
     async close() {
       await Promise.allSettled([...background]);
+      store.dropRunningHashes();
       await locks.close();
     },
   };
