@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { sql } from 'kysely';
 import { poolOf, type Database, type DbOrTx, type Tx } from '../db/database.ts';
@@ -262,10 +261,11 @@ export async function verifyAuditChain(
     if (walkers) {
       const rangeSize = BigInt(opts.rangeSize ?? 100_000);
       const replies = new Map<bigint, Promise<RangeReply>>();
+      /** The last seq of the range starting at `from` (ranges end at the head read at the start). */
+      const rangeEnd = (from: bigint) => (from + rangeSize - 1n < headSeqAtStart ? from + rangeSize - 1n : headSeqAtStart);
       const schedule = (from: bigint) => {
         if (from > headSeqAtStart || replies.has(from)) return;
-        const to = from + rangeSize - 1n < headSeqAtStart ? from + rangeSize - 1n : headSeqAtStart;
-        const p = walkers.walk({ id: Number(from), from: from.toString(), to: to.toString(), batchSize });
+        const p = walkers.walk({ id: Number(from), from: from.toString(), to: rangeEnd(from).toString(), batchSize });
         p.catch(() => undefined); // reported when awaited
         replies.set(from, p);
       };
@@ -274,7 +274,7 @@ export async function verifyAuditChain(
         for (let k = 0n; k < BigInt(threads) * 2n; k++) schedule(from + k * rangeSize);
         const r = await replies.get(from)!;
         replies.delete(from);
-        const to = from + rangeSize - 1n < headSeqAtStart ? from + rangeSize - 1n : headSeqAtStart;
+        const to = rangeEnd(from);
         const broken = take(
           {
             ...(r.firstPrev && { firstPrev: Buffer.from(r.firstPrev) }),
