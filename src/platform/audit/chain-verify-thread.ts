@@ -24,7 +24,7 @@ export interface RangeReply {
   error?: string;
 }
 
-// One connection per thread, opened on the first task (the connection string comes with the thread's data).
+// One connection per thread, opened when the pool sends the connection string (before any range).
 const port = parentPort!;
 let client: pg.Client | undefined;
 port.on('message', (m: { connectionString: string } | RangeTask) => {
